@@ -1,0 +1,58 @@
+# Shared by the ops/ scripts. Sourced, never run.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_VERSION=15
+PG_BIN="/usr/lib/postgresql/${PG_VERSION}/bin"
+# PostgreSQL refuses to run as root: the private clusters run as this system user.
+PG_OS_USER="casesystem"
+PG_DB_USER="cases"
+PG_DB_NAME="cases"
+
+log() { printf '[ops] %s\n' "$*" >&2; }
+die() { printf '[ops] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "needs root for: $*"; fi
+}
+
+# Installs the Debian packages named that are not installed yet; apt-get update runs at most
+# once per call and only when something is missing, so a second run is quick and offline.
+ensure_apt() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The folder of a private cluster. Under the repo (ignored by git) when the cluster's user can
+# reach it, which needs every parent folder to be searchable by others.
+pg_dir() {
+  local name="$1" dir="$REPO/.data/pg-$1"
+  if ! runuser -u "$PG_OS_USER" -- test -x "$REPO" 2>/dev/null; then
+    dir="/var/tmp/casesystem-$(printf '%s' "$REPO" | sha1sum | cut -c1-12)/pg-$name"
+  fi
+  printf '%s' "$dir"
+}
+
+pg_pid() {
+  local dir="$1" pid
+  [ -f "$dir/data/postmaster.pid" ] || return 1
+  pid="$(head -n1 "$dir/data/postmaster.pid")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  printf '%s' "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local p
+  for p in $(seq "$1" "$(( $1 + 200 ))"); do
+    port_in_use "$p" || { printf '%s' "$p"; return 0; }
+  done
+  die "no free port from $1"
+}

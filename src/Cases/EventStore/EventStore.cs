@@ -1,0 +1,340 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseSystem.Cases.EventStore;
+
+/// <summary>
+/// The PostgreSQL event store. Appends and stream reads go through <see cref="For"/>, which
+/// scopes every query to one municipality; the catch-up read across the whole log is for
+/// projections and operators, and filters by municipality when asked.
+/// </summary>
+public sealed partial class EventStore(NpgsqlDataSource dataSource, EventTypeRegistry types, AppendNotifier? notifier = null)
+{
+    public EventTypeRegistry Types { get; } = types;
+
+    public TenantEventStore For(string municipality)
+    {
+        if (!MunicipalitySlug().IsMatch(municipality))
+        {
+            throw new ArgumentException($"'{municipality}' is not a municipality slug (lower-case letters, digits, '-')", nameof(municipality));
+        }
+        return new TenantEventStore(this, municipality);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
+    private static partial Regex MunicipalitySlug();
+
+    /// <summary>
+    /// Events with a global sequence above <paramref name="after"/>, in sequence order, at most
+    /// <paramref name="batchSize"/> of them. A plain read of what is committed now: a sequence
+    /// number below the last one returned may still be filled by a transaction in flight, which
+    /// the projection runner, not this read, has to account for.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadBatchAsync(long after, int batchSize, string? municipality = null, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        await using var cmd = dataSource.CreateCommand(
+            $"select {EventColumns} from event_store.events e " +
+            "where e.seq_id > $1 and ($3::text is null or e.municipality = $3) order by e.seq_id limit $2");
+        cmd.Parameters.Add(new() { Value = after, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
+        cmd.Parameters.Add(new() { Value = (object?)municipality ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return await ReadEventsAsync(cmd, ct);
+    }
+
+    /// <summary>All events above <paramref name="after"/>, read in batches until the end of the log as it is now.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<StoredEvent>> ReadAllAsync(
+        long after = 0, int batchSize = 1000, string? municipality = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        while (true)
+        {
+            var batch = await ReadBatchAsync(after, batchSize, municipality, ct);
+            if (batch.Count == 0) yield break;
+            yield return batch;
+            after = batch[^1].Sequence;
+            if (batch.Count < batchSize) yield break;
+        }
+    }
+
+    /// <summary>Walks every stream's hash chain (of one municipality, or of all) and names where each first breaks.</summary>
+    public Task<ChainVerification> VerifyAllAsync(string? municipality = null, CancellationToken ct = default) =>
+        VerifyAsync(municipality, null, ct);
+
+    internal const string EventColumns =
+        "e.seq_id, e.stream_id, e.version, e.municipality, e.type, e.data::text, e.actor_id, e.actor_office, " +
+        "e.correlation_id, e.causation_id, e.idempotency_key, e.command, e.recorded_at";
+
+    internal async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var events = new List<StoredEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var type = reader.GetString(4);
+            events.Add(new StoredEvent(
+                Sequence: reader.GetInt64(0),
+                StreamId: reader.GetGuid(1),
+                Version: reader.GetInt64(2),
+                Municipality: reader.GetString(3),
+                EventType: type,
+                Data: Types.Deserialize(type, reader.GetString(5)),
+                Metadata: new EventMetadata(
+                    ActorId: NullableString(reader, 6),
+                    ActorOffice: NullableString(reader, 7),
+                    CorrelationId: reader.IsDBNull(8) ? null : reader.GetGuid(8),
+                    CausationId: reader.IsDBNull(9) ? null : reader.GetGuid(9),
+                    IdempotencyKey: NullableString(reader, 10),
+                    Command: NullableString(reader, 11)),
+                RecordedAt: new DateTimeOffset(reader.GetDateTime(12), TimeSpan.Zero)));
+        }
+        return events;
+    }
+
+    internal async Task<AppendResult> AppendAsync(
+        string municipality, Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata metadata, CancellationToken ct)
+    {
+        if (events.Count == 0) throw new ArgumentException("append needs at least one event", nameof(events));
+        var typeNames = new string[events.Count];
+        var data = new string[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            typeNames[i] = Types.NameOf(events[i].GetType());
+            data[i] = Types.Serialize(events[i]);
+        }
+
+        // One statement, one round trip, one transaction: the append function takes the stream
+        // lock, checks the version and the idempotency key, and writes every event and its hash.
+        await using var cmd = dataSource.CreateCommand(
+            "select first_version, last_version, last_seq_id, repeated " +
+            "from event_store.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        cmd.Parameters.Add(new() { Value = municipality, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = streamId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(Text(metadata.ActorId));
+        cmd.Parameters.Add(Text(metadata.ActorOffice));
+        cmd.Parameters.Add(Uuid(metadata.CorrelationId));
+        cmd.Parameters.Add(Uuid(metadata.CausationId));
+        cmd.Parameters.Add(Text(metadata.IdempotencyKey));
+        cmd.Parameters.Add(Text(metadata.Command));
+
+        AppendResult result;
+        try
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            result = new AppendResult(streamId, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetBoolean(3));
+        }
+        catch (PostgresException e) when (e.SqlState == "CS001")
+        {
+            throw new ConcurrencyException(streamId, expected, ActualVersion(e.Detail), e);
+        }
+        catch (PostgresException e) when (e.SqlState == "CS002")
+        {
+            throw new StreamNotFoundException(streamId, municipality, e);
+        }
+        catch (PostgresException e) when (e.SqlState == "CS003")
+        {
+            throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "commands_pkey")
+        {
+            // The same key committed concurrently for another stream (for the same stream the
+            // stream lock would have made us wait and find it): look up what it did.
+            result = await PriorOutcomeAsync(municipality, metadata.IdempotencyKey!, ct)
+                ?? throw new InvalidOperationException("idempotency key conflict without a stored command", e);
+            if (result.StreamId != streamId) throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
+        }
+        catch (PostgresException e) when (e.SqlState == "22023")
+        {
+            throw new ArgumentException(e.MessageText, nameof(events), e);
+        }
+
+        if (!result.Repeated) notifier?.Appended(result.LastSequence);
+        return result;
+    }
+
+    private async Task<AppendResult?> PriorOutcomeAsync(string municipality, string key, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "select stream_id, first_version, last_version, last_seq_id from event_store.commands " +
+            "where municipality = $1 and idempotency_key = $2");
+        cmd.Parameters.Add(Text(municipality));
+        cmd.Parameters.Add(Text(key));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new AppendResult(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: true)
+            : null;
+    }
+
+    internal async Task<StreamSlice> ReadStreamAsync(
+        string municipality, Guid streamId, long? toVersion, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"select {EventColumns} from event_store.events e " +
+            "where e.stream_id = $1 and e.municipality = $2 " +
+            "and ($3::bigint is null or e.version <= $3) and ($4::timestamptz is null or e.recorded_at <= $4) " +
+            "order by e.version");
+        cmd.Parameters.Add(Uuid(streamId));
+        cmd.Parameters.Add(Text(municipality));
+        cmd.Parameters.Add(new() { Value = (object?)toVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = (object?)asOf?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var events = await ReadEventsAsync(cmd, ct);
+        if (events.Count == 0 && !await StreamExistsAsync(municipality, streamId, ct))
+        {
+            throw new StreamNotFoundException(streamId, municipality);
+        }
+        return new StreamSlice(streamId, municipality, events.Count == 0 ? 0 : events[^1].Version, events);
+    }
+
+    private async Task<bool> StreamExistsAsync(string municipality, Guid streamId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "select exists (select 1 from event_store.streams where id = $1 and municipality = $2)");
+        cmd.Parameters.Add(Uuid(streamId));
+        cmd.Parameters.Add(Text(municipality));
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    internal async Task<ChainVerification> VerifyAsync(string? municipality, Guid? streamId, CancellationToken ct)
+    {
+        // Streams and events in one ordered pass; the left join keeps a stream whose events were
+        // all deleted, so its head still gets compared with what is left.
+        await using var cmd = dataSource.CreateCommand(
+            "select s.id, s.municipality, s.version, s.last_hash, e.seq_id, e.version, e.municipality, e.type, " +
+            "e.data::text, e.actor_id, e.actor_office, e.correlation_id, e.causation_id, e.idempotency_key, " +
+            "e.command, e.recorded_at, e.hash " +
+            "from event_store.streams s left join event_store.events e on e.stream_id = s.id " +
+            "where ($1::text is null or s.municipality = $1) and ($2::uuid is null or s.id = $2) " +
+            "order by s.id, e.version");
+        cmd.Parameters.Add(Text(municipality));
+        cmd.Parameters.Add(Uuid(streamId));
+
+        var breaks = new List<ChainBreak>();
+        long streams = 0, eventsChecked = 0;
+        StreamChainWalker? walker = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetGuid(0);
+                if (walker is null || walker.StreamId != id)
+                {
+                    if (walker?.Finish() is { } b) breaks.Add(b);
+                    walker = new StreamChainWalker(id, reader.GetString(1), reader.GetInt64(2),
+                        reader.IsDBNull(3) ? null : (byte[])reader[3]);
+                    streams++;
+                }
+                if (reader.IsDBNull(4)) continue;
+                eventsChecked++;
+                walker.Accept(new RawEvent(
+                    Sequence: reader.GetInt64(4),
+                    StreamId: id,
+                    Version: reader.GetInt64(5),
+                    Municipality: reader.GetString(6),
+                    EventType: reader.GetString(7),
+                    DataText: reader.GetString(8),
+                    ActorId: NullableString(reader, 9),
+                    ActorOffice: NullableString(reader, 10),
+                    CorrelationId: reader.IsDBNull(11) ? null : reader.GetGuid(11),
+                    CausationId: reader.IsDBNull(12) ? null : reader.GetGuid(12),
+                    IdempotencyKey: NullableString(reader, 13),
+                    Command: NullableString(reader, 14),
+                    RecordedAt: reader.GetDateTime(15),
+                    Hash: (byte[])reader[16]));
+            }
+        }
+        if (walker?.Finish() is { } last) breaks.Add(last);
+        if (streamId is { } sid && streams == 0) throw new StreamNotFoundException(sid, municipality ?? "(any)");
+        return new ChainVerification(streams, eventsChecked, breaks);
+    }
+
+    private static string ActualVersion(string? detail) =>
+        detail?.Split(' ').FirstOrDefault(p => p.StartsWith("actual=", StringComparison.Ordinal))?["actual=".Length..] ?? "unknown";
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Uuid(Guid? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid };
+
+    /// <summary>Checks one stream's events, in version order, against the stored hashes and the stream's head.</summary>
+    private sealed class StreamChainWalker(Guid streamId, string municipality, long headVersion, byte[]? headHash)
+    {
+        private long _nextVersion = 1;
+        private byte[]? _previous;
+        private ChainBreak? _break;
+
+        public Guid StreamId { get; } = streamId;
+
+        public void Accept(RawEvent e)
+        {
+            if (_break is not null) return;
+            if (e.Version != _nextVersion)
+            {
+                _break = new ChainBreak(StreamId, _nextVersion, null, $"event version {_nextVersion} is missing");
+                return;
+            }
+            if (e.Municipality != municipality)
+            {
+                _break = new ChainBreak(StreamId, e.Version, e.Sequence, "the event's municipality is not its stream's");
+                return;
+            }
+            if (!HashChain.Next(_previous, e).AsSpan().SequenceEqual(e.Hash))
+            {
+                _break = new ChainBreak(StreamId, e.Version, e.Sequence, "the stored event no longer matches its hash");
+                return;
+            }
+            _previous = e.Hash;
+            _nextVersion++;
+        }
+
+        public ChainBreak? Finish()
+        {
+            if (_break is not null) return _break;
+            var lastVersion = _nextVersion - 1;
+            if (lastVersion < headVersion)
+                return new ChainBreak(StreamId, _nextVersion, null, $"the stream is at version {headVersion} but its events end at {lastVersion}");
+            if (lastVersion > headVersion)
+                return new ChainBreak(StreamId, headVersion + 1, null, $"the stream is at version {headVersion} but has events up to {lastVersion}");
+            if (!(headHash ?? []).AsSpan().SequenceEqual(_previous ?? []))
+                return new ChainBreak(StreamId, lastVersion, null, "the stream's recorded last hash is not its last event's");
+            return null;
+        }
+    }
+}
+
+/// <summary>The event store as one municipality sees it: no query here can reach another's streams.</summary>
+public sealed class TenantEventStore
+{
+    private readonly EventStore _store;
+
+    internal TenantEventStore(EventStore store, string municipality)
+    {
+        _store = store;
+        Municipality = municipality;
+    }
+
+    public string Municipality { get; }
+
+    public Task<AppendResult> AppendAsync(
+        Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata? metadata = null, CancellationToken ct = default) =>
+        _store.AppendAsync(Municipality, streamId, expected, events, metadata ?? new EventMetadata(), ct);
+
+    /// <summary>The whole stream, or up to a version, or as it stood at a moment (events recorded at or before it).</summary>
+    public Task<StreamSlice> ReadStreamAsync(
+        Guid streamId, long? toVersion = null, DateTimeOffset? asOf = null, CancellationToken ct = default) =>
+        _store.ReadStreamAsync(Municipality, streamId, toVersion, asOf, ct);
+
+    public Task<IReadOnlyList<StoredEvent>> ReadBatchAsync(long after, int batchSize, CancellationToken ct = default) =>
+        _store.ReadBatchAsync(after, batchSize, Municipality, ct);
+
+    public Task<ChainVerification> VerifyStreamAsync(Guid streamId, CancellationToken ct = default) =>
+        _store.VerifyAsync(Municipality, streamId, ct);
+
+    public Task<ChainVerification> VerifyAllAsync(CancellationToken ct = default) =>
+        _store.VerifyAsync(Municipality, null, ct);
+}

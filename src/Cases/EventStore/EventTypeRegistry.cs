@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CaseSystem.Cases.EventStore;
+
+/// <summary>
+/// The event types the store may write and read, each under a stable name. The store knows no
+/// domain: the Cases project registers its events here at start-up.
+/// </summary>
+public sealed class EventTypeRegistry
+{
+    private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<Type, string> _byType = [];
+
+    public static JsonSerializerOptions DefaultJsonOptions { get; } = CreateJsonOptions();
+
+    public EventTypeRegistry(JsonSerializerOptions? json = null)
+    {
+        Json = json ?? DefaultJsonOptions;
+    }
+
+    public JsonSerializerOptions Json { get; }
+
+    public IReadOnlyCollection<Type> Types => _byType.Keys;
+
+    public EventTypeRegistry Register(Type type, string? name = null)
+    {
+        name ??= type.Name;
+        if (_byName.TryGetValue(name, out var existing) && existing != type)
+        {
+            throw new InvalidOperationException($"event type name '{name}' is registered for {existing} already");
+        }
+        if (_byType.TryGetValue(type, out var existingName) && existingName != name)
+        {
+            throw new InvalidOperationException($"{type} is registered as '{existingName}' already");
+        }
+        _byName[name] = type;
+        _byType[type] = name;
+        return this;
+    }
+
+    public EventTypeRegistry Register<T>(string? name = null) => Register(typeof(T), name);
+
+    public string NameOf(Type type) =>
+        _byType.TryGetValue(type, out var name)
+            ? name
+            : throw new InvalidOperationException($"{type} is not a registered event type");
+
+    public Type TypeOf(string name) =>
+        _byName.TryGetValue(name, out var type) ? type : throw new UnknownEventTypeException(name);
+
+    public string Serialize(object @event) => JsonSerializer.Serialize(@event, @event.GetType(), Json);
+
+    public object Deserialize(string name, string json) =>
+        JsonSerializer.Deserialize(json, TypeOf(name), Json)
+        ?? throw new InvalidOperationException($"event of type '{name}' deserialized to null");
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

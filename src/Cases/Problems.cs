@@ -1,0 +1,56 @@
+using CaseSystem.Cases.EventStore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CaseSystem.Cases;
+
+/// <summary>RFC 9457 problem types. The type URIs are stable: clients branch on them.</summary>
+public static class Problems
+{
+    public sealed record Kind(string Type, int Status, string Title);
+
+    public static readonly Kind ConcurrencyConflict = new("urn:casesystem:problem:concurrency-conflict", StatusCodes.Status409Conflict,
+        "この案件は他の操作で更新されました。読み込み直してください。/ The case was changed by someone else; reload it.");
+    public static readonly Kind StreamNotFound = new("urn:casesystem:problem:case-not-found", StatusCodes.Status404NotFound,
+        "案件が見つかりません。/ No such case.");
+    public static readonly Kind IdempotencyKeyReused = new("urn:casesystem:problem:idempotency-key-reused", StatusCodes.Status422UnprocessableEntity,
+        "この冪等キーは別の案件の操作に使われています。/ This idempotency key was used for another case.");
+    public static readonly Kind UnknownMunicipality = new("urn:casesystem:problem:unknown-municipality", StatusCodes.Status404NotFound,
+        "自治体が見つかりません。/ Unknown municipality.");
+    public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
+        "システムエラーが発生しました。/ Internal error.");
+
+    public static IResult Result(Kind kind, string? detail = null) =>
+        Results.Problem(detail: detail, statusCode: kind.Status, title: kind.Title, type: kind.Type);
+
+    public static Kind? For(Exception e) => e switch
+    {
+        ConcurrencyException => ConcurrencyConflict,
+        StreamNotFoundException => StreamNotFound,
+        IdempotencyKeyReusedException => IdempotencyKeyReused,
+        _ => null,
+    };
+}
+
+/// <summary>Turns the store's typed errors into problem details; anything else is a 500 that names no internals.</summary>
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var kind = Problems.For(exception) ?? Problems.Internal;
+        http.Response.StatusCode = kind.Status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Type = kind.Type,
+                Title = kind.Title,
+                Status = kind.Status,
+                Detail = kind == Problems.Internal ? null : exception.Message,
+            },
+        });
+    }
+}

@@ -1,0 +1,93 @@
+using CaseSystem.Cases.EventStore;
+
+namespace CaseSystem.Cases.Renewal;
+
+public enum Certificate { UserAuthentication, Signing }
+
+public enum WhoCame { Holder, LegalRepresentativeOfMinor, GuardianOfAdultWard, AppointedProxy }
+
+public enum DocumentList { A, B, ProofOfAuthority, ReplyForm, LetterOfAttorney }
+
+public enum DocumentOwner { Holder, Representative }
+
+public enum VisitOutcome { Done, MustReturn, Refused, Left }
+
+public enum CaseClosure { Renewed, Lapsed, Withdrawn, MovedOut }
+
+public sealed record Holder(string NameKanji, string NameKana, DateOnly BirthDate, string RegisteredAddress);
+
+public sealed record CertificateDates(DateOnly UserAuthenticationExpiry, DateOnly? SigningExpiry);
+
+/// <summary>A document shown at a visit; <see cref="Kind"/> is a stable code such as "driving-licence".</summary>
+public sealed record ShownDocument(string Kind, DocumentList List, DocumentOwner Owner, DateOnly? IssuedOn, DateOnly? ValidUntil);
+
+/// <summary>
+/// What happened in one certificate renewal case. A closed hierarchy: only the records nested
+/// here are renewal events. None carries a PIN or a My Number.
+/// </summary>
+public abstract record RenewalEvent
+{
+    private RenewalEvent() { }
+
+    public abstract DateTimeOffset At { get; init; }
+
+    public sealed record ExpiryNoticeSent(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CaseOpenedAtCounter(Holder Holder, CertificateDates Expiry, string Office, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record RenewalWindowOpened(DateOnly OpensOn, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record ReservationMade(string Office, DateTimeOffset SlotStart, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record ArrivedAtOffice(string Office, string TicketNumber, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CalledToCounter(string Office, string Counter, string ClerkId, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CardRead(
+        string StationId,
+        string UserAuthenticationSerial,
+        DateOnly UserAuthenticationExpiry,
+        int UserAuthenticationPinTriesLeft,
+        int SigningPinTriesLeft,
+        DateTimeOffset At) : RenewalEvent;
+
+    public sealed record VisitStarted(int Visit, string Office, WhoCame WhoCame, IReadOnlyList<ShownDocument> Documents, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record IdentityAccepted(int Visit, string Rule, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record IdentityRefused(int Visit, string Rule, string Reason, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record PinMatched(Certificate Certificate, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record PinMismatchRecorded(Certificate Certificate, int TriesLeft, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record PinLocked(Certificate Certificate, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record PinReset(IReadOnlyList<Certificate> Certificates, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record DocumentInquiryMailed(string Reason, string MailedTo, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record InquiryReplyReceived(int Visit, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record InquiryOverdue(DateOnly DueOn, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CertificatesRenewed(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CertificatesIssued(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record VisitEnded(int Visit, VisitOutcome Outcome, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CertificateLapsed(Certificate Certificate, DateOnly ExpiredOn, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record CaseClosed(CaseClosure Closure, DateTimeOffset At) : RenewalEvent;
+
+    /// <summary>Every renewal event type, registered under its own name: the names are the stored contract.</summary>
+    public static EventTypeRegistry RegisterAll(EventTypeRegistry registry)
+    {
+        foreach (var type in typeof(RenewalEvent).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(RenewalEvent))))
+        {
+            registry.Register(type, type.Name);
+        }
+        return registry;
+    }
+}
