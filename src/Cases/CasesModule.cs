@@ -25,7 +25,7 @@ public static class CasesModule
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cases" }.Build());
         services.AddSingleton(_ => RenewalEvent.RegisterAll(new EventTypeRegistry()));
         services.AddSingleton<AppendNotifier>();
-        services.AddSingleton(sp => new EventStore.EventStore(
+        services.AddSingleton(sp => new PostgresEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<SchemaMigrationService>();
@@ -44,9 +44,9 @@ public static class CasesModule
         });
 
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
-        tenant.MapGet("/integrity", async (string municipality, EventStore.EventStore store, CancellationToken ct) =>
+        tenant.MapGet("/integrity", async (string municipality, PostgresEventStore store, CancellationToken ct) =>
             Results.Ok(await store.For(municipality).VerifyAllAsync(ct)));
-        tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, EventStore.EventStore store, CancellationToken ct) =>
+        tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, PostgresEventStore store, CancellationToken ct) =>
             Results.Ok(await store.For(municipality).VerifyStreamAsync(caseId, ct)));
         return app;
     }

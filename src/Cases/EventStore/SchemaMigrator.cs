@@ -10,7 +10,7 @@ namespace CaseSystem.Cases.EventStore;
 /// <summary>A versioned SQL migration: its id orders it ("0001_event_store"); its checksum guards it from later edits.</summary>
 public sealed record Migration(string Id, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
 
     /// <summary>The migrations embedded in an assembly under the logical name "Migrations.&lt;id&gt;.sql".</summary>
     public static IReadOnlyList<Migration> EmbeddedIn(Assembly assembly)

@@ -81,7 +81,8 @@ end
 $$;
 
 -- Errors raised here carry SQLSTATEs of our own (class "CS") so the C# side maps them to
--- typed exceptions without parsing messages:
+-- typed exceptions (the actual version travels in the message: Npgsql withholds DETAIL from
+-- clients unless told to include it):
 --   CS001 wrong expected version (a lost race), CS002 stream belongs to another municipality,
 --   CS003 idempotency key already used for another stream.
 --
@@ -130,21 +131,24 @@ begin
         select s.version, s.last_hash, s.municipality into v_version, v_hash, v_municipality
         from event_store.streams s where s.id = p_stream_id for update;
 
-        if not found then
-            if p_expected = -1 then
-                insert into event_store.streams (id, municipality, version, created_at, updated_at)
-                values (p_stream_id, p_municipality, 0, v_now, v_now)
-                on conflict (id) do nothing;
-                if not found then
-                    raise exception 'stream % was created concurrently', p_stream_id
-                        using errcode = 'CS001', detail = 'expected=any actual=created';
-                end if;
+        if not found and p_expected = -1 then
+            insert into event_store.streams (id, municipality, version, created_at, updated_at)
+            values (p_stream_id, p_municipality, 0, v_now, v_now)
+            on conflict (id) do nothing;
+            if found then
                 v_version := 0;
+                v_municipality := p_municipality;
             else
-                raise exception 'stream % does not exist', p_stream_id
-                    using errcode = 'CS001', detail = format('expected=%s actual=none', p_expected);
+                -- Created by a concurrent writer since our select: "any" takes its lock and goes on.
+                select s.version, s.last_hash, s.municipality into v_version, v_hash, v_municipality
+                from event_store.streams s where s.id = p_stream_id for update;
             end if;
-        elsif v_municipality <> p_municipality then
+        elsif not found then
+            raise exception 'wrong expected version: stream=% expected=% actual=0', p_stream_id, p_expected
+                using errcode = 'CS001';
+        end if;
+
+        if v_municipality <> p_municipality then
             raise exception 'stream % is not a stream of %', p_stream_id, p_municipality
                 using errcode = 'CS002';
         end if;
@@ -164,11 +168,11 @@ begin
     end if;
 
     if p_expected > 0 and v_version <> p_expected then
-        raise exception 'stream % is at version %, not %', p_stream_id, v_version, p_expected
-            using errcode = 'CS001', detail = format('expected=%s actual=%s', p_expected, v_version);
+        raise exception 'wrong expected version: stream=% expected=% actual=%', p_stream_id, p_expected, v_version
+            using errcode = 'CS001';
     elsif p_expected = 0 and v_version <> 0 then
-        raise exception 'stream % already exists', p_stream_id
-            using errcode = 'CS001', detail = format('expected=%s actual=%s', p_expected, v_version);
+        raise exception 'wrong expected version: stream=% expected=0 actual=%', p_stream_id, v_version
+            using errcode = 'CS001';
     end if;
 
     v_first := v_version + 1;

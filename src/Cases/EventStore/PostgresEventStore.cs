@@ -10,7 +10,7 @@ namespace CaseSystem.Cases.EventStore;
 /// scopes every query to one municipality; the catch-up read across the whole log is for
 /// projections and operators, and filters by municipality when asked.
 /// </summary>
-public sealed partial class EventStore(NpgsqlDataSource dataSource, EventTypeRegistry types, AppendNotifier? notifier = null)
+public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, EventTypeRegistry types, AppendNotifier? notifier = null)
 {
     public EventTypeRegistry Types { get; } = types;
 
@@ -130,7 +130,7 @@ public sealed partial class EventStore(NpgsqlDataSource dataSource, EventTypeReg
         }
         catch (PostgresException e) when (e.SqlState == "CS001")
         {
-            throw new ConcurrencyException(streamId, expected, ActualVersion(e.Detail), e);
+            throw new ConcurrencyException(streamId, expected, ActualVersion(e.MessageText), e);
         }
         catch (PostgresException e) when (e.SqlState == "CS002")
         {
@@ -252,8 +252,8 @@ public sealed partial class EventStore(NpgsqlDataSource dataSource, EventTypeReg
         return new ChainVerification(streams, eventsChecked, breaks);
     }
 
-    private static string ActualVersion(string? detail) =>
-        detail?.Split(' ').FirstOrDefault(p => p.StartsWith("actual=", StringComparison.Ordinal))?["actual=".Length..] ?? "unknown";
+    private static string ActualVersion(string message) =>
+        message.Split(' ').FirstOrDefault(p => p.StartsWith("actual=", StringComparison.Ordinal))?["actual=".Length..] ?? "unknown";
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
@@ -310,9 +310,9 @@ public sealed partial class EventStore(NpgsqlDataSource dataSource, EventTypeReg
 /// <summary>The event store as one municipality sees it: no query here can reach another's streams.</summary>
 public sealed class TenantEventStore
 {
-    private readonly EventStore _store;
+    private readonly PostgresEventStore _store;
 
-    internal TenantEventStore(EventStore store, string municipality)
+    internal TenantEventStore(PostgresEventStore store, string municipality)
     {
         _store = store;
         Municipality = municipality;

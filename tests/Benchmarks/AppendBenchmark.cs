@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CaseSystem.Cases.EventStore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseSystem.Benchmarks;
+
+/// <summary>The benchmark's event: a visit recorded at a municipal office's counter, about 250 bytes of JSON.</summary>
+internal sealed record BenchVisitRecorded(
+    string Office,
+    int Ticket,
+    string Counter,
+    DateTimeOffset At,
+    string Purpose,
+    string Note,
+    string StaffId,
+    int WaitMinutes);
+
+/// <summary>
+/// Appends through the event store against plain single-row inserts of the same JSON, with the
+/// same number of concurrent writers, on the same database, measured alternately per writer
+/// count so both see the same conditions (table sizes, checkpoints, the machine's other load).
+/// <para>
+/// Store writers each append single-event commands to a stream of their own at the exact
+/// version they track, starting a new stream every <see cref="EventsPerStream"/> events, with a
+/// fresh idempotency key per command. Raw writers each run autocommit
+/// <c>insert into bench_raw (data) values ($1::jsonb)</c>. Each measurement runs its writers for
+/// a warm-up, then counts what completes in the measured window.
+/// </para>
+/// </summary>
+internal static class AppendBenchmark
+{
+    public const string Usage = "append [--seconds S] [--writers 1,4,16]";
+
+    private const int EventsPerStream = 20;
+    private const int MaxPoolSize = 64;
+    private const string Municipality = "saku";
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    private static readonly string[] Offices = ["本庁舎 市民課", "臼田支所", "浅科支所", "望月支所"];
+    private static readonly string[] Counters = ["1番窓口", "2番窓口", "3番窓口", "証明書発行窓口"];
+    private static readonly string[] Purposes = ["転入届の提出", "住民票の写しの交付", "印鑑登録", "児童手当の申請"];
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var seconds = 5.0;
+        int[] writerCounts = [1, 4, 16];
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--seconds" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:
+                    seconds = s;
+                    i++;
+                    break;
+                case "--writers" when TryParseWriters(value, out var w):
+                    writerCounts = w;
+                    i++;
+                    break;
+                default:
+                    return Program.UsageError($"append: bad option '{args[i]}'" + (value is null ? "" : $" '{value}'"));
+            }
+        }
+        if (writerCounts.Max() > MaxPoolSize - 2)
+        {
+            return Program.UsageError($"append: at most {MaxPoolSize - 2} writers (the pool holds {MaxPoolSize} connections)");
+        }
+
+        var baseConnection = Program.BaseConnectionString();
+        if (baseConnection is null) return 2;
+
+        await using var db = await BenchDatabase.CreateAsync(baseConnection, MaxPoolSize, ct);
+        await new SchemaMigrator(db.DataSource).MigrateAsync(Migration.EmbeddedIn(typeof(PostgresEventStore).Assembly), ct);
+        await using (var create = db.DataSource.CreateBatch())
+        {
+            create.BatchCommands.Add(new("drop table if exists public.bench_raw"));
+            create.BatchCommands.Add(new("create table public.bench_raw (id bigserial primary key, data jsonb not null)"));
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var registry = new EventTypeRegistry().Register<BenchVisitRecorded>("BenchVisitRecorded");
+        await using var notifier = new AppendNotifier(db.DataSource);
+        var tenant = new PostgresEventStore(db.DataSource, registry, notifier).For(Municipality);
+
+        var duration = TimeSpan.FromSeconds(seconds);
+        var sample = registry.Serialize(NewEvent(0, 1));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# append benchmark: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, {seconds:0.###}s per measurement"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# payload {Encoding.UTF8.GetByteCount(sample)} bytes of JSON, new stream every {EventsPerStream} events, warm-up {WarmUp.TotalSeconds:0.###}s"));
+
+        foreach (var n in writerCounts)
+        {
+            var raw = await MeasureAsync(n, duration, w => RawWriter(db.DataSource, registry, w), ct);
+            var store = await MeasureAsync(n, duration, w => StoreWriter(tenant, w), ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"append writers={n} events/s={store:0} raw_insert/s={raw:0} ratio={(raw > 0 ? store / raw : 0):0.00}"));
+        }
+
+        // For a reader checking the rates: the store holds at least what the measured windows counted.
+        await using (var count = db.DataSource.CreateCommand("select count(*) from event_store.events"))
+        {
+            var stored = (long)(await count.ExecuteScalarAsync(ct))!;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {stored} events in the store at the end"));
+        }
+        return 0;
+    }
+
+    private static bool TryParseWriters(string? value, out int[] writers)
+    {
+        writers = [];
+        if (string.IsNullOrWhiteSpace(value)) return false;
+        var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parsed = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out parsed[i]) || parsed[i] < 1) return false;
+        }
+        writers = parsed;
+        return parsed.Length > 0;
+    }
+
+    private static BenchVisitRecorded NewEvent(int writer, int ticket) => new(
+        Office: Offices[writer % Offices.Length],
+        Ticket: ticket,
+        Counter: Counters[ticket % Counters.Length],
+        At: DateTimeOffset.UtcNow,
+        Purpose: Purposes[(writer + ticket) % Purposes.Length],
+        Note: "本人確認書類（運転免許証）を確認済み。",
+        StaffId: $"clerk-{writer + 1}",
+        WaitMinutes: ticket % 45);
+
+    /// <summary>One writer's step: one autocommit single-row insert of the serialized event.</summary>
+    private static Func<Task> RawWriter(NpgsqlDataSource dataSource, EventTypeRegistry registry, int writer)
+    {
+        var ticket = 0;
+        return async () =>
+        {
+            var json = registry.Serialize(NewEvent(writer, ++ticket));
+            await using var cmd = dataSource.CreateCommand("insert into bench_raw (data) values ($1::jsonb)");
+            cmd.Parameters.Add(new() { Value = json, NpgsqlDbType = NpgsqlDbType.Text });
+            await cmd.ExecuteNonQueryAsync();
+        };
+    }
+
+    /// <summary>One writer's step: one single-event command appended to the writer's current stream at the version it tracks.</summary>
+    private static Func<Task> StoreWriter(TenantEventStore tenant, int writer)
+    {
+        var ticket = 0;
+        var stream = Guid.NewGuid();
+        long version = 0;
+        return async () =>
+        {
+            var metadata = new EventMetadata(
+                ActorId: $"clerk-{writer + 1}",
+                ActorOffice: "main",
+                CorrelationId: Guid.NewGuid(),
+                IdempotencyKey: Guid.NewGuid().ToString(),
+                Command: "RecordVisit");
+            var expected = version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version);
+            var result = await tenant.AppendAsync(stream, expected, [NewEvent(writer, ++ticket)], metadata);
+            if (result.Repeated) throw new InvalidOperationException($"append to {stream} at {expected} was taken for a repeat");
+            version = result.LastVersion;
+            if (version >= EventsPerStream)
+            {
+                stream = Guid.NewGuid();
+                version = 0;
+            }
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="writers"/> writers, each repeating its step until stopped; returns the
+    /// steps completed per second in the window after the warm-up. A failing step fails the run.
+    /// </summary>
+    private static async Task<double> MeasureAsync(int writers, TimeSpan duration, Func<int, Func<Task>> createWriter, CancellationToken ct)
+    {
+        long completed = 0;
+        var stop = 0;
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var step = createWriter(w);
+            while (Volatile.Read(ref stop) == 0)
+            {
+                await step();
+                Interlocked.Increment(ref completed);
+            }
+        }, CancellationToken.None)).ToArray();
+        var all = Task.WhenAll(tasks);
+
+        try
+        {
+            await WaitAsync(all, WarmUp, ct);
+            var startCount = Interlocked.Read(ref completed);
+            var start = Stopwatch.GetTimestamp();
+            await WaitAsync(all, duration, ct);
+            var endCount = Interlocked.Read(ref completed);
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            return (endCount - startCount) / elapsed.TotalSeconds;
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            await all; // every writer finishes its step in flight; a failed one throws here
+        }
+    }
+
+    /// <summary>Waits for <paramref name="span"/>, or less when a writer fails (its exception then surfaces).</summary>
+    private static async Task WaitAsync(Task writers, TimeSpan span, CancellationToken ct)
+    {
+        var finished = await Task.WhenAny(writers, Task.Delay(span, ct));
+        await finished;
+        if (finished == writers) throw new InvalidOperationException("the writers stopped before they were told to");
+    }
+}

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace CaseSystem.Benchmarks;
+
+/// <summary>
+/// The benchmarks, one subcommand each. Each runs in a database of its own, made for the run
+/// on the server named by CASES_DB and dropped at the end, so repeated runs leave nothing behind.
+/// Results go to stdout, one line per measurement; lines starting with '#' are comments.
+/// </summary>
+internal static class Program
+{
+    private const string UsageText =
+        "usage: CaseSystem.Benchmarks <benchmark> [options]\n" +
+        "  " + AppendBenchmark.Usage + "\n" +
+        "environment: CASES_DB, an Npgsql connection string to a server where the user may create databases";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0) return UsageError("no benchmark named");
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // Let the benchmark stop and drop its database instead of dying on the spot.
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        try
+        {
+            return args[0] switch
+            {
+                "append" => await AppendBenchmark.RunAsync(args[1..], cancel.Token),
+                "-h" or "--help" or "help" => Help(),
+                _ => UsageError($"unknown benchmark '{args[0]}'"),
+            };
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("benchmark interrupted");
+            return 130;
+        }
+    }
+
+    public static int UsageError(string message)
+    {
+        Console.Error.WriteLine(message);
+        Console.Error.WriteLine(UsageText);
+        return 2;
+    }
+
+    private static int Help()
+    {
+        Console.WriteLine(UsageText);
+        return 0;
+    }
+
+    /// <summary>The connection string the benchmarks start from, or null (after saying so) when CASES_DB is not set.</summary>
+    public static string? BaseConnectionString()
+    {
+        var conn = Environment.GetEnvironmentVariable("CASES_DB");
+        if (string.IsNullOrWhiteSpace(conn))
+        {
+            Console.Error.WriteLine("CASES_DB is not set (run the benchmarks through ops/bench, which starts a server)");
+            return null;
+        }
+        return conn;
+    }
+}
+
+/// <summary>
+/// A database of its own for one benchmark run: created on the server of the given connection
+/// string, dropped (best effort, also after a failure) when disposed.
+/// </summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string _adminConnectionString;
+    private bool _dropped;
+
+    private BenchDatabase(string adminConnectionString, string name, NpgsqlDataSource dataSource, string serverVersion)
+    {
+        _adminConnectionString = adminConnectionString;
+        Name = name;
+        DataSource = dataSource;
+        ServerVersion = serverVersion;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Connections to the benchmark's database; its pool holds <paramref name="maxPoolSize"/> of <see cref="CreateAsync"/>.</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    public string ServerVersion { get; }
+
+    public static async Task<BenchDatabase> CreateAsync(string connectionString, int maxPoolSize, CancellationToken ct)
+    {
+        var name = "cases_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        // The admin connection is not pooled: it is used twice, and a pooled idle connection
+        // would be one more session to end before the drop.
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        string version;
+        await using (var conn = new NpgsqlConnection(admin))
+        {
+            await conn.OpenAsync(ct);
+            await using (var show = new NpgsqlCommand("show server_version", conn))
+            {
+                version = (string?)await show.ExecuteScalarAsync(ct) ?? "unknown";
+            }
+            await using var create = new NpgsqlCommand($"create database {name}", conn);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = maxPoolSize };
+        return new BenchDatabase(admin, name, NpgsqlDataSource.Create(bench.ConnectionString), version);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dropped) return;
+        _dropped = true;
+        await DataSource.DisposeAsync();
+        try
+        {
+            await using var conn = new NpgsqlConnection(_adminConnectionString);
+            await conn.OpenAsync();
+            // FORCE ends sessions still open (a writer cut off by a failure), PostgreSQL 13 and later.
+            await using var drop = new NpgsqlCommand($"drop database if exists {Name} with (force)", conn);
+            await drop.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"could not drop the benchmark database {Name}: {e.Message}");
+        }
+    }
+}
