@@ -22,7 +22,7 @@ public static class CasesModule
                 "CASES_DB is not set. Start the system with ops/run, which starts a private PostgreSQL, " +
                 "or set CASES_DB to an Npgsql connection string (Host=…;Port=…;Username=…;Password=…;Database=…).");
         }
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cases" }.Build());
+        services.AddSingleton(_ => CasesDataSource.Create(connectionString));
         services.AddSingleton(_ => RenewalEvent.RegisterAll(new EventTypeRegistry()));
         services.AddSingleton<AppendNotifier>();
         services.AddSingleton(sp => new PostgresEventStore(

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CaseSystem.Cases.EventStore;
 using Npgsql;
 
 namespace CaseSystem.Benchmarks;
@@ -112,7 +113,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
 
         var bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = maxPoolSize };
-        return new BenchDatabase(admin, name, NpgsqlDataSource.Create(bench.ConnectionString), version);
+        return new BenchDatabase(admin, name, CasesDataSource.Create(bench.ConnectionString, "bench"), version);
     }
 
     public async ValueTask DisposeAsync()

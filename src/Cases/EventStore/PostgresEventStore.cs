@@ -104,13 +104,30 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             data[i] = Types.Serialize(events[i]);
         }
 
-        // One statement, one round trip, one transaction: the append function takes the stream
-        // lock, checks the version and the idempotency key, and writes every event and its hash.
-        await using var cmd = dataSource.CreateCommand(
-            "select first_version, last_version, last_seq_id, repeated " +
-            "from event_store.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
-        cmd.Parameters.Add(new() { Value = municipality, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new() { Value = streamId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        // "Any" that loses a race simply tries again on the new head; a few rounds suffice for
+        // any realistic contention on one case.
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await TryAppendAsync(municipality, streamId, expected, typeNames, data, metadata, ct);
+            if (outcome is not null)
+            {
+                if (!outcome.Repeated) notifier?.Appended(outcome.LastSequence);
+                return outcome;
+            }
+            if (expected != ExpectedVersion.Any || attempt == 10)
+            {
+                throw new ConcurrencyException(streamId, expected, await CurrentVersionAsync(municipality, streamId, ct));
+            }
+        }
+    }
+
+    /// <summary>The append statement once; null when it lost the claim to a concurrent writer (or the version was not the expected one).</summary>
+    private async Task<AppendResult?> TryAppendAsync(
+        string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(AppendSql.Statement);
+        cmd.Parameters.Add(Text(municipality));
+        cmd.Parameters.Add(Uuid(streamId));
         cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
@@ -121,40 +138,46 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         cmd.Parameters.Add(Text(metadata.IdempotencyKey));
         cmd.Parameters.Add(Text(metadata.Command));
 
-        AppendResult result;
         try
         {
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            result = new AppendResult(streamId, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetBoolean(3));
-        }
-        catch (PostgresException e) when (e.SqlState == "CS001")
-        {
-            throw new ConcurrencyException(streamId, expected, ActualVersion(e.MessageText), e);
-        }
-        catch (PostgresException e) when (e.SqlState == "CS002")
-        {
-            throw new StreamNotFoundException(streamId, municipality, e);
-        }
-        catch (PostgresException e) when (e.SqlState == "CS003")
-        {
-            throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
+            switch (reader.GetString(0))
+            {
+                case "appended":
+                    return new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: false);
+                case "repeated":
+                    return new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: true);
+                case "other-municipality":
+                    throw new StreamNotFoundException(streamId, municipality);
+            }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "commands_pkey")
         {
-            // The same key committed concurrently for another stream (for the same stream the
-            // stream lock would have made us wait and find it): look up what it did.
-            result = await PriorOutcomeAsync(municipality, metadata.IdempotencyKey!, ct)
+            // The key was used for another stream, or for this one by a concurrent send of this
+            // very command that committed first: look up what it did.
+            var prior = await PriorOutcomeAsync(municipality, metadata.IdempotencyKey!, ct)
                 ?? throw new InvalidOperationException("idempotency key conflict without a stored command", e);
-            if (result.StreamId != streamId) throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
-        }
-        catch (PostgresException e) when (e.SqlState == "22023")
-        {
-            throw new ArgumentException(e.MessageText, nameof(events), e);
+            return prior.StreamId == streamId ? prior : throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
         }
 
-        if (!result.Repeated) notifier?.Appended(result.LastSequence);
-        return result;
+        // Lost the claim, or the version was not the expected one. If this command carried a key,
+        // the winner may have been an earlier send of it: then that is the outcome.
+        if (metadata.IdempotencyKey is { } key && await PriorOutcomeAsync(municipality, key, ct) is { } earlier)
+        {
+            return earlier.StreamId == streamId ? earlier : throw new IdempotencyKeyReusedException(key);
+        }
+        return null;
+    }
+
+    private async Task<string> CurrentVersionAsync(string municipality, Guid streamId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("select version from event_store.streams where id = $1 and municipality = $2");
+        cmd.Parameters.Add(Uuid(streamId));
+        cmd.Parameters.Add(Text(municipality));
+        return (await cmd.ExecuteScalarAsync(ct)) is long version
+            ? version.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "0";
     }
 
     private async Task<AppendResult?> PriorOutcomeAsync(string municipality, string key, CancellationToken ct)

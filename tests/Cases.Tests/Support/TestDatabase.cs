@@ -33,7 +33,7 @@ public class TestDatabase : IAsyncLifetime
             await cmd.ExecuteNonQueryAsync();
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name, MaxPoolSize = 100 }.ConnectionString;
-        DataSource = NpgsqlDataSource.Create(ConnectionString);
+        DataSource = CasesDataSource.Create(ConnectionString);
         if (Migrate) await new SchemaMigrator(DataSource).MigrateAsync(Migration.EmbeddedIn(typeof(CasesModule).Assembly));
     }
 
