@@ -15,25 +15,27 @@ public static class HashChain
     private const string FormatTag = "cs-event-v1";
 
     /// <summary>
-    /// The same bytes as event_store.canonical_form: every field as "&lt;UTF-8 byte length&gt;:&lt;text&gt;"
-    /// (null as "-"), joined by "|", with the data as jsonb's own text output.
+    /// The same bytes as event_store.canonical_form: the JSON array json_build_array writes of
+    /// the fields in a fixed order, with the data as jsonb's own text output.
     /// </summary>
     public static byte[] CanonicalForm(RawEvent e)
     {
-        var sb = new StringBuilder(FormatTag, 256 + e.DataText.Length);
-        Field(sb, e.Sequence.ToString(CultureInfo.InvariantCulture));
-        Field(sb, e.StreamId.ToString("D"));
-        Field(sb, e.Version.ToString(CultureInfo.InvariantCulture));
-        Field(sb, e.Municipality);
-        Field(sb, e.EventType);
-        Field(sb, e.ActorId);
-        Field(sb, e.ActorOffice);
-        Field(sb, e.CorrelationId?.ToString("D"));
-        Field(sb, e.CausationId?.ToString("D"));
-        Field(sb, e.IdempotencyKey);
-        Field(sb, e.Command);
-        Field(sb, UnixMicroseconds(e.RecordedAt).ToString(CultureInfo.InvariantCulture));
-        Field(sb, e.DataText);
+        var sb = new StringBuilder(256 + e.DataText.Length).Append('[');
+        JsonString(sb, FormatTag);
+        sb.Append(", ").Append(e.Sequence.ToString(CultureInfo.InvariantCulture));
+        sb.Append(", "); JsonString(sb, e.StreamId.ToString("D"));
+        sb.Append(", ").Append(e.Version.ToString(CultureInfo.InvariantCulture));
+        sb.Append(", "); JsonString(sb, e.Municipality);
+        sb.Append(", "); JsonString(sb, e.EventType);
+        sb.Append(", "); JsonString(sb, e.ActorId);
+        sb.Append(", "); JsonString(sb, e.ActorOffice);
+        sb.Append(", "); JsonString(sb, e.CorrelationId?.ToString("D"));
+        sb.Append(", "); JsonString(sb, e.CausationId?.ToString("D"));
+        sb.Append(", "); JsonString(sb, e.IdempotencyKey);
+        sb.Append(", "); JsonString(sb, e.Command);
+        sb.Append(", ").Append(UnixMicroseconds(e.RecordedAt).ToString(CultureInfo.InvariantCulture));
+        sb.Append(", ").Append(e.DataText);
+        sb.Append(']');
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
@@ -47,11 +49,27 @@ public static class HashChain
         return SHA256.HashData(buffer);
     }
 
-    private static void Field(StringBuilder sb, string? value)
+    /// <summary>A JSON string as PostgreSQL's escape_json writes it, or null.</summary>
+    private static void JsonString(StringBuilder sb, string? value)
     {
-        sb.Append('|');
-        if (value is null) { sb.Append('-'); return; }
-        sb.Append(Encoding.UTF8.GetByteCount(value)).Append(':').Append(value);
+        if (value is null) { sb.Append("null"); return; }
+        sb.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case < ' ': sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                default: sb.Append(c); break;
+            }
+        }
+        sb.Append('"');
     }
 
     private static long UnixMicroseconds(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;

@@ -108,7 +108,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         // any realistic contention on one case.
         for (var attempt = 1; ; attempt++)
         {
-            var outcome = await TryAppendAsync(municipality, streamId, expected, typeNames, data, metadata, ct);
+            var (outcome, actual) = await TryAppendAsync(municipality, streamId, expected, typeNames, data, metadata, ct);
             if (outcome is not null)
             {
                 if (!outcome.Repeated) notifier?.Appended(outcome.LastSequence);
@@ -116,13 +116,16 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             }
             if (expected != ExpectedVersion.Any || attempt == 10)
             {
-                throw new ConcurrencyException(streamId, expected, await CurrentVersionAsync(municipality, streamId, ct));
+                throw new ConcurrencyException(streamId, expected, actual ?? await CurrentVersionAsync(municipality, streamId, ct));
             }
         }
     }
 
-    /// <summary>The append statement once; null when it lost the claim to a concurrent writer (or the version was not the expected one).</summary>
-    private async Task<AppendResult?> TryAppendAsync(
+    /// <summary>
+    /// The append statement once. No outcome when the version was not the expected one (with the
+    /// version found) or when a concurrent writer took it first (with no version: ask again).
+    /// </summary>
+    private async Task<(AppendResult? Outcome, string? ActualVersion)> TryAppendAsync(
         string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(AppendSql.Statement);
@@ -142,37 +145,33 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         {
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            switch (reader.GetString(0))
+            return reader.GetString(0) switch
             {
-                case "appended":
-                    return new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: false);
-                case "repeated":
-                    return new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: true);
-                case "other-municipality":
-                    throw new StreamNotFoundException(streamId, municipality);
+                "appended" => (new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: false), null),
+                "repeated" => (new AppendResult(streamId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: true), null),
+                "other-municipality" => throw new StreamNotFoundException(streamId, municipality),
+                _ => (null, reader.GetInt64(4).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            };
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Someone else took the version (events key), or the key is recorded already (commands
+            // key): either may have been an earlier send of this very command, whose outcome is
+            // then this one's. Otherwise a taken version is a lost race, and a key recorded for
+            // another stream is a reused key.
+            if (metadata.IdempotencyKey is { } key && await PriorOutcomeAsync(municipality, key, ct) is { } earlier)
+            {
+                return earlier.StreamId == streamId ? (earlier, null) : throw new IdempotencyKeyReusedException(key, e);
             }
+            if (e.ConstraintName == "events_stream_version_key") return (null, null);
+            throw;
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "commands_pkey")
-        {
-            // The key was used for another stream, or for this one by a concurrent send of this
-            // very command that committed first: look up what it did.
-            var prior = await PriorOutcomeAsync(municipality, metadata.IdempotencyKey!, ct)
-                ?? throw new InvalidOperationException("idempotency key conflict without a stored command", e);
-            return prior.StreamId == streamId ? prior : throw new IdempotencyKeyReusedException(metadata.IdempotencyKey!, e);
-        }
-
-        // Lost the claim, or the version was not the expected one. If this command carried a key,
-        // the winner may have been an earlier send of it: then that is the outcome.
-        if (metadata.IdempotencyKey is { } key && await PriorOutcomeAsync(municipality, key, ct) is { } earlier)
-        {
-            return earlier.StreamId == streamId ? earlier : throw new IdempotencyKeyReusedException(key);
-        }
-        return null;
     }
 
     private async Task<string> CurrentVersionAsync(string municipality, Guid streamId, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("select version from event_store.streams where id = $1 and municipality = $2");
+        await using var cmd = dataSource.CreateCommand(
+            "select max(version) from event_store.events where stream_id = $1 and municipality = $2");
         cmd.Parameters.Add(Uuid(streamId));
         cmd.Parameters.Add(Text(municipality));
         return (await cmd.ExecuteScalarAsync(ct)) is long version
@@ -224,15 +223,15 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
 
     internal async Task<ChainVerification> VerifyAsync(string? municipality, Guid? streamId, CancellationToken ct)
     {
-        // Streams and events in one ordered pass; the left join keeps a stream whose events were
-        // all deleted, so its head still gets compared with what is left.
-        await using var cmd = dataSource.CreateCommand(
-            "select s.id, s.municipality, s.version, s.last_hash, e.seq_id, e.version, e.municipality, e.type, " +
-            "e.data::text, e.actor_id, e.actor_office, e.correlation_id, e.causation_id, e.idempotency_key, " +
-            "e.command, e.recorded_at, e.hash " +
-            "from event_store.streams s left join event_store.events e on e.stream_id = s.id " +
-            "where ($1::text is null or s.municipality = $1) and ($2::uuid is null or s.id = $2) " +
-            "order by s.id, e.version");
+        // Streams and events in one ordered pass. The outer joins keep what must not exist: an
+        // event whose stream has no row, a stream row without events.
+        await using var cmd = dataSource.CreateCommand(streamId is null
+            ? "select coalesce(e.stream_id, s.id), s.municipality, " + VerifyColumns +
+              " from event_store.events e full join event_store.streams s on s.id = e.stream_id" +
+              " where $1::text is null or coalesce(s.municipality, e.municipality) = $1 order by 1, e.version"
+            : "select k.id, s.municipality, " + VerifyColumns +
+              " from (select $2::uuid as id) k left join event_store.streams s on s.id = k.id" +
+              " left join event_store.events e on e.stream_id = k.id order by e.version");
         cmd.Parameters.Add(Text(municipality));
         cmd.Parameters.Add(Uuid(streamId));
 
@@ -244,39 +243,44 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             while (await reader.ReadAsync(ct))
             {
                 var id = reader.GetGuid(0);
+                var streamMunicipality = NullableString(reader, 1);
+                var owner = streamMunicipality ?? NullableString(reader, 4);
+                if (streamId is not null && (owner is null || (municipality is not null && owner != municipality)))
+                {
+                    throw new StreamNotFoundException(id, municipality ?? "(any)");
+                }
                 if (walker is null || walker.StreamId != id)
                 {
                     if (walker?.Finish() is { } b) breaks.Add(b);
-                    walker = new StreamChainWalker(id, reader.GetString(1), reader.GetInt64(2),
-                        reader.IsDBNull(3) ? null : (byte[])reader[3]);
+                    walker = new StreamChainWalker(id, streamMunicipality);
                     streams++;
                 }
-                if (reader.IsDBNull(4)) continue;
+                if (reader.IsDBNull(2)) continue;
                 eventsChecked++;
                 walker.Accept(new RawEvent(
-                    Sequence: reader.GetInt64(4),
+                    Sequence: reader.GetInt64(2),
                     StreamId: id,
-                    Version: reader.GetInt64(5),
-                    Municipality: reader.GetString(6),
-                    EventType: reader.GetString(7),
-                    DataText: reader.GetString(8),
-                    ActorId: NullableString(reader, 9),
-                    ActorOffice: NullableString(reader, 10),
-                    CorrelationId: reader.IsDBNull(11) ? null : reader.GetGuid(11),
-                    CausationId: reader.IsDBNull(12) ? null : reader.GetGuid(12),
-                    IdempotencyKey: NullableString(reader, 13),
-                    Command: NullableString(reader, 14),
-                    RecordedAt: reader.GetDateTime(15),
-                    Hash: (byte[])reader[16]));
+                    Version: reader.GetInt64(3),
+                    Municipality: reader.GetString(4),
+                    EventType: reader.GetString(5),
+                    DataText: reader.GetString(6),
+                    ActorId: NullableString(reader, 7),
+                    ActorOffice: NullableString(reader, 8),
+                    CorrelationId: reader.IsDBNull(9) ? null : reader.GetGuid(9),
+                    CausationId: reader.IsDBNull(10) ? null : reader.GetGuid(10),
+                    IdempotencyKey: NullableString(reader, 11),
+                    Command: NullableString(reader, 12),
+                    RecordedAt: reader.GetDateTime(13),
+                    Hash: (byte[])reader[14]));
             }
         }
         if (walker?.Finish() is { } last) breaks.Add(last);
-        if (streamId is { } sid && streams == 0) throw new StreamNotFoundException(sid, municipality ?? "(any)");
         return new ChainVerification(streams, eventsChecked, breaks);
     }
 
-    private static string ActualVersion(string message) =>
-        message.Split(' ').FirstOrDefault(p => p.StartsWith("actual=", StringComparison.Ordinal))?["actual=".Length..] ?? "unknown";
+    private const string VerifyColumns =
+        "e.seq_id, e.version, e.municipality, e.type, e.data::text, e.actor_id, e.actor_office, e.correlation_id, " +
+        "e.causation_id, e.idempotency_key, e.command, e.recorded_at, e.hash";
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
@@ -284,8 +288,12 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
 
     private static NpgsqlParameter Uuid(Guid? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid };
 
-    /// <summary>Checks one stream's events, in version order, against the stored hashes and the stream's head.</summary>
-    private sealed class StreamChainWalker(Guid streamId, string municipality, long headVersion, byte[]? headHash)
+    /// <summary>
+    /// Checks one stream's events, in version order, against their stored hashes. What it cannot
+    /// see: the newest events of a stream removed, which leaves a shorter chain that holds. That
+    /// needs the chains' heads anchored outside the database.
+    /// </summary>
+    private sealed class StreamChainWalker(Guid streamId, string? streamMunicipality)
     {
         private long _nextVersion = 1;
         private byte[]? _previous;
@@ -296,37 +304,24 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         public void Accept(RawEvent e)
         {
             if (_break is not null) return;
-            if (e.Version != _nextVersion)
+            _break = e switch
             {
-                _break = new ChainBreak(StreamId, _nextVersion, null, $"event version {_nextVersion} is missing");
-                return;
-            }
-            if (e.Municipality != municipality)
-            {
-                _break = new ChainBreak(StreamId, e.Version, e.Sequence, "the event's municipality is not its stream's");
-                return;
-            }
-            if (!HashChain.Next(_previous, e).AsSpan().SequenceEqual(e.Hash))
-            {
-                _break = new ChainBreak(StreamId, e.Version, e.Sequence, "the stored event no longer matches its hash");
-                return;
-            }
+                _ when streamMunicipality is null =>
+                    new ChainBreak(StreamId, e.Version, e.Sequence, "the event's stream has no record"),
+                _ when e.Version != _nextVersion =>
+                    new ChainBreak(StreamId, _nextVersion, null, $"event version {_nextVersion} is missing"),
+                _ when e.Municipality != streamMunicipality =>
+                    new ChainBreak(StreamId, e.Version, e.Sequence, "the event's municipality is not its stream's"),
+                _ when !HashChain.Next(_previous, e).AsSpan().SequenceEqual(e.Hash) =>
+                    new ChainBreak(StreamId, e.Version, e.Sequence, "the stored event no longer matches its hash"),
+                _ => null,
+            };
             _previous = e.Hash;
             _nextVersion++;
         }
 
-        public ChainBreak? Finish()
-        {
-            if (_break is not null) return _break;
-            var lastVersion = _nextVersion - 1;
-            if (lastVersion < headVersion)
-                return new ChainBreak(StreamId, _nextVersion, null, $"the stream is at version {headVersion} but its events end at {lastVersion}");
-            if (lastVersion > headVersion)
-                return new ChainBreak(StreamId, headVersion + 1, null, $"the stream is at version {headVersion} but has events up to {lastVersion}");
-            if (!(headHash ?? []).AsSpan().SequenceEqual(_previous ?? []))
-                return new ChainBreak(StreamId, lastVersion, null, "the stream's recorded last hash is not its last event's");
-            return null;
-        }
+        public ChainBreak? Finish() =>
+            _break ?? (_nextVersion == 1 ? new ChainBreak(StreamId, 1, null, "the stream has no events") : null);
     }
 }
 

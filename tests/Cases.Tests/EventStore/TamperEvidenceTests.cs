@@ -21,7 +21,10 @@ public sealed class TamperEvidenceTests : IAsyncLifetime
             await _store.AppendAsync(s, ExpectedVersion.Exactly(1), [Samples.Arrived(3), Samples.Mismatch(2)], new EventMetadata("clerk-2", "マイナンバーカードセンター"));
             await _store.AppendAsync(s, ExpectedVersion.Exactly(3), [new RenewalEvent.CertificatesRenewed([Certificate.UserAuthentication, Certificate.Signing], new DateOnly(2031, 2, 28), 0, Samples.At)]);
         }
-        await _db.CreateStore().For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream, [Samples.Opened()]);
+        // Every character the canonical form has to escape, in metadata as well as in data.
+        const string awkward = "窓口 \"A\" \\ / é\n\t\r\b\f\u0001\u001f";
+        await _db.CreateStore().For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream,
+            [new RenewalEvent.IdentityRefused(1, awkward, awkward, Samples.At)], new EventMetadata(awkward, awkward, Command: awkward, IdempotencyKey: awkward));
     }
 
     public Task DisposeAsync() => _db.DisposeAsync();
@@ -100,11 +103,21 @@ public sealed class TamperEvidenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_deleted_last_event_is_caught_by_the_stream_head()
+    public async Task An_event_whose_stream_record_was_deleted_is_named()
     {
-        await _db.ExecuteAsync("delete from event_store.events where seq_id = $1", await SeqOf(_streams[2], 4));
+        await _db.ExecuteAsync("delete from event_store.streams where id = $1", _streams[2]);
         var broken = Assert.Single((await _store.VerifyAllAsync()).Breaks);
-        Assert.Equal((_streams[2], 4L), (broken.StreamId, broken.Version));
+        Assert.Equal((_streams[2], 1L, (long?)await SeqOf(_streams[2], 1)), (broken.StreamId, broken.Version, broken.Sequence));
+        Assert.Contains("no record", broken.Reason);
+    }
+
+    [Fact]
+    public async Task A_stream_emptied_of_its_events_is_named()
+    {
+        await _db.ExecuteAsync("delete from event_store.events where stream_id = $1", _streams[1]);
+        var broken = Assert.Single((await _store.VerifyAllAsync()).Breaks);
+        Assert.Equal((_streams[1], 1L), (broken.StreamId, broken.Version));
+        Assert.Equal(broken, (await _store.VerifyStreamAsync(_streams[1])).FirstBreak);
     }
 
     [Fact]
