@@ -14,8 +14,6 @@ public static class Problems
         "この案件は他の操作で更新されました。読み込み直してください。/ The case was changed by someone else; reload it.");
     public static readonly Kind StreamNotFound = new("urn:casesystem:problem:case-not-found", StatusCodes.Status404NotFound,
         "案件が見つかりません。/ No such case.");
-    public static readonly Kind IdempotencyKeyReused = new("urn:casesystem:problem:idempotency-key-reused", StatusCodes.Status422UnprocessableEntity,
-        "この冪等キーは別の案件の操作に使われています。/ This idempotency key was used for another case.");
     public static readonly Kind UnknownMunicipality = new("urn:casesystem:problem:unknown-municipality", StatusCodes.Status404NotFound,
         "自治体が見つかりません。/ Unknown municipality.");
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
@@ -28,7 +26,6 @@ public static class Problems
     {
         ConcurrencyException => ConcurrencyConflict,
         StreamNotFoundException => StreamNotFound,
-        IdempotencyKeyReusedException => IdempotencyKeyReused,
         _ => null,
     };
 }

@@ -19,13 +19,6 @@ public sealed class StreamNotFoundException(Guid streamId, string municipality, 
     public string Municipality { get; } = municipality;
 }
 
-/// <summary>An idempotency key was sent again with a command for another stream.</summary>
-public sealed class IdempotencyKeyReusedException(string key, Exception? inner = null)
-    : EventStoreException($"idempotency key '{key}' was already used for a command on another stream", inner)
-{
-    public string Key { get; } = key;
-}
-
 public sealed class UnknownEventTypeException(string name)
     : EventStoreException($"no event type is registered as '{name}'")
 {

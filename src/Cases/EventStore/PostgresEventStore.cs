@@ -128,7 +128,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
     private async Task<(AppendResult? Outcome, string? ActualVersion)> TryAppendAsync(
         string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(AppendSql.Statement);
+        await using var cmd = dataSource.CreateCommand(AppendSql.For(typeNames.Length));
         cmd.Parameters.Add(Text(municipality));
         cmd.Parameters.Add(Uuid(streamId));
         cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
@@ -153,18 +153,15 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
                 _ => (null, reader.GetInt64(4).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             };
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_stream_version_key")
         {
-            // Someone else took the version (events key), or the key is recorded already (commands
-            // key): either may have been an earlier send of this very command, whose outcome is
-            // then this one's. Otherwise a taken version is a lost race, and a key recorded for
-            // another stream is a reused key.
-            if (metadata.IdempotencyKey is { } key && await PriorOutcomeAsync(municipality, key, ct) is { } earlier)
+            // A concurrent writer took the version; it may have been an earlier send of this very
+            // command, whose outcome is then this one's.
+            if (metadata.IdempotencyKey is { } key && await PriorOutcomeAsync(municipality, streamId, key, ct) is { } earlier)
             {
-                return earlier.StreamId == streamId ? (earlier, null) : throw new IdempotencyKeyReusedException(key, e);
+                return (earlier, null);
             }
-            if (e.ConstraintName == "events_stream_version_key") return (null, null);
-            throw;
+            return (null, null);
         }
     }
 
@@ -179,16 +176,17 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             : "0";
     }
 
-    private async Task<AppendResult?> PriorOutcomeAsync(string municipality, string key, CancellationToken ct)
+    private async Task<AppendResult?> PriorOutcomeAsync(string municipality, Guid streamId, string key, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "select stream_id, first_version, last_version, last_seq_id from event_store.commands " +
-            "where municipality = $1 and idempotency_key = $2");
+            "select min(version), max(version), max(seq_id) from event_store.events " +
+            "where stream_id = $1 and municipality = $2 and idempotency_key = $3 having count(*) > 0");
+        cmd.Parameters.Add(Uuid(streamId));
         cmd.Parameters.Add(Text(municipality));
         cmd.Parameters.Add(Text(key));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new AppendResult(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Repeated: true)
+            ? new AppendResult(streamId, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), Repeated: true)
             : null;
     }
 

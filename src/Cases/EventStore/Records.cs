@@ -2,7 +2,8 @@ namespace CaseSystem.Cases.EventStore;
 
 /// <summary>
 /// What every event carries besides its data. The municipality comes from the tenant the store
-/// was opened for; the server timestamp is set by the database.
+/// was opened for; the server timestamp is set by the database. An idempotency key is scoped to
+/// its stream: a repeat of a command that creates a stream must address the same stream id.
 /// </summary>
 public sealed record EventMetadata(
     string? ActorId = null,

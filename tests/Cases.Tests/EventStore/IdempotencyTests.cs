@@ -57,17 +57,18 @@ public sealed class IdempotencyTests(TestDatabase db) : IClassFixture<TestDataba
     }
 
     [Fact]
-    public async Task A_key_reused_for_another_stream_is_refused_and_writes_nothing()
+    public async Task A_key_is_scoped_to_its_stream()
     {
         var store = db.CreateStore().For("takatsuki");
         var key = new EventMetadata(IdempotencyKey: Guid.NewGuid().ToString());
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await store.AppendAsync(first, ExpectedVersion.NoStream, [Samples.Opened()], key);
-        await store.AppendAsync(second, ExpectedVersion.NoStream, [Samples.Opened()]);
+        var other = await store.AppendAsync(second, ExpectedVersion.NoStream, [Samples.Opened()], key);
 
-        await Assert.ThrowsAsync<IdempotencyKeyReusedException>(() => store.AppendAsync(second, ExpectedVersion.Exactly(1), [Samples.Arrived(1)], key));
+        Assert.False(other.Repeated);
         Assert.Equal(1, (await store.ReadStreamAsync(second)).Version);
+        Assert.True((await store.AppendAsync(second, ExpectedVersion.NoStream, [Samples.Opened()], key)).Repeated);
     }
 
     [Fact]

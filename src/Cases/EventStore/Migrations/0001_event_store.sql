@@ -1,4 +1,4 @@
--- The event store: one row per stream, one row per event, one row per idempotent command.
+-- The event store: one row per stream, one row per event.
 -- Shaped after Marten's mt_streams / mt_events, with a hash chain per stream added.
 
 create schema if not exists event_store;
@@ -40,19 +40,9 @@ create table event_store.events (
 );
 
 -- No secondary indexes on events: each costs every append an index insertion. Reads of a
--- stream, whole or as of a time, and its newest event use the (stream_id, version) key;
--- catch-up reads walk seq_id.
-
-create table event_store.commands (
-    municipality     text        not null,
-    idempotency_key  text        not null,
-    stream_id        uuid        not null,
-    first_version    bigint      not null,
-    last_version     bigint      not null,
-    last_seq_id      bigint      not null,
-    recorded_at      timestamptz not null,
-    primary key (municipality, idempotency_key)
-);
+-- stream, whole or as of a time, its newest event, and the look-up of a command's idempotency
+-- key (keys are scoped to their stream) use the (stream_id, version) key; catch-up reads walk
+-- seq_id.
 
 -- The canonical form an event's hash is taken over: a JSON array of every stored field, in a
 -- fixed order, as json_build_array writes it (", " between elements; strings escaped by
