@@ -32,7 +32,7 @@ internal sealed record BenchVisitRecorded(
 /// </summary>
 internal static class AppendBenchmark
 {
-    public const string Usage = "append [--seconds S] [--writers 1,4,16]";
+    public const string Usage = "append [--seconds S] [--rounds R] [--writers 1,4,16]";
 
     private const int EventsPerStream = 20;
     private const int MaxPoolSize = 64;
@@ -46,6 +46,7 @@ internal static class AppendBenchmark
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var seconds = 5.0;
+        var rounds = 3;
         int[] writerCounts = [1, 4, 16];
         for (var i = 0; i < args.Length; i++)
         {
@@ -54,6 +55,10 @@ internal static class AppendBenchmark
             {
                 case "--seconds" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:
                     seconds = s;
+                    i++;
+                    break;
+                case "--rounds" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0:
+                    rounds = r;
                     i++;
                     break;
                 case "--writers" when TryParseWriters(value, out var w):
@@ -88,14 +93,23 @@ internal static class AppendBenchmark
         var duration = TimeSpan.FromSeconds(seconds);
         var sample = registry.Serialize(NewEvent(0, 1));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# append benchmark: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, {seconds:0.###}s per measurement"));
+            $"# append benchmark: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, {rounds} alternating rounds of {seconds:0.###}s per measurement"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# payload {Encoding.UTF8.GetByteCount(sample)} bytes of JSON, new stream every {EventsPerStream} events, warm-up {WarmUp.TotalSeconds:0.###}s"));
 
+        // Raw and store alternate, round after round, and each rate is the total over its rounds:
+        // on this machine fsync latency and checkpoints drift by the second, and alternating makes
+        // both see the same drift instead of one of them catching a slow spell.
         foreach (var n in writerCounts)
         {
-            var raw = await MeasureAsync(n, duration, w => RawWriter(db.DataSource, registry, w), ct);
-            var store = await MeasureAsync(n, duration, w => StoreWriter(tenant, w), ct);
+            double rawTotal = 0, storeTotal = 0;
+            for (var round = 0; round < rounds; round++)
+            {
+                rawTotal += await MeasureAsync(n, duration, w => RawWriter(db.DataSource, registry, w), ct);
+                storeTotal += await MeasureAsync(n, duration, w => StoreWriter(tenant, w), ct);
+            }
+            var raw = rawTotal / rounds;
+            var store = storeTotal / rounds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"append writers={n} events/s={store:0} raw_insert/s={raw:0} ratio={(raw > 0 ? store / raw : 0):0.00}"));
         }

@@ -15,15 +15,20 @@ namespace CaseSystem.Cases.EventStore;
 /// at 16 writers, plain inserts ran at 14,800/s and inserts with NOTIFY at 3,700/s.
 /// </para>
 /// <para>
-/// Appends that finish while a NOTIFY is being sent are coalesced into the next one, so a busy
-/// store sends far fewer notifications than it commits events, and never one per event. The
-/// NOTIFY is a hint: a reader that misses one (this process died between its commit and the
-/// NOTIFY, or the listener's connection dropped) still finds the events at its next poll.
+/// Appends that finish while a NOTIFY is being sent, or within <see cref="MinimumGap"/> after
+/// one, are coalesced into the next: each NOTIFY is a transaction that commits and waits for a
+/// WAL flush of its own, and sent back to back under load they took flushes from the appends.
+/// A quiet store notifies at once (the sender is already waiting); a busy one at most
+/// <see cref="MinimumGap"/> late and at most 200 times a second. The NOTIFY is a hint: a reader
+/// that misses one (this process died between its commit and the NOTIFY, or the listener's
+/// connection dropped) still finds the events at its next poll.
 /// </para>
 /// </summary>
 public sealed class AppendNotifier : IAsyncDisposable
 {
     public const string Channel = "event_store_appended";
+
+    public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(5);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger _logger;
@@ -64,6 +69,7 @@ public sealed class AppendNotifier : IAsyncDisposable
             {
                 _logger.LogWarning(e, "could not send the append notification; readers will find the events at their next poll");
             }
+            await Task.Delay(MinimumGap);
         }
     }
 

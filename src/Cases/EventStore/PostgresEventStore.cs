@@ -128,21 +128,18 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
     private async Task<(AppendResult? Outcome, string? ActualVersion)> TryAppendAsync(
         string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(AppendSql.For(typeNames.Length));
-        cmd.Parameters.Add(Text(municipality));
-        cmd.Parameters.Add(Uuid(streamId));
-        cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        cmd.Parameters.Add(Text(metadata.ActorId));
-        cmd.Parameters.Add(Text(metadata.ActorOffice));
-        cmd.Parameters.Add(Uuid(metadata.CorrelationId));
-        cmd.Parameters.Add(Uuid(metadata.CausationId));
-        cmd.Parameters.Add(Text(metadata.IdempotencyKey));
-        cmd.Parameters.Add(Text(metadata.Command));
-
         try
         {
+            if (expected.Value > 0 && typeNames.Length == 1)
+            {
+                await using var fast = AppendCommand(AppendSql.OneEventAtVersion, municipality, streamId, expected, typeNames, data, metadata);
+                if (await fast.ExecuteScalarAsync(ct) is long seq)
+                {
+                    return (new AppendResult(streamId, expected.Value + 1, expected.Value + 1, seq, Repeated: false), null);
+                }
+            }
+
+            await using var cmd = AppendCommand(AppendSql.For(typeNames.Length), municipality, streamId, expected, typeNames, data, metadata);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return reader.GetString(0) switch
@@ -163,6 +160,24 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             }
             return (null, null);
         }
+    }
+
+    private NpgsqlCommand AppendCommand(
+        string sql, string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata)
+    {
+        var cmd = dataSource.CreateCommand(sql);
+        cmd.Parameters.Add(Text(municipality));
+        cmd.Parameters.Add(Uuid(streamId));
+        cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(Text(metadata.ActorId));
+        cmd.Parameters.Add(Text(metadata.ActorOffice));
+        cmd.Parameters.Add(Uuid(metadata.CorrelationId));
+        cmd.Parameters.Add(Uuid(metadata.CausationId));
+        cmd.Parameters.Add(Text(metadata.IdempotencyKey));
+        cmd.Parameters.Add(Text(metadata.Command));
+        return cmd;
     }
 
     private async Task<string> CurrentVersionAsync(string municipality, Guid streamId, CancellationToken ct)
