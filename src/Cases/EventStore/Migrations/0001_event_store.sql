@@ -13,7 +13,7 @@ create table event_store.streams (
     created_at    timestamptz not null
 );
 
--- seq_id comes from a sequence, not an identity column, so the append function can take the
+-- seq_id comes from a sequence, not an identity column, so the append statement can take the
 -- number before it builds the event's hash (the hash covers the global position).
 create sequence event_store.events_seq_id_seq as bigint;
 
