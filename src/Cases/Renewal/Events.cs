@@ -14,6 +14,13 @@ public enum VisitOutcome { Done, MustReturn, Refused, Left }
 
 public enum CaseClosure { Renewed, Lapsed, Withdrawn, MovedOut }
 
+/// <summary>The inquiry-and-reply form (照会書兼回答書) a proxy brings: filled in by the holder and sealed, or not.</summary>
+public enum ReplyForm { NotApplicable, Sealed, Missing, Incomplete }
+
+public enum RegistryChange { Address, Name }
+
+public enum PinCheckResult { Matched, Mismatched, Locked }
+
 public sealed record Holder(string NameKanji, string NameKana, DateOnly BirthDate, string RegisteredAddress);
 
 public sealed record CertificateDates(DateOnly UserAuthenticationExpiry, DateOnly? SigningExpiry);
@@ -51,7 +58,14 @@ public abstract record RenewalEvent
         int SigningPinTriesLeft,
         DateTimeOffset At) : RenewalEvent;
 
-    public sealed record VisitStarted(int Visit, string Office, WhoCame WhoCame, IReadOnlyList<ShownDocument> Documents, DateTimeOffset At) : RenewalEvent;
+    public sealed record VisitStarted(
+        int Visit,
+        string Office,
+        WhoCame WhoCame,
+        IReadOnlyList<ShownDocument> Documents,
+        ReplyForm ReplyForm,
+        bool HolderPresent,
+        DateTimeOffset At) : RenewalEvent;
 
     public sealed record IdentityAccepted(int Visit, string Rule, DateTimeOffset At) : RenewalEvent;
 
@@ -78,6 +92,10 @@ public abstract record RenewalEvent
     public sealed record VisitEnded(int Visit, VisitOutcome Outcome, DateTimeOffset At) : RenewalEvent;
 
     public sealed record CertificateLapsed(Certificate Certificate, DateOnly ExpiredOn, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record RegistryChangeReported(RegistryChange Change, DateTimeOffset At) : RenewalEvent;
+
+    public sealed record RegistryChangeCompleted(RegistryChange Change, DateTimeOffset At) : RenewalEvent;
 
     public sealed record CaseClosed(CaseClosure Closure, DateTimeOffset At) : RenewalEvent;
 

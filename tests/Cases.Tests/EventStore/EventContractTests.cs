@@ -27,7 +27,8 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
         new CardRead("station-1", "0A1B2C3D", new DateOnly(2026, 6, 15), 3, 5, At),
         new VisitStarted(1, "市民課", WhoCame.AppointedProxy,
             [new ShownDocument("driving-licence", DocumentList.A, DocumentOwner.Representative, null, new DateOnly(2028, 5, 1)),
-             new ShownDocument("letter-of-attorney", DocumentList.LetterOfAttorney, DocumentOwner.Holder, new DateOnly(2026, 3, 10), null)], At),
+             new ShownDocument("letter-of-attorney", DocumentList.LetterOfAttorney, DocumentOwner.Holder, new DateOnly(2026, 3, 10), null)],
+            ReplyForm.Missing, false, At),
         new IdentityAccepted(1, "proxy-a1", At),
         new IdentityRefused(1, "proxy-reply-form-sealed", "照会書兼回答書が封入されていません", At),
         new PinMatched(Certificate.Signing, At),
@@ -41,6 +42,8 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
         new CertificatesIssued([Certificate.UserAuthentication], new DateOnly(2031, 4, 1), 200, At),
         new VisitEnded(1, VisitOutcome.MustReturn, At),
         new CertificateLapsed(Certificate.Signing, new DateOnly(2026, 6, 15), At),
+        new RegistryChangeReported(RegistryChange.Address, At),
+        new RegistryChangeCompleted(RegistryChange.Address, At),
         new CaseClosed(CaseClosure.Renewed, At),
     }.Select(e => new object[] { e });
 

@@ -1,0 +1,67 @@
+namespace CaseSystem.Cases.Renewal;
+
+/// <summary>A document the clerk saw; the municipality's policy says which list (A or B) it is on.</summary>
+public sealed record PresentedDocument(string Kind, DocumentOwner Owner, DateOnly? IssuedOn = null, DateOnly? ValidUntil = null);
+
+/// <summary>What a clerk, a station or a timer asks of a case. Each carries the moment it happened.</summary>
+public abstract record RenewalCommand
+{
+    private RenewalCommand() { }
+
+    public abstract DateTimeOffset Now { get; init; }
+
+    public sealed record RecordExpiryNotice(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record OpenCaseAtCounter(Holder Holder, CertificateDates Expiry, string Office, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record MakeReservation(string Office, DateTimeOffset SlotStart, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record RecordArrival(string Office, string TicketNumber, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record CallToCounter(string Office, string Counter, string ClerkId, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record RecordCardRead(
+        string StationId, string UserAuthenticationSerial, DateOnly UserAuthenticationExpiry,
+        int UserAuthenticationPinTriesLeft, int SigningPinTriesLeft, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record StartVisit(
+        string Office,
+        WhoCame WhoCame,
+        IReadOnlyList<PresentedDocument> Documents,
+        DateTimeOffset Now,
+        ReplyForm ReplyForm = ReplyForm.NotApplicable,
+        bool HolderPresent = true,
+        bool AuthorityOnRecord = false) : RenewalCommand;
+
+    public sealed record RecordPinCheck(Certificate Certificate, PinCheckResult Result, int TriesLeft, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record ResetPin(IReadOnlyList<Certificate> Certificates, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record MailDocumentInquiry(string Reason, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record ReceiveInquiryReply(DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record RenewCertificates(IReadOnlyList<Certificate> Certificates, DateTimeOffset Now, bool OnReissuedCard = false) : RenewalCommand;
+
+    public sealed record EndVisit(VisitOutcome Outcome, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record ReportRegistryChange(RegistryChange Change, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record CompleteRegistryChange(RegistryChange Change, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record CloseCase(CaseClosure Closure, DateTimeOffset Now) : RenewalCommand;
+
+    /// <summary>Timers: the renewal window opens, a certificate reaches its expiry, an inquiry goes unanswered.</summary>
+    public sealed record OpenRenewalWindow(DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record RecordLapse(DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record FlagInquiryOverdue(DateTimeOffset Now) : RenewalCommand;
+}
+
+public static class JapanTime
+{
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
+
+    public static DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(moment.ToOffset(Offset).DateTime);
+}

@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using static CaseSystem.Cases.Renewal.RenewalEvent;
+
+namespace CaseSystem.Cases.Renewal;
+
+/// <summary>A case as its events leave it: none yet, active, or closed.</summary>
+public abstract record RenewalState
+{
+    private RenewalState() { }
+
+    public sealed record NoCase : RenewalState;
+
+    public sealed record Active(CaseFile Case) : RenewalState;
+
+    public sealed record Closed(CaseFile Case, CaseClosure Closure) : RenewalState;
+
+    public static RenewalState Initial { get; } = new NoCase();
+
+    public static RenewalState Fold(IEnumerable<RenewalEvent> events) => events.Aggregate(Initial, Evolve);
+
+    public static RenewalState Evolve(RenewalState state, RenewalEvent @event) => (state, @event) switch
+    {
+        (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber)),
+        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null)),
+        (Active a, CaseClosed e) => new Closed(a.Case, e.Closure),
+        (Active a, _) => new Active(a.Case.Apply(@event)),
+        _ => state,
+    };
+}
+
+public sealed record Visit(
+    int Number,
+    string Office,
+    WhoCame WhoCame,
+    ImmutableArray<ShownDocument> Documents,
+    ReplyForm ReplyForm,
+    bool HolderPresent,
+    bool? IdentityAccepted,
+    ImmutableHashSet<Certificate> PinsVerified,
+    bool PinMismatchOnForm,
+    bool ReplyBrought);
+
+public sealed record Inquiry(DateOnly MailedOn, DateOnly ReplyDueOn, bool ReplyReceived, bool Overdue);
+
+/// <summary>Everything a case knows. Tries left are as the card last said; null before any read.</summary>
+public sealed record CaseFile(
+    Holder Holder,
+    CertificateDates Expiry,
+    string? NoticeNumber,
+    string? ReservedOffice,
+    int VisitCount,
+    Visit? CurrentVisit,
+    ImmutableDictionary<Certificate, int> TriesLeft,
+    ImmutableHashSet<Certificate> Locked,
+    Inquiry? Inquiry,
+    ImmutableHashSet<RegistryChange> PendingChanges,
+    bool SigningRevoked,
+    bool WindowOpened,
+    ImmutableHashSet<Certificate> Lapsed,
+    DateOnly? RenewedUntil)
+{
+    public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
+        holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null);
+
+    public CaseFile Apply(RenewalEvent @event) => @event switch
+    {
+        ReservationMade e => this with { ReservedOffice = e.Office },
+        CardRead e => this with
+        {
+            TriesLeft = TriesLeft.SetItem(Certificate.UserAuthentication, e.UserAuthenticationPinTriesLeft)
+                .SetItem(Certificate.Signing, e.SigningPinTriesLeft),
+        },
+        VisitStarted e => this with
+        {
+            VisitCount = e.Visit,
+            CurrentVisit = new Visit(e.Visit, e.Office, e.WhoCame, [.. e.Documents], e.ReplyForm, e.HolderPresent, null, [], false, false),
+        },
+        IdentityAccepted => WithVisit(v => v with { IdentityAccepted = true }),
+        IdentityRefused => WithVisit(v => v with { IdentityAccepted = false }),
+        PinMatched e => WithVisit(v => v with { PinsVerified = v.PinsVerified.Add(e.Certificate) }) with
+        {
+            TriesLeft = TriesLeft.SetItem(e.Certificate, Pins.MaxTries(e.Certificate)),
+        },
+        PinMismatchRecorded e => WithVisit(v => v with { PinMismatchOnForm = v.PinMismatchOnForm || v.WhoCame == WhoCame.AppointedProxy }) with
+        {
+            TriesLeft = TriesLeft.SetItem(e.Certificate, e.TriesLeft),
+        },
+        PinLocked e => WithVisit(v => v with { PinMismatchOnForm = v.PinMismatchOnForm || v.WhoCame == WhoCame.AppointedProxy }) with
+        {
+            TriesLeft = TriesLeft.SetItem(e.Certificate, 0),
+            Locked = Locked.Add(e.Certificate),
+        },
+        PinReset e => WithVisit(v => v with { PinsVerified = v.PinsVerified.Union(e.Certificates) }) with
+        {
+            Locked = Locked.Except(e.Certificates),
+            TriesLeft = e.Certificates.Aggregate(TriesLeft, (t, c) => t.SetItem(c, Pins.MaxTries(c))),
+        },
+        DocumentInquiryMailed e => this with { Inquiry = new Inquiry(e.MailedOn, e.ReplyDueOn, false, false) },
+        InquiryReplyReceived => WithVisit(v => v with { ReplyBrought = true }) with
+        {
+            Inquiry = Inquiry is null ? null : Inquiry with { ReplyReceived = true, Overdue = false },
+        },
+        InquiryOverdue => this with { Inquiry = Inquiry is null ? null : Inquiry with { Overdue = true } },
+        CertificatesRenewed e => this with { RenewedUntil = e.NewExpiry },
+        CertificatesIssued e => this with { RenewedUntil = e.NewExpiry, Lapsed = Lapsed.Except(e.Certificates) },
+        VisitEnded => this with { CurrentVisit = null },
+        RegistryChangeReported e => this with { PendingChanges = PendingChanges.Add(e.Change) },
+        RegistryChangeCompleted e => this with { PendingChanges = PendingChanges.Remove(e.Change), SigningRevoked = true },
+        RenewalWindowOpened => this with { WindowOpened = true },
+        CertificateLapsed e => this with { Lapsed = Lapsed.Add(e.Certificate) },
+        _ => this,
+    };
+
+    private CaseFile WithVisit(Func<Visit, Visit> change) => CurrentVisit is null ? this : this with { CurrentVisit = change(CurrentVisit) };
+
+    /// <summary>The expiry of one certificate; a holder without a signing certificate has none.</summary>
+    public DateOnly? ExpiryOf(Certificate certificate) =>
+        certificate == Certificate.UserAuthentication ? Expiry.UserAuthenticationExpiry : Expiry.SigningExpiry;
+}
+
+public static class Pins
+{
+    /// <summary>Consecutive wrong entries before a lock: 3 for user authentication, 5 for signing (003).</summary>
+    public static int MaxTries(Certificate certificate) => certificate == Certificate.UserAuthentication ? 3 : 5;
+}
