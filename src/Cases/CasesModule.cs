@@ -1,4 +1,5 @@
 using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +23,9 @@ public static class CasesModule
                 "CASES_DB is not set. Start the system with ops/run, which starts a private PostgreSQL, " +
                 "or set CASES_DB to an Npgsql connection string (Host=…;Port=…;Username=…;Password=…;Database=…).");
         }
+        // The five policy profiles are read and validated now, so a broken one stops the start
+        // with its file and field named instead of failing the first request of that municipality.
+        _ = MunicipalPolicies.All;
         services.AddSingleton(_ => CasesDataSource.Create(connectionString));
         services.AddSingleton(_ => RenewalEvent.RegisterAll(new EventTypeRegistry()));
         services.AddSingleton<AppendNotifier>();

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CaseSystem.Cases;
 
-/// <summary>The municipalities (tenants) the system serves, by slug, with their local government codes.</summary>
+/// <summary>
+/// The municipalities (tenants) the system serves, by slug, with their local government codes as
+/// domain.md lists them; each must have a policy profile that agrees (checked at start-up).
+/// </summary>
 public static class Municipalities
 {
     public static IReadOnlyDictionary<string, string> Codes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -58,10 +58,3 @@ public abstract record RenewalCommand
 
     public sealed record FlagInquiryOverdue(DateTimeOffset Now) : RenewalCommand;
 }
-
-public static class JapanTime
-{
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
-
-    public static DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(moment.ToOffset(Offset).DateTime);
-}

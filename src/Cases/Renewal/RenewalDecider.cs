@@ -11,8 +11,11 @@ public interface IRenewalPolicy
     /// <summary>List A or B for an identity document kind, or null when the municipality does not accept it as identity.</summary>
     DocumentList? ListOf(string documentKind);
 
-    /// <summary>A proxy may show two documents from list B instead of one from list A (001).</summary>
-    bool ProxyMayShowTwoFromListB { get; }
+    /// <summary>Whether a proxy showing these many documents of lists A and B is identified (000: A×1; 001: A×1 or B×2).</summary>
+    bool ProxyIdentified(int listA, int listB);
+
+    /// <summary>What a proxy must show, for the clerk: 「A1点またはB2点」.</summary>
+    string ProxyIdentityJa { get; }
 
     bool ReservationRequired { get; }
 
@@ -28,7 +31,7 @@ public static class DocumentKinds
 {
     public const string MyNumberCard = "my-number-card";
     public const string FamilyRegisterCertificate = "family-register-certificate";
-    public const string MaternalChildHandbook = "maternal-child-handbook";
+    public const string MaternalChildHandbook = "maternal-and-child-health-handbook";
     public const string GuardianshipCertificate = "guardianship-certificate";
     public const string LetterOfAttorney = "letter-of-attorney";
     public const string ReplyForm = "reply-form";
@@ -150,15 +153,9 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
             }
 
             case WhoCame.AppointedProxy:
-            {
-                var enough = Count(DocumentOwner.Representative, DocumentList.A) >= 1
-                    || (policy.ProxyMayShowTwoFromListB && Count(DocumentOwner.Representative, DocumentList.B) >= 2);
-                return enough
+                return policy.ProxyIdentified(Count(DocumentOwner.Representative, DocumentList.A), Count(DocumentOwner.Representative, DocumentList.B))
                     ? (true, Rules.ProxyIdentity, "")
-                    : (false, Rules.ProxyIdentity, policy.ProxyMayShowTwoFromListB
-                        ? "代理人の本人確認書類(A1点またはB2点)が必要です。"
-                        : "代理人の本人確認書類(A1点)が必要です。");
-            }
+                    : (false, Rules.ProxyIdentity, $"代理人の本人確認書類({policy.ProxyIdentityJa})が必要です。");
 
             case WhoCame.LegalRepresentativeOfMinor:
             {

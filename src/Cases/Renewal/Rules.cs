@@ -64,6 +64,8 @@ public static class Rules
 
     public static readonly Rule ReservationRequired = new("reservation-required", Kawasaki,
         "この窓口は予約制です。予約のうえ来庁してください。", "This office works by reservation only.");
+    public static readonly Rule UnknownOffice = new("unknown-office", DomainDefaults,
+        "その窓口はこの自治体にありません。", "No such office in this municipality.");
     public static readonly Rule UnknownDocument = new("unknown-document", DomainDefaults,
         "本人確認書類の種類が登録されていません。", "The document kind is not known to this municipality.");
     public static readonly Rule PinTriesOutOfRange = new("pin-tries-out-of-range", Hirosaki,

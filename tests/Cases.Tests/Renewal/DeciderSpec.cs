@@ -36,6 +36,8 @@ public abstract class DeciderSpec
     {
         public string Municipality => "saku";
         public bool ProxyMayShowTwoFromListB { get; init; }
+        public bool ProxyIdentified(int listA, int listB) => listA >= 1 || (ProxyMayShowTwoFromListB && listB >= 2);
+        public string ProxyIdentityJa => ProxyMayShowTwoFromListB ? "A1点またはB2点" : "A1点";
         public bool ReservationRequired { get; init; }
         public int InquiryReplyDays => 30;
 

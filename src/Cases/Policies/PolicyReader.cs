@@ -1,0 +1,449 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CaseSystem.Cases.Renewal;
+
+namespace CaseSystem.Cases.Policies;
+
+/// <summary>Reads one profile file, checking every field and naming the JSON path of the first problem.</summary>
+internal static partial class PolicyReader
+{
+    private static readonly JsonDocumentOptions Options = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    private static readonly IReadOnlyDictionary<string, string> SeedOf = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["takatsuki"] = Rule.Seeds.Takatsuki,
+        ["saku"] = Rule.Seeds.Saku,
+        ["fujiidera"] = Rule.Seeds.Fujiidera,
+        ["hirosaki"] = Rule.Seeds.Hirosaki,
+        ["kawasaki"] = Rule.Seeds.Kawasaki,
+    };
+
+    private static readonly IReadOnlyDictionary<string, DayOfWeek> Weekdays = new Dictionary<string, DayOfWeek>(StringComparer.Ordinal)
+    {
+        ["monday"] = DayOfWeek.Monday,
+        ["tuesday"] = DayOfWeek.Tuesday,
+        ["wednesday"] = DayOfWeek.Wednesday,
+        ["thursday"] = DayOfWeek.Thursday,
+        ["friday"] = DayOfWeek.Friday,
+        ["saturday"] = DayOfWeek.Saturday,
+        ["sunday"] = DayOfWeek.Sunday,
+    };
+
+    private static readonly IReadOnlyDictionary<string, OfficeKind> OfficeKinds = new Dictionary<string, OfficeKind>(StringComparer.Ordinal)
+    {
+        ["main"] = OfficeKind.Main,
+        ["branch"] = OfficeKind.Branch,
+        ["centre"] = OfficeKind.Centre,
+        ["ward-office"] = OfficeKind.WardOffice,
+    };
+
+    private static readonly IReadOnlyDictionary<string, ClosureKind> ClosureKinds = new Dictionary<string, ClosureKind>(StringComparer.Ordinal)
+    {
+        ["national-holidays"] = ClosureKind.NationalHolidays,
+        ["year-end"] = ClosureKind.YearEnd,
+        ["third-weekend"] = ClosureKind.ThirdWeekend,
+    };
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    private static partial Regex TimePattern();
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    private static partial Regex DatePattern();
+
+    public static MunicipalPolicy Read(string fileName, string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, Options);
+        }
+        catch (JsonException e)
+        {
+            throw new PolicyValidationException(fileName, null,
+                $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" LineNumber:")[0]}", e);
+        }
+        using (document)
+        {
+            return Profile(new Node(fileName, "", document.RootElement));
+        }
+    }
+
+    private static MunicipalPolicy Profile(Node root)
+    {
+        root.Only("slug", "localGovernmentCode", "nameJa", "seed", "reservation", "postOfficeRenewal", "offices",
+            "documentKinds", "listA", "listB", "holderIdentityWhenPinFails", "proxyIdentity", "legalRepresentativeIdentity",
+            "documentInquiry");
+
+        var slugNode = root.Required("slug");
+        var slug = slugNode.String();
+        if (!Municipalities.Codes.TryGetValue(slug, out var expectedCode))
+        {
+            throw slugNode.Error($"unknown municipality '{slug}' (known: {string.Join(", ", Municipalities.Codes.Keys)})");
+        }
+        if (root.File != slug + ".json")
+        {
+            throw slugNode.Error($"'{slug}' does not match the file name (expected {slug}.json)");
+        }
+        var codeNode = root.Required("localGovernmentCode");
+        var code = codeNode.String();
+        if (code != expectedCode)
+        {
+            throw codeNode.Error($"'{code}' is not the 全国地方公共団体コード of {slug} ({expectedCode})");
+        }
+        var seedNode = root.Required("seed");
+        var seed = seedNode.String();
+        if (seed != SeedOf[slug])
+        {
+            throw seedNode.Error($"'{seed}' is not the seed page of {slug} ({SeedOf[slug]})");
+        }
+        var context = new ProfileContext(slug, seed);
+
+        var reservationNode = root.Required("reservation");
+        reservationNode.Only("required", "channelsJa");
+        var reservation = new ReservationPolicy(
+            reservationNode.Required("required").Bool(),
+            reservationNode.Optional("channelsJa")?.Items().Select(n => n.String()).ToList() ?? []);
+
+        var postOffice = root.Nullable("postOfficeRenewal")?.Bool();
+
+        var offices = root.Required("offices").Items().Select(n => Office(n, context)).ToList();
+        if (offices.Count == 0) throw root.Required("offices").Error("at least one office is needed");
+        var officeIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < offices.Count; i++)
+        {
+            if (!officeIds.TryAdd(offices[i].Id, i))
+            {
+                throw root.Required("offices").Item(i).Required("id").Error($"duplicate office id '{offices[i].Id}' (also offices[{officeIds[offices[i].Id]}])");
+            }
+        }
+
+        var documents = Documents(root);
+        var inquiryNode = root.Required("documentInquiry");
+        var inquiry = Inquiry(inquiryNode, context);
+        if (inquiry.ApplicationAtResidenceWardOfficeOnly && offices.All(o => o.Kind != OfficeKind.WardOffice))
+        {
+            throw inquiryNode.Required("applicationAtResidenceWardOfficeOnly").Error("no office is of kind ward-office");
+        }
+
+        return new MunicipalPolicy(
+            slug,
+            code,
+            root.Required("nameJa").String(),
+            seed,
+            reservation,
+            postOffice,
+            offices,
+            documents,
+            Requirement(root.Nullable("holderIdentityWhenPinFails")),
+            Requirement(root.Required("proxyIdentity"))!,
+            Requirement(root.Nullable("legalRepresentativeIdentity")),
+            inquiry);
+    }
+
+    private sealed record ProfileContext(string Slug, string Seed)
+    {
+        public string Source(Node? node)
+        {
+            if (node is null) return Seed;
+            var source = node.Value.String();
+            return source == Seed || source == Rule.Seeds.DomainDefaults
+                ? source
+                : throw node.Value.Error($"'{source}' is neither this profile's seed ({Seed}) nor {Rule.Seeds.DomainDefaults}");
+        }
+
+        public string RuleId(Node? node, string fallback)
+        {
+            if (node is null) return fallback;
+            var id = node.Value.Id();
+            return id.StartsWith(Slug + "-", StringComparison.Ordinal) ? id : throw node.Value.Error($"rule id '{id}' must start with '{Slug}-'");
+        }
+    }
+
+    private static OfficePolicy Office(Node node, ProfileContext context)
+    {
+        node.Only("id", "kind", "nameJa", "hoursSource", "hours", "nationalHolidayHours", "breaks", "closures", "holidayOpenings");
+        var id = node.Required("id").Id();
+        var kindNode = node.Required("kind");
+        var kind = OfficeKinds.TryGetValue(kindNode.String(), out var k)
+            ? k
+            : throw kindNode.Error($"unknown office kind '{kindNode.String()}' (expected {string.Join(", ", OfficeKinds.Keys)})");
+        var hoursSource = context.Source(node.Optional("hoursSource"));
+
+        var hours = new Dictionary<DayOfWeek, ReceptionHours>();
+        foreach (var (name, value) in node.Required("hours").Properties())
+        {
+            if (!Weekdays.TryGetValue(name, out var day))
+            {
+                throw value.Error($"unknown weekday '{name}' (expected {string.Join(", ", Weekdays.Keys)})");
+            }
+            hours[day] = Hours(value);
+        }
+        if (hours.Count == 0) throw node.Required("hours").Error("no reception day at all");
+        var holidayHoursNode = node.Optional("nationalHolidayHours");
+        var holidayHours = holidayHoursNode is { } hn ? Hours(hn) : null;
+
+        var closures = new List<OfficeClosure>();
+        foreach (var c in node.Optional("closures")?.Items() ?? [])
+        {
+            c.Only("kind", "rule", "source", "noteJa");
+            var kindOf = c.Required("kind");
+            if (!ClosureKinds.TryGetValue(kindOf.String(), out var closureKind))
+            {
+                throw kindOf.Error($"unknown closure kind '{kindOf.String()}' (expected {string.Join(", ", ClosureKinds.Keys)})");
+            }
+            if (closures.Any(x => x.Kind == closureKind)) throw kindOf.Error($"closure '{kindOf.String()}' is listed twice");
+            var fallback = closureKind switch
+            {
+                ClosureKind.NationalHolidays => $"{context.Slug}-national-holiday-closure",
+                ClosureKind.YearEnd => $"{context.Slug}-year-end-closure",
+                _ => $"{context.Slug}-{id}-third-weekend",
+            };
+            closures.Add(new OfficeClosure(closureKind, context.RuleId(c.Optional("rule"), fallback), context.Source(c.Optional("source")), c.Optional("noteJa")?.String()));
+        }
+        var closedOnHolidays = closures.Any(c => c.Kind == ClosureKind.NationalHolidays);
+        if (closedOnHolidays == (holidayHours is not null))
+        {
+            throw (holidayHoursNode ?? node).Error(closedOnHolidays
+                ? "nationalHolidayHours given although the office has a national-holidays closure"
+                : "say how national holidays are handled: a national-holidays closure or nationalHolidayHours");
+        }
+
+        var breaks = new List<ReceptionBreak>();
+        foreach (var b in node.Optional("breaks")?.Items() ?? [])
+        {
+            b.Only("rule", "source", "from", "to");
+            var from = Time(b.Required("from"));
+            var to = Time(b.Required("to"));
+            if (to <= from) throw b.Error($"break ends at {to:HH\\:mm}, not after it starts at {from:HH\\:mm}");
+            var days = hours.Select(h => (Name: Weekdays.First(w => w.Value == h.Key).Key, Hours: h.Value));
+            if (holidayHours is not null) days = days.Append(("national holidays", holidayHours));
+            foreach (var (dayName, h) in days)
+            {
+                if (from < h.Opens || to > h.Closes)
+                {
+                    throw b.Error($"break {from:HH\\:mm}–{to:HH\\:mm} lies outside the {dayName} hours {h}");
+                }
+            }
+            breaks.Add(new ReceptionBreak(context.RuleId(b.Optional("rule"), $"{context.Slug}-{id}-break"), context.Source(b.Optional("source")), from, to));
+        }
+
+        var possible = false;
+        var openings = new List<SpecialOpening>();
+        if (node.Optional("holidayOpenings") is { } ho)
+        {
+            ho.Only("possible", "dates");
+            possible = ho.Required("possible").Bool();
+            foreach (var o in ho.Required("dates").Items())
+            {
+                if (!possible) throw o.Error("a holiday opening is listed although possible is false");
+                o.Only("date", "opens", "closes");
+                var dateNode = o.Required("date");
+                var date = Date(dateNode);
+                if (openings.Any(x => x.Date == date)) throw dateNode.Error($"{date:yyyy-MM-dd} is listed twice");
+                openings.Add(new SpecialOpening(date, Hours(o, checkFields: false)));
+            }
+        }
+
+        return new OfficePolicy(context.Slug, id, kind, node.Required("nameJa").String(), hoursSource, hours, holidayHours,
+            breaks, closures, possible, openings);
+    }
+
+    private static ReceptionHours Hours(Node node, bool checkFields = true)
+    {
+        if (checkFields) node.Only("opens", "closes");
+        var opens = Time(node.Required("opens"));
+        var closes = Time(node.Required("closes"));
+        if (opens > closes) throw node.Error($"opens {opens:HH\\:mm} after it closes {closes:HH\\:mm}");
+        if (opens == closes) throw node.Error($"opens and closes at the same time {opens:HH\\:mm}");
+        return new ReceptionHours(opens, closes);
+    }
+
+    private static TimeOnly Time(Node node)
+    {
+        var text = node.String();
+        return TimePattern().IsMatch(text)
+            ? TimeOnly.ParseExact(text, "HH:mm", CultureInfo.InvariantCulture)
+            : throw node.Error($"'{text}' is not a time in HH:mm (00:00–23:59)");
+    }
+
+    private static DateOnly Date(Node node)
+    {
+        var text = node.String();
+        return DatePattern().IsMatch(text) && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw node.Error($"'{text}' is not a date in yyyy-MM-dd");
+    }
+
+    private static List<IdentityDocumentKind> Documents(Node root)
+    {
+        var kindsNode = root.Required("documentKinds");
+        var kinds = new List<(Node Node, string Code, string NameJa, DateOnly? IssuedOnOrAfter, int? Grace)>();
+        foreach (var k in kindsNode.Items())
+        {
+            k.Only("code", "nameJa", "issuedOnOrAfter", "graceAfterExpiryMonths");
+            var code = k.Required("code").Id();
+            if (kinds.Any(x => x.Code == code)) throw k.Required("code").Error($"document '{code}' is listed twice");
+            var graceNode = k.Optional("graceAfterExpiryMonths");
+            var grace = graceNode?.Int();
+            if (grace < 0) throw graceNode!.Value.Error($"{grace} is negative");
+            kinds.Add((k, code, k.Required("nameJa").String(), k.Optional("issuedOnOrAfter") is { } d ? Date(d) : null, grace));
+        }
+
+        HashSet<string> List(string name)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in root.Required(name).Items())
+            {
+                var code = item.String();
+                if (kinds.All(k => k.Code != code)) throw item.Error($"unknown document '{code}' (not in documentKinds)");
+                if (!set.Add(code)) throw item.Error($"document '{code}' is listed twice");
+            }
+            return set;
+        }
+        var listA = List("listA");
+        var listB = List("listB");
+
+        return kinds.Select(k => (listA.Contains(k.Code), listB.Contains(k.Code)) switch
+        {
+            (true, false) => new IdentityDocumentKind(k.Code, k.NameJa, IdentityDocumentList.A, k.IssuedOnOrAfter, k.Grace),
+            (false, true) => new IdentityDocumentKind(k.Code, k.NameJa, IdentityDocumentList.B, k.IssuedOnOrAfter, k.Grace),
+            (true, true) => throw k.Node.Error($"document '{k.Code}' is in both listA and listB"),
+            _ => throw k.Node.Error($"document '{k.Code}' is in neither listA nor listB"),
+        }).ToList();
+    }
+
+    private static IdentityRequirement? Requirement(Node? node)
+    {
+        if (node is not { } n) return null;
+        var alternatives = n.Items().Select(item =>
+        {
+            item.Only("a", "b", "any");
+            int Count(string name)
+            {
+                var c = item.Optional(name);
+                var value = c?.Int() ?? 0;
+                return value >= 0 ? value : throw c!.Value.Error($"{value} is negative");
+            }
+            var combination = new IdentityCombination(Count("a"), Count("b"), Count("any"));
+            return combination.Total > 0 ? combination : throw item.Error("asks for no document at all");
+        }).ToList();
+        return alternatives.Count > 0 ? new IdentityRequirement(alternatives) : throw n.Error("at least one alternative is needed");
+    }
+
+    private static DocumentInquiryPolicy Inquiry(Node node, ProfileContext context)
+    {
+        node.Only("overdueAfterDays", "overdueAfterDaysSource", "applicationAtResidenceWardOfficeOnly", "secondVisit");
+        var daysNode = node.Required("overdueAfterDays");
+        var days = daysNode.Int();
+        if (days < 1) throw daysNode.Error($"{days} is not a positive number of days");
+        InquirySecondVisit? second = null;
+        if (node.Nullable("secondVisit") is { } s)
+        {
+            s.Only("holderIdentity", "proxyIdentity", "letterOfAttorneyRequired");
+            second = new InquirySecondVisit(
+                Requirement(s.Required("holderIdentity"))!,
+                Requirement(s.Required("proxyIdentity"))!,
+                s.Required("letterOfAttorneyRequired").Bool());
+        }
+        return new DocumentInquiryPolicy(days, context.Source(node.Required("overdueAfterDaysSource")),
+            node.Optional("applicationAtResidenceWardOfficeOnly")?.Bool() ?? false, second);
+    }
+
+    /// <summary>A JSON value and where it is: file name and a path such as "offices[1].hours.monday".</summary>
+    private readonly record struct Node(string File, string Path, JsonElement Element)
+    {
+        public PolicyValidationException Error(string problem) => new(File, Path.Length == 0 ? null : Path, problem);
+
+        private string Child(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
+
+        private JsonElement? Property(string name)
+        {
+            if (Element.ValueKind != JsonValueKind.Object) throw Error($"expected an object, found {Describe(Element)}");
+            return Element.TryGetProperty(name, out var value) ? value : null;
+        }
+
+        /// <summary>Present and not null.</summary>
+        public Node Required(string name) =>
+            Property(name) is { ValueKind: not JsonValueKind.Null } value
+                ? new Node(File, Child(name), value)
+                : throw new PolicyValidationException(File, Child(name), "missing required field");
+
+        /// <summary>Present (so that the file says it), but may be null.</summary>
+        public Node? Nullable(string name) => Property(name) switch
+        {
+            null => throw new PolicyValidationException(File, Child(name), "missing field (write null if the seed does not say)"),
+            { ValueKind: JsonValueKind.Null } => null,
+            { } value => new Node(File, Child(name), value),
+        };
+
+        public Node? Optional(string name) =>
+            Property(name) is { ValueKind: not JsonValueKind.Null } value ? new Node(File, Child(name), value) : null;
+
+        public void Only(params string[] names)
+        {
+            if (Element.ValueKind != JsonValueKind.Object) throw Error($"expected an object, found {Describe(Element)}");
+            foreach (var property in Element.EnumerateObject())
+            {
+                if (!names.Contains(property.Name))
+                {
+                    throw new PolicyValidationException(File, Child(property.Name), $"unknown field (expected one of {string.Join(", ", names)})");
+                }
+            }
+        }
+
+        public IEnumerable<(string Name, Node Value)> Properties()
+        {
+            if (Element.ValueKind != JsonValueKind.Object) throw Error($"expected an object, found {Describe(Element)}");
+            var node = this;
+            return Element.EnumerateObject().Select(p => (p.Name, new Node(node.File, node.Child(p.Name), p.Value))).ToList();
+        }
+
+        public IEnumerable<Node> Items()
+        {
+            if (Element.ValueKind != JsonValueKind.Array) throw Error($"expected an array, found {Describe(Element)}");
+            var node = this;
+            return Element.EnumerateArray().Select((e, i) => new Node(node.File, $"{node.Path}[{i}]", e)).ToList();
+        }
+
+        public Node Item(int index) => Items().ElementAt(index);
+
+        public string String() =>
+            Element.ValueKind == JsonValueKind.String && Element.GetString() is { Length: > 0 } s
+                ? s
+                : throw Error(Element.ValueKind == JsonValueKind.String ? "empty string" : $"expected a string, found {Describe(Element)}");
+
+        public string Id()
+        {
+            var s = String();
+            return IdPattern().IsMatch(s) ? s : throw Error($"'{s}' is not an id of lower-case letters, digits and hyphens");
+        }
+
+        public bool Bool() => Element.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error($"expected true or false, found {Describe(Element)}"),
+        };
+
+        public int Int() =>
+            Element.ValueKind == JsonValueKind.Number && Element.TryGetInt32(out var i)
+                ? i
+                : throw Error($"expected a whole number, found {Describe(Element)}");
+
+        private static string Describe(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.String => $"\"{e.GetString()}\"",
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            _ => e.GetRawText(),
+        };
+    }
+}
