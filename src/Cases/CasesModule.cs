@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using CaseSystem.Cases.Api;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
@@ -6,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
@@ -32,6 +35,11 @@ public static class CasesModule
         services.AddSingleton(sp => new PostgresEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<CaseApplication>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // A body that does not bind raises, so the exception handler answers it as a problem.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddHostedService<SchemaMigrationService>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -50,6 +58,7 @@ public static class CasesModule
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
         tenant.MapGet("/integrity", async (string municipality, PostgresEventStore store, CancellationToken ct) =>
             Results.Ok(await store.For(municipality).VerifyAllAsync(ct)));
+        tenant.MapCaseEndpoints();
         tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, PostgresEventStore store, CancellationToken ct) =>
             Results.Ok(await store.For(municipality).VerifyStreamAsync(caseId, ct)));
         return app;

@@ -16,6 +16,10 @@ public static class Problems
         "案件が見つかりません。/ No such case.");
     public static readonly Kind UnknownMunicipality = new("urn:casesystem:problem:unknown-municipality", StatusCodes.Status404NotFound,
         "自治体が見つかりません。/ Unknown municipality.");
+    public static readonly Kind BadIfMatch = new("urn:casesystem:problem:bad-if-match", StatusCodes.Status400BadRequest,
+        "If-Match には案件の ETag(\"版数\")を指定してください。/ If-Match must be the case's ETag (\"version\").");
+    public static readonly Kind BadRequest = new("urn:casesystem:problem:bad-request", StatusCodes.Status400BadRequest,
+        "リクエストの内容を読み取れません。/ The request could not be read.");
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
         "システムエラーが発生しました。/ Internal error.");
 
@@ -24,17 +28,39 @@ public static class Problems
 
     public static Kind? For(Exception e) => e switch
     {
+        BadHttpRequestException => BadRequest,
         ConcurrencyException => ConcurrencyConflict,
         StreamNotFoundException => StreamNotFound,
         _ => null,
     };
 }
 
-/// <summary>Turns the store's typed errors into problem details; anything else is a 500 that names no internals.</summary>
+/// <summary>
+/// Turns domain and store errors into problem details: a rule violation is 422 with a type of
+/// its own per rule (urn:casesystem:rule:&lt;id&gt;) and the rule's seed; anything unexpected is a
+/// 500 that names no internals.
+/// </summary>
 internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (exception is CaseSystem.Cases.Renewal.RuleViolation violation)
+        {
+            http.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails = new ProblemDetails
+                {
+                    Type = "urn:casesystem:rule:" + violation.Rule.Id,
+                    Title = violation.Rule.Ja + " / " + violation.Rule.En,
+                    Status = StatusCodes.Status422UnprocessableEntity,
+                    Detail = violation.Detail,
+                    Extensions = { ["rule"] = violation.Rule.Id, ["seed"] = violation.Rule.Seed },
+                },
+            });
+        }
         var kind = Problems.For(exception) ?? Problems.Internal;
         http.Response.StatusCode = kind.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext

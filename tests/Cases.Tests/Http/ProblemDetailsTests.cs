@@ -5,46 +5,26 @@ using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Tests.EventStore;
 using CaseSystem.Cases.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseSystem.Cases.Tests.Http;
 
 /// <summary>The server as ops/run builds it (AddCases, MapCases, the exception handler), on a real Kestrel port.</summary>
 public sealed class ProblemDetailsTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
-    private WebApplication _app = null!;
+    private TestServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration["CASES_DB"] = db.ConnectionString;
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddCases(builder.Configuration);
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.MapCases();
-        // Stands in for a command endpoint until the command API exists: appends at the version the client says.
-        _app.MapPost("/test/{municipality}/streams/{id:guid}/at/{version:long}", async (string municipality, Guid id, long version, PostgresEventStore store) =>
-        {
-            var result = await store.For(municipality).AppendAsync(id, ExpectedVersion.Exactly(version), [Samples.Arrived(1)]);
-            return Results.Ok(result);
-        });
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _server = await TestServer.StartAsync(db, DateTimeOffset.UtcNow, app =>
+            // Stands in for a command endpoint: appends at the version the client says.
+            app.MapPost("/test/{municipality}/streams/{id:guid}/at/{version:long}", async (string municipality, Guid id, long version, PostgresEventStore store) =>
+                Results.Ok(await store.For(municipality).AppendAsync(id, ExpectedVersion.Exactly(version), [Samples.Arrived(1)]))));
+        _http = _server.Http;
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static async Task<JsonElement> ProblemOf(HttpResponseMessage response)
     {

@@ -1,0 +1,142 @@
+using System.Globalization;
+using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Renewal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+using static CaseSystem.Cases.Renewal.RenewalCommand;
+
+namespace CaseSystem.Cases.Api;
+
+public sealed record OpenCaseRequest(Holder Holder, CertificateDates Expiry, string Office);
+public sealed record ReservationRequest(string Office, DateTimeOffset SlotStart);
+public sealed record ArrivalRequest(string Office, string TicketNumber);
+public sealed record CallRequest(string Office, string Counter, string ClerkId);
+public sealed record CardReadRequest(string StationId, string UserAuthenticationSerial, DateOnly UserAuthenticationExpiry, int UserAuthenticationPinTriesLeft, int SigningPinTriesLeft);
+public sealed record VisitRequest(string Office, WhoCame WhoCame, IReadOnlyList<PresentedDocument> Documents, ReplyForm ReplyForm = ReplyForm.NotApplicable, bool HolderPresent = true, bool AuthorityOnRecord = false);
+public sealed record EndVisitRequest(VisitOutcome Outcome);
+public sealed record PinCheckRequest(Certificate Certificate, PinCheckResult Result, int TriesLeft);
+public sealed record PinResetRequest(IReadOnlyList<Certificate> Certificates);
+public sealed record InquiryRequest(string Reason);
+public sealed record RenewalRequest(IReadOnlyList<Certificate> Certificates, bool OnReissuedCard = false);
+public sealed record RegistryChangeRequest(RegistryChange Change);
+public sealed record ClosureRequest(CaseClosure Closure);
+
+public sealed record EventView(long Sequence, long Version, string Type, object Data, DateTimeOffset RecordedAt, string? Actor, string? Office, string? Command);
+
+/// <summary>
+/// The case API: one endpoint per command. Reads carry an ETag (the case's version); a command
+/// may send If-Match with it and gets 409 if the case moved on; an Idempotency-Key makes a retry
+/// return the first outcome.
+/// </summary>
+public static class CaseEndpoints
+{
+    public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/cases", OpenCaseAsync);
+        api.MapGet("/cases/{caseId:guid}", GetCaseAsync);
+        api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync);
+
+        Command<ReservationRequest>(api, "reservations", (r, now) => new MakeReservation(r.Office, r.SlotStart, now));
+        Command<ArrivalRequest>(api, "arrivals", (r, now) => new RecordArrival(r.Office, r.TicketNumber, now));
+        Command<CallRequest>(api, "calls", (r, now) => new CallToCounter(r.Office, r.Counter, r.ClerkId, now));
+        Command<CardReadRequest>(api, "card-reads", (r, now) => new RecordCardRead(r.StationId, r.UserAuthenticationSerial,
+            r.UserAuthenticationExpiry, r.UserAuthenticationPinTriesLeft, r.SigningPinTriesLeft, now));
+        Command<VisitRequest>(api, "visits", (r, now) => new StartVisit(r.Office, r.WhoCame, r.Documents ?? [], now, r.ReplyForm, r.HolderPresent, r.AuthorityOnRecord));
+        Command<EndVisitRequest>(api, "visits/current/end", (r, now) => new EndVisit(r.Outcome, now));
+        Command<PinCheckRequest>(api, "pin-checks", (r, now) => new RecordPinCheck(r.Certificate, r.Result, r.TriesLeft, now));
+        Command<PinResetRequest>(api, "pin-resets", (r, now) => new ResetPin(r.Certificates ?? [], now));
+        Command<InquiryRequest>(api, "inquiries", (r, now) => new MailDocumentInquiry(r.Reason, now));
+        Command<EmptyRequest>(api, "inquiry-replies", (_, now) => new ReceiveInquiryReply(now));
+        Command<RenewalRequest>(api, "renewals", (r, now) => new RenewCertificates(r.Certificates ?? [], now, r.OnReissuedCard));
+        Command<RegistryChangeRequest>(api, "registry-changes", (r, now) => new ReportRegistryChange(r.Change, now));
+        Command<RegistryChangeRequest>(api, "registry-changes/completed", (r, now) => new CompleteRegistryChange(r.Change, now));
+        Command<ClosureRequest>(api, "closure", (r, now) => new CloseCase(r.Closure, now));
+        return api;
+    }
+
+    public sealed record EmptyRequest;
+
+    private static void Command<TRequest>(RouteGroupBuilder api, string path, Func<TRequest, DateTimeOffset, RenewalCommand> toCommand) =>
+        api.MapPost("/cases/{caseId:guid}/" + path, async (string municipality, Guid caseId, TRequest body, HttpContext http,
+            CaseApplication cases, TimeProvider clock, CancellationToken ct) =>
+        {
+            var command = toCommand(body, clock.GetUtcNow());
+            var (ifMatch, badIfMatch) = IfMatch(http);
+            if (badIfMatch is not null) return badIfMatch;
+            var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch, Metadata(http, command), ct);
+            return await CaseResultAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
+        });
+
+    private static async Task<IResult> OpenCaseAsync(string municipality, OpenCaseRequest body, HttpContext http,
+        CaseApplication cases, TimeProvider clock, CancellationToken ct)
+    {
+        var key = IdempotencyKey(http);
+        var caseId = key is null ? Guid.CreateVersion7() : CaseIds.ForCreation(municipality, key);
+        var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
+        var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch: 0, Metadata(http, command), ct);
+        var result = await CaseResultAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
+        http.Response.Headers.Location = $"/api/{municipality}/cases/{caseId}";
+        return outcome.Repeated ? result : Results.Created($"/api/{municipality}/cases/{caseId}", ((IValueHttpResult)result).Value);
+    }
+
+    private static async Task<IResult> GetCaseAsync(string municipality, Guid caseId, HttpContext http,
+        CaseApplication cases, TimeProvider clock, CancellationToken ct)
+    {
+        var loaded = await cases.LoadAsync(municipality, caseId, ct);
+        if (loaded.State is RenewalState.NoCase) return Problems.Result(Problems.StreamNotFound);
+        var etag = ETag(loaded.Version);
+        if (http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+        http.Response.Headers.ETag = etag;
+        return Results.Ok(CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow())));
+    }
+
+    private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, CaseApplication cases, CancellationToken ct)
+    {
+        var loaded = await cases.LoadAsync(municipality, caseId, ct);
+        if (loaded.State is RenewalState.NoCase) return Problems.Result(Problems.StreamNotFound);
+        return Results.Ok(loaded.Events.Select(e => new EventView(e.Sequence, e.Version, e.EventType, e.Data, e.RecordedAt,
+            e.Metadata.ActorId, e.Metadata.ActorOffice, e.Metadata.Command)));
+    }
+
+    private static async Task<IResult> CaseResultAsync(HttpContext http, CaseApplication cases, string municipality, Guid caseId,
+        TimeProvider clock, bool repeated, CancellationToken ct)
+    {
+        var loaded = await cases.LoadAsync(municipality, caseId, ct);
+        http.Response.Headers.ETag = ETag(loaded.Version);
+        if (repeated) http.Response.Headers["Idempotent-Replayed"] = "true";
+        return Results.Ok(CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow())));
+    }
+
+    private static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
+
+    private static (long? Version, IResult? Problem) IfMatch(HttpContext http)
+    {
+        var header = http.Request.Headers[HeaderNames.IfMatch].ToString();
+        if (string.IsNullOrEmpty(header)) return (null, null);
+        var text = header.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        return text.Length > 2 && text[0] == '"' && text[^1] == '"'
+               && long.TryParse(text[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? (version, null)
+            : (null, Problems.Result(Problems.BadIfMatch, $"If-Match: {header}"));
+    }
+
+    private static string? IdempotencyKey(HttpContext http) =>
+        http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
+
+    private static EventMetadata Metadata(HttpContext http, RenewalCommand command)
+    {
+        var staff = http.Items[StaffItem] as (string StaffId, string Office)?;
+        return new EventMetadata(
+            ActorId: staff?.StaffId,
+            ActorOffice: staff?.Office,
+            CorrelationId: Guid.TryParse(http.Request.Headers["X-Correlation-Id"].ToString(), out var correlation) ? correlation : Guid.CreateVersion7(),
+            IdempotencyKey: IdempotencyKey(http),
+            Command: command.GetType().Name);
+    }
+
+    /// <summary>Where the authentication puts the acting staff member for the metadata.</summary>
+    public const string StaffItem = "casesystem.staff";
+}

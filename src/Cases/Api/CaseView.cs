@@ -1,0 +1,121 @@
+using CaseSystem.Cases.Renewal;
+
+namespace CaseSystem.Cases.Api;
+
+public sealed record ChecklistItem(string Code, string Ja, string En);
+
+public sealed record PinView(int? TriesLeft, bool Locked);
+
+public sealed record VisitView(int Number, string Office, WhoCame WhoCame, ReplyForm ReplyForm, bool? IdentityAccepted, IReadOnlyList<Certificate> PinsVerified);
+
+/// <summary>A case as a clerk resumes it: where it stands and what is still needed to finish it.</summary>
+public sealed record CaseView(
+    Guid CaseId,
+    long Version,
+    string Status,
+    string? NoticeNumber,
+    Holder? Holder,
+    CertificateDates? Expiry,
+    DateOnly? RenewalOpensOn,
+    int Visits,
+    VisitView? CurrentVisit,
+    IReadOnlyDictionary<Certificate, PinView> Pins,
+    Inquiry? Inquiry,
+    IReadOnlyList<RegistryChange> PendingChanges,
+    DateOnly? RenewedUntil,
+    CaseClosure? Closure,
+    IReadOnlyList<ChecklistItem> Checklist)
+{
+    public static CaseView Of(LoadedCase loaded, DateOnly today) => loaded.State switch
+    {
+        RenewalState.Active a => From(loaded, a.Case, "active", null, Api.Checklist.For(a.Case, today)),
+        RenewalState.Closed c => From(loaded, c.Case, "closed", c.Closure, []),
+        _ => throw new InvalidOperationException("no case"),
+    };
+
+    private static CaseView From(LoadedCase loaded, CaseFile file, string status, CaseClosure? closure, IReadOnlyList<ChecklistItem> checklist) => new(
+        loaded.CaseId,
+        loaded.Version,
+        status,
+        file.NoticeNumber,
+        file.Holder,
+        file.Expiry,
+        Validity.RenewalOpensOn(file.Expiry.UserAuthenticationExpiry),
+        file.VisitCount,
+        file.CurrentVisit is { } v ? new VisitView(v.Number, v.Office, v.WhoCame, v.ReplyForm, v.IdentityAccepted, [.. v.PinsVerified]) : null,
+        Enum.GetValues<Certificate>().ToDictionary(c => c, c => new PinView(file.TriesLeft.TryGetValue(c, out var t) ? t : null, file.Locked.Contains(c))),
+        file.Inquiry,
+        [.. file.PendingChanges],
+        file.RenewedUntil,
+        closure,
+        checklist);
+}
+
+/// <summary>What is still needed to finish a case, in the order a clerk deals with it.</summary>
+public static class Checklist
+{
+    public static IReadOnlyList<ChecklistItem> For(CaseFile file, DateOnly today)
+    {
+        var items = new List<ChecklistItem>();
+        if (file.RenewedUntil is { } until)
+        {
+            items.Add(new("renewed", $"更新済みです(新しい有効期限 {JapanTime.Ja(until)})。", $"Renewed, valid until {until:yyyy-MM-dd}."));
+            return items;
+        }
+        foreach (var change in file.PendingChanges)
+        {
+            var what = change == RegistryChange.Address ? "住所" : "氏名";
+            items.Add(new("pending-registry-change", $"先に{what}の変更手続きを済ませてください。更新はその後です。", $"Finish the pending change of {change.ToString().ToLowerInvariant()} first."));
+        }
+
+        var expiry = file.Expiry.UserAuthenticationExpiry;
+        var opensOn = Validity.RenewalOpensOn(expiry);
+        if (today < opensOn)
+        {
+            items.Add(new("window-not-open", $"更新は{JapanTime.Ja(opensOn)}から可能です。", $"Renewal opens on {opensOn:yyyy-MM-dd}."));
+        }
+        else if (today > expiry)
+        {
+            items.Add(new("expired", $"有効期限({JapanTime.Ja(expiry)})が過ぎています。新規発行の手続きになります(手数料無料)。", "Expired: the certificates are issued anew (free of charge)."));
+        }
+
+        foreach (var locked in file.Locked)
+        {
+            items.Add(new("pin-locked", $"{Name(locked)}の暗証番号がロックされています。窓口で初期化(本人確認書類1点)が必要です。", $"The {locked} PIN is locked: reset it at the counter with one ID."));
+        }
+
+        if (file.Inquiry is { ReplyReceived: false } inquiry)
+        {
+            items.Add(new("inquiry-reply-awaited",
+                $"文書照会の回答書を待っています({JapanTime.Ja(inquiry.MailedOn)}送付、期限{JapanTime.Ja(inquiry.ReplyDueOn)}{(inquiry.Overdue ? "、期限超過" : "")})。",
+                $"Waiting for the inquiry's reply (mailed {inquiry.MailedOn:yyyy-MM-dd}, due {inquiry.ReplyDueOn:yyyy-MM-dd}{(inquiry.Overdue ? ", overdue" : "")})."));
+            items.Add(new("second-visit-documents",
+                "次回来庁時:代理人が本人のマイナンバーカード、回答書、委任状、本人の本人確認書類1点、代理人の本人確認書類2点(うち1点はA)を持参してください。",
+                "Next visit: the proxy brings the holder's card, the reply, the letter of attorney, one ID of the holder and two of the proxy (one from list A)."));
+            return items;
+        }
+
+        if (file.CurrentVisit is { WhoCame: WhoCame.AppointedProxy, ReplyForm: not ReplyForm.Sealed } && file.Inquiry is null)
+        {
+            items.Add(new("mail-inquiry", "封入された照会書兼回答書がないため、本日は更新できません。文書照会を送付してください。",
+                "No sealed reply form: no renewal today; mail a document inquiry."));
+            return items;
+        }
+        if (file.CurrentVisit is { PinMismatchOnForm: true })
+        {
+            items.Add(new("mail-inquiry", "照会書兼回答書の暗証番号が誤っていたため、本日は更新できません。文書照会を送付してください。",
+                "The PIN on the reply form was wrong: no renewal today; mail a document inquiry."));
+            return items;
+        }
+
+        var minor = !Validity.MayHoldSigningCertificate(file.Holder.BirthDate, today);
+        items.Add(minor
+            ? new("who-comes", "法定代理人が、本人のマイナンバーカード、顔写真付きの本人確認書類、戸籍全部事項証明書(または親子関係のわかる母子健康手帳)を持参してください。署名用電子証明書は発行できません。",
+                "A legal representative comes with the holder's card, photo ID and proof of authority; no signing certificate under 15.")
+            : new("who-comes", "本人がマイナンバーカードを持参し、2つの暗証番号を入力します。代理人の場合は封入された照会書兼回答書と代理人の本人確認書類が必要です。",
+                "The holder comes with the card and both PINs; a proxy needs the sealed reply form and their own ID."));
+        return items;
+    }
+
+    private static string Name(Certificate certificate) => certificate == Certificate.Signing ? "署名用電子証明書" : "利用者証明用電子証明書";
+}
