@@ -41,6 +41,11 @@ public static class CasesModule
         // A body that does not bind raises, so the exception handler answers it as a problem.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddHostedService<SchemaMigrationService>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "CaseSystem API (マイナンバーカード電子証明書更新 案件管理)";
+            return Task.CompletedTask;
+        }));
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;
@@ -48,6 +53,7 @@ public static class CasesModule
 
     public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
     {
+        app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
             await using var cmd = db.CreateCommand("select 1");

@@ -20,6 +20,8 @@ public static class Problems
         "If-Match には案件の ETag(\"版数\")を指定してください。/ If-Match must be the case's ETag (\"version\").");
     public static readonly Kind BadRequest = new("urn:casesystem:problem:bad-request", StatusCodes.Status400BadRequest,
         "リクエストの内容を読み取れません。/ The request could not be read.");
+    public static readonly Kind BadCsvColumns = new("urn:casesystem:problem:bad-csv-columns", StatusCodes.Status400BadRequest,
+        "CSV の列が通知バッチの形式と合いません。個人番号を含むファイルは受け付けません。/ The CSV's columns do not match the notice format; files with My Numbers are refused.");
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
         "システムエラーが発生しました。/ Internal error.");
 

@@ -35,6 +35,7 @@ public static class CaseEndpoints
     public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/cases", OpenCaseAsync);
+        api.MapPost("/notices", NoticeImport.ImportAsync).Accepts<string>("text/csv");
         api.MapGet("/cases/{caseId:guid}", GetCaseAsync);
         api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync);
 
