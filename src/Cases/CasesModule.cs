@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
@@ -36,6 +37,7 @@ public static class CasesModule
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<CaseApplication>();
+        services.AddStaffAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         // A body that does not bind raises, so the exception handler answers it as a problem.

@@ -1,4 +1,7 @@
 using CaseSystem.Cases;
+using CaseSystem.Cases.Auth;
+
+if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCases(builder.Configuration);
@@ -7,3 +10,4 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.MapCases();
 app.Run();
+return 0;

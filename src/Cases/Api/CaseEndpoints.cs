@@ -1,4 +1,5 @@
 using System.Globalization;
+using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using Microsoft.AspNetCore.Builder;
@@ -34,19 +35,20 @@ public static class CaseEndpoints
 {
     public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/cases", OpenCaseAsync);
-        api.MapPost("/notices", NoticeImport.ImportAsync).Accepts<string>("text/csv");
-        api.MapGet("/cases/{caseId:guid}", GetCaseAsync);
-        api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync);
+        api.MapPost("/cases", OpenCaseAsync).RequireStaff(StaffRole.Clerk);
+        api.MapPost("/notices", NoticeImport.ImportAsync).Accepts<string>("text/csv").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
+        // Cases hold personal data: no analyst reads them.
+        api.MapGet("/cases/{caseId:guid}", GetCaseAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         Command<ReservationRequest>(api, "reservations", (r, now) => new MakeReservation(r.Office, r.SlotStart, now));
         Command<ArrivalRequest>(api, "arrivals", (r, now) => new RecordArrival(r.Office, r.TicketNumber, now));
         Command<CallRequest>(api, "calls", (r, now) => new CallToCounter(r.Office, r.Counter, r.ClerkId, now));
         Command<CardReadRequest>(api, "card-reads", (r, now) => new RecordCardRead(r.StationId, r.UserAuthenticationSerial,
-            r.UserAuthenticationExpiry, r.UserAuthenticationPinTriesLeft, r.SigningPinTriesLeft, now));
+            r.UserAuthenticationExpiry, r.UserAuthenticationPinTriesLeft, r.SigningPinTriesLeft, now), StaffRole.Clerk, StaffRole.Station);
         Command<VisitRequest>(api, "visits", (r, now) => new StartVisit(r.Office, r.WhoCame, r.Documents ?? [], now, r.ReplyForm, r.HolderPresent, r.AuthorityOnRecord));
         Command<EndVisitRequest>(api, "visits/current/end", (r, now) => new EndVisit(r.Outcome, now));
-        Command<PinCheckRequest>(api, "pin-checks", (r, now) => new RecordPinCheck(r.Certificate, r.Result, r.TriesLeft, now));
+        Command<PinCheckRequest>(api, "pin-checks", (r, now) => new RecordPinCheck(r.Certificate, r.Result, r.TriesLeft, now), StaffRole.Clerk, StaffRole.Station);
         Command<PinResetRequest>(api, "pin-resets", (r, now) => new ResetPin(r.Certificates ?? [], now));
         Command<InquiryRequest>(api, "inquiries", (r, now) => new MailDocumentInquiry(r.Reason, now));
         Command<EmptyRequest>(api, "inquiry-replies", (_, now) => new ReceiveInquiryReply(now));
@@ -59,7 +61,8 @@ public static class CaseEndpoints
 
     public sealed record EmptyRequest;
 
-    private static void Command<TRequest>(RouteGroupBuilder api, string path, Func<TRequest, DateTimeOffset, RenewalCommand> toCommand) =>
+    /// <summary>A command endpoint; clerks may send every command, other roles only where named.</summary>
+    private static void Command<TRequest>(RouteGroupBuilder api, string path, Func<TRequest, DateTimeOffset, RenewalCommand> toCommand, params StaffRole[] roles) =>
         api.MapPost("/cases/{caseId:guid}/" + path, async (string municipality, Guid caseId, TRequest body, HttpContext http,
             CaseApplication cases, TimeProvider clock, CancellationToken ct) =>
         {
@@ -68,7 +71,7 @@ public static class CaseEndpoints
             if (badIfMatch is not null) return badIfMatch;
             var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch, Metadata(http, command), ct);
             return await CaseResultAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
-        });
+        }).RequireStaff(roles.Length == 0 ? [StaffRole.Clerk] : roles);
 
     private static async Task<IResult> OpenCaseAsync(string municipality, OpenCaseRequest body, HttpContext http,
         CaseApplication cases, TimeProvider clock, CancellationToken ct)
@@ -127,9 +130,10 @@ public static class CaseEndpoints
     private static string? IdempotencyKey(HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
 
-    private static EventMetadata Metadata(HttpContext http, RenewalCommand command)
+    /// <summary>Who acted, where, and why, for every event the command records.</summary>
+    internal static EventMetadata Metadata(HttpContext http, RenewalCommand command)
     {
-        var staff = http.Items[StaffItem] as (string StaffId, string Office)?;
+        var staff = http.User.FindStaff();
         return new EventMetadata(
             ActorId: staff?.StaffId,
             ActorOffice: staff?.Office,
@@ -137,7 +141,4 @@ public static class CaseEndpoints
             IdempotencyKey: IdempotencyKey(http),
             Command: command.GetType().Name);
     }
-
-    /// <summary>Where the authentication puts the acting staff member for the metadata.</summary>
-    public const string StaffItem = "casesystem.staff";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using Microsoft.AspNetCore.Http;
 
@@ -69,9 +68,8 @@ public static class NoticeImport
             }
             try
             {
-                var outcome = await cases.HandleAsync(municipality, CaseIds.ForNotice(municipality, command.NoticeNumber), command, null,
-                    new EventMetadata(ActorId: request.HttpContext.Items[CaseEndpoints.StaffItem] is (string staff, string _) ? staff : null,
-                        IdempotencyKey: "notice:" + command.NoticeNumber, Command: nameof(RenewalCommand.RecordExpiryNotice)), ct);
+                var metadata = CaseEndpoints.Metadata(request.HttpContext, command) with { IdempotencyKey = "notice:" + command.NoticeNumber };
+                var outcome = await cases.HandleAsync(municipality, CaseIds.ForNotice(municipality, command.NoticeNumber), command, null, metadata, ct);
                 if (outcome.Repeated || outcome.Events.Count == 0) already++; else imported++;
             }
             catch (RuleViolation violation)

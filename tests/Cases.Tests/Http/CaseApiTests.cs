@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Tests.Support;
 
@@ -187,5 +188,86 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         request.Headers.TryAddWithoutValidation("If-None-Match", etag);
         Assert.Equal(HttpStatusCode.NotModified, (await _server.Http.SendAsync(request)).StatusCode);
         await ProblemAsync(await _server.Http.GetAsync($"/api/saku/cases/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "urn:casesystem:problem:case-not-found");
+    }
+}
+
+/// <summary>Who may do what: every request names its staff member; the actor goes into every event.</summary>
+public sealed class CaseApiAccessTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
+{
+    private static readonly DateTimeOffset Monday10 = new(2026, 3, 16, 10, 0, 0, JapanTime.Offset);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(db, Monday10);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<string> OpenAsync()
+    {
+        var response = await _server.PostAsync("/api/saku/cases", new
+        {
+            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
+            expiry = new { userAuthenticationExpiry = "2026-06-15", signingExpiry = "2026-06-15" },
+            office = "shimin-ka",
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return response.Headers.Location!.ToString();
+    }
+
+    private static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(type, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task No_token_is_401_and_records_nothing()
+    {
+        var path = await OpenAsync();
+        _server.Role = null;
+        await ProblemAsync(await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" }), HttpStatusCode.Unauthorized, "urn:casesystem:problem:unauthenticated");
+        await ProblemAsync(await _server.Http.GetAsync(path), HttpStatusCode.Unauthorized, "urn:casesystem:problem:unauthenticated");
+        _server.Role = StaffRole.Clerk;
+        Assert.Equal(1, (await _server.Http.GetFromJsonAsync<JsonElement>(path)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_token_of_another_municipality_gets_nothing_of_this_one()
+    {
+        var path = await OpenAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", _server.Token(StaffRole.Clerk, "kawasaki"));
+        var response = await _server.Http.SendAsync(request);
+        await ProblemAsync(response, HttpStatusCode.Forbidden, "urn:casesystem:problem:other-municipality");
+        Assert.DoesNotContain("佐藤", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_analyst_reads_no_case_and_a_supervisor_sends_no_command()
+    {
+        var path = await OpenAsync();
+        _server.Role = StaffRole.Analyst;
+        await ProblemAsync(await _server.Http.GetAsync(path), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
+        await ProblemAsync(await _server.Http.GetAsync(path + "/events"), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
+        _server.Role = StaffRole.Supervisor;
+        Assert.Equal(HttpStatusCode.OK, (await _server.Http.GetAsync(path + "/events")).StatusCode);
+        await ProblemAsync(await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" }), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
+        _server.Role = StaffRole.Station;
+        Assert.Equal(HttpStatusCode.OK, (await _server.PostAsync(path + "/card-reads", new
+        {
+            stationId = "station-1", userAuthenticationSerial = "0A1B", userAuthenticationExpiry = "2026-06-15", userAuthenticationPinTriesLeft = 3, signingPinTriesLeft = 5,
+        })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_acting_staff_member_and_office_are_in_every_events_metadata()
+    {
+        var path = await OpenAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path + "/arrivals") { Content = JsonContent.Create(new { office = "usuda", ticketNumber = "B-7" }) };
+        request.Headers.Authorization = new("Bearer", _server.Token(StaffRole.Clerk, "saku", "clerk-42", "usuda"));
+        Assert.Equal(HttpStatusCode.OK, (await _server.Http.SendAsync(request)).StatusCode);
+
+        var events = (await db.CreateStore().For("saku").ReadStreamAsync(Guid.Parse(path.Split('/').Last()))).Events;
+        Assert.Equal(("clerk-1", "shimin-ka"), (events[0].Metadata.ActorId, events[0].Metadata.ActorOffice));
+        Assert.Equal(("clerk-42", "usuda", "RecordArrival"), (events[1].Metadata.ActorId, events[1].Metadata.ActorOffice, events[1].Metadata.Command));
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using CaseSystem.Cases.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseSystem.Cases.Tests.Support;
@@ -25,14 +26,26 @@ public sealed class TestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private TestServer(WebApplication app, HttpClient http, TestClock clock)
+    private readonly StaffTokens _tokens;
+    private readonly string _keyFile;
+
+    private TestServer(WebApplication app, HttpClient http, TestClock clock, StaffTokens tokens, string keyFile)
     {
         _app = app;
         Http = http;
         Clock = clock;
+        _tokens = tokens;
+        _keyFile = keyFile;
     }
 
+    /// <summary>Sends a token of the municipality in the request's path, with <see cref="Role"/>, unless the request has one.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>The role the tokens are issued for; null sends no token.</summary>
+    public StaffRole? Role { get => _tokens.Role; set => _tokens.Role = value; }
+
+    public string Token(StaffRole role, string municipality, string staffId = "clerk-1", string office = "shimin-ka") =>
+        _tokens.Issue(role, municipality, staffId, office);
 
     public TestClock Clock { get; }
 
@@ -42,6 +55,9 @@ public sealed class TestServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["CASES_DB"] = db.ConnectionString;
+        // A key of the test's own: never the user's real one.
+        var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
+        builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);
@@ -52,7 +68,8 @@ public sealed class TestServer : IAsyncDisposable
         map?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestServer(app, new HttpClient { BaseAddress = new Uri(address) }, clock);
+        var tokens = new StaffTokens(app.Services.GetRequiredService<StaffTokenSigner>(), clock) { InnerHandler = new HttpClientHandler() };
+        return new TestServer(app, new HttpClient(tokens) { BaseAddress = new Uri(address) }, clock, tokens, keyFile);
     }
 
     public async Task<HttpResponseMessage> PostAsync(string path, object body, string? ifMatch = null, string? idempotencyKey = null)
@@ -68,5 +85,24 @@ public sealed class TestServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Directory.Delete(Path.GetDirectoryName(_keyFile)!, recursive: true);
+    }
+
+    private sealed class StaffTokens(StaffTokenSigner signer, TimeProvider clock) : DelegatingHandler
+    {
+        public StaffRole? Role { get; set; } = StaffRole.Clerk;
+
+        public string Issue(StaffRole role, string municipality, string staffId, string office) =>
+            signer.Issue(new StaffIdentity(staffId, role, municipality, office, clock.GetUtcNow().AddHours(8)));
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var segments = request.RequestUri!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (request.Headers.Authorization is null && Role is { } role && segments is ["api", var municipality, ..])
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Issue(role, municipality, "clerk-1", "shimin-ka"));
+            }
+            return base.SendAsync(request, ct);
+        }
     }
 }

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CaseSystem.Cases.Auth;
+
+/// <summary>The claims a staff token becomes. The name claim is the staff id; the role claim is the role's lowercase name.</summary>
+public static class StaffClaims
+{
+    public const string StaffId = "staff_id";
+    public const string Role = "role";
+    public const string Municipality = "municipality";
+    public const string Office = "office";
+    public const string ExpiresAt = "exp";
+
+    public static ClaimsPrincipal Principal(StaffIdentity who) => new(new ClaimsIdentity(
+        [
+            new Claim(StaffId, who.StaffId),
+            new Claim(Role, who.Role.Name()),
+            new Claim(Municipality, who.Municipality),
+            new Claim(Office, who.Office),
+            new Claim(ExpiresAt, who.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
+        ],
+        StaffAuthentication.Scheme, StaffId, Role));
+}
+
+/// <summary>Problem types of staff authentication; stable like those in <see cref="Problems"/>.</summary>
+public static class StaffProblems
+{
+    public static readonly Problems.Kind Unauthenticated = new("urn:casesystem:problem:unauthenticated", StatusCodes.Status401Unauthorized,
+        "職員の認証が必要です。/ Staff authentication is required.");
+    public static readonly Problems.Kind OtherMunicipality = new("urn:casesystem:problem:other-municipality", StatusCodes.Status403Forbidden,
+        "他の自治体の業務は行えません。/ Staff may act only for their own municipality.");
+    public static readonly Problems.Kind RoleNotAllowed = new("urn:casesystem:problem:role-not-allowed", StatusCodes.Status403Forbidden,
+        "この操作はあなたの役割では行えません。/ Your role may not do this.");
+
+    internal const string MissingTokenDetail =
+        "Authorization: Bearer <職員トークン> を付けてください。/ Send the header Authorization: Bearer <staff token>.";
+    internal const string InvalidTokenDetail =
+        "職員トークンが無効か期限切れです。発行し直してください。/ The staff token is invalid or expired; get a new one.";
+
+    /// <summary>401 with <c>WWW-Authenticate: Bearer</c> (RFC 6750: with <c>error="invalid_token"</c> when a token was sent but refused).</summary>
+    internal static IResult Unauthenticate(HttpContext http, bool tokenSent)
+    {
+        http.Response.Headers.WWWAuthenticate = tokenSent ? "Bearer error=\"invalid_token\"" : "Bearer";
+        return Problems.Result(Unauthenticated, tokenSent ? InvalidTokenDetail : MissingTokenDetail);
+    }
+
+    internal static IResult RoleNotAllowedFor(IReadOnlyCollection<StaffRole> allowed) =>
+        Problems.Result(RoleNotAllowed, allowed.Count == 0
+            ? null
+            : $"許可されている役割: {string.Join(", ", allowed.Select(r => r.Name()))} / Allowed roles: {string.Join(", ", allowed.Select(r => r.Name()))}");
+}
+
+public static class StaffAuthentication
+{
+    public const string Scheme = "StaffToken";
+
+    /// <summary>
+    /// The token signer, with the key from CASES_TOKEN_KEY_FILE (configuration or environment) or
+    /// <see cref="StaffTokenKey.DefaultPath"/>, created there on first use; the "StaffToken"
+    /// authentication scheme (the default scheme); authorization; and TimeProvider.System unless a
+    /// TimeProvider is registered already.
+    /// </summary>
+    public static IServiceCollection AddStaffAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var configured = configuration[StaffTokenKey.EnvironmentVariable];
+        var path = string.IsNullOrWhiteSpace(configured) ? StaffTokenKey.DefaultPath : configured;
+        // Read (or made) now, so a broken key file stops the start instead of the first request.
+        var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(path));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(signer);
+        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, StaffTokenAuthenticationHandler>(Scheme, _ => { });
+        services.AddAuthorization();
+        return services;
+    }
+
+    /// <summary>
+    /// Every endpoint of the group needs a valid staff token of the route's <c>{municipality}</c>,
+    /// held by one of <paramref name="roles"/> (any role when none are named). Otherwise: 401
+    /// unauthenticated, 403 other-municipality, 403 role-not-allowed, in that order of checks.
+    /// </summary>
+    public static RouteGroupBuilder RequireStaff(this RouteGroupBuilder group, params StaffRole[] roles) =>
+        group.AddEndpointFilter(Filter(roles));
+
+    /// <inheritdoc cref="RequireStaff(RouteGroupBuilder, StaffRole[])"/>
+    public static RouteHandlerBuilder RequireStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
+        endpoint.AddEndpointFilter(Filter(roles));
+
+    /// <summary>The staff member acting in this request. Throws if the request was not authenticated with a staff token.</summary>
+    public static StaffIdentity Staff(this HttpContext http) => http.User.Staff();
+
+    /// <inheritdoc cref="Staff(HttpContext)"/>
+    public static StaffIdentity Staff(this ClaimsPrincipal user) =>
+        user.FindStaff() ?? throw new InvalidOperationException(
+            "This request has no staff identity. Put the endpoint under RequireStaff(...) (or RequireAuthorization with the StaffToken scheme).");
+
+    /// <summary>The staff member the principal was authenticated as with a staff token, or null.</summary>
+    public static StaffIdentity? FindStaff(this ClaimsPrincipal? user)
+    {
+        var identity = user?.Identities.FirstOrDefault(i => i.IsAuthenticated && i.AuthenticationType == Scheme);
+        if (identity is null)
+        {
+            return null;
+        }
+        var staffId = identity.FindFirst(StaffClaims.StaffId)?.Value;
+        var role = StaffRoles.Parse(identity.FindFirst(StaffClaims.Role)?.Value);
+        var municipality = identity.FindFirst(StaffClaims.Municipality)?.Value;
+        var office = identity.FindFirst(StaffClaims.Office)?.Value;
+        var expires = identity.FindFirst(StaffClaims.ExpiresAt)?.Value;
+        return staffId is null || role is null || municipality is null || office is null
+               || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? null
+            : new StaffIdentity(staffId, role.Value, municipality, office, DateTimeOffset.FromUnixTimeSeconds(seconds));
+    }
+
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Filter(StaffRole[] roles)
+    {
+        var allowed = roles.Distinct().ToArray();
+        return async (context, next) =>
+        {
+            var http = context.HttpContext;
+            // Authenticated here with the scheme named, so this holds whatever the default scheme
+            // is and whether or not the authentication middleware ran (the handler caches its result).
+            var result = await http.AuthenticateAsync(Scheme);
+            if (!result.Succeeded || result.Principal.FindStaff() is not { } who)
+            {
+                return StaffProblems.Unauthenticate(http, tokenSent: !result.None);
+            }
+            http.User = result.Principal;
+
+            var municipality = http.GetRouteValue("municipality") as string
+                ?? throw new InvalidOperationException(
+                    $"RequireStaff is for routes with a {{municipality}} parameter; {http.GetEndpoint()?.DisplayName} has none.");
+            if (!string.Equals(who.Municipality, municipality, StringComparison.Ordinal))
+            {
+                // Says nothing of the route's municipality beyond what the caller sent.
+                return Problems.Result(StaffProblems.OtherMunicipality);
+            }
+            if (allowed.Length > 0 && !allowed.Contains(who.Role))
+            {
+                return StaffProblems.RoleNotAllowedFor(allowed);
+            }
+            return await next(context);
+        };
+    }
+}
+
+/// <summary>
+/// Reads <c>Authorization: Bearer &lt;token&gt;</c> and checks it with the signer at the injected
+/// TimeProvider's now. No header, or another scheme than Bearer: no result. A token refused:
+/// a failure that names no part of the token.
+/// </summary>
+internal sealed class StaffTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    StaffTokenSigner signer,
+    TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string Bearer = "Bearer ";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var headers = Request.Headers.Authorization;
+        if (headers.Count == 0)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        if (headers.Count > 1)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("More than one Authorization header."));
+        }
+        var header = headers[0] ?? "";
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        var who = signer.Validate(header[Bearer.Length..].Trim(), clock.GetUtcNow());
+        return Task.FromResult(who is null
+            ? AuthenticateResult.Fail("The staff token is invalid or expired.")
+            : AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name)));
+    }
+
+    /// <summary>For endpoints that use RequireAuthorization rather than RequireStaff: the same 401 problem.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await StaffProblems.Unauthenticate(Context, tokenSent: !result.None).ExecuteAsync(Context);
+    }
+
+    /// <summary>For endpoints that use RequireAuthorization with role policies: a 403 role-not-allowed problem.</summary>
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        StaffProblems.RoleNotAllowedFor([]).ExecuteAsync(Context);
+}
