@@ -37,6 +37,9 @@ public static class CasesModule
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<CaseApplication>();
+        services.AddSingleton<TimerRunner>();
+        services.AddSingleton<CaseTimers>();
+        services.AddHostedService<CaseTimerService>();
         services.AddStaffAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -48,7 +48,8 @@ namespace CaseSystem.Cases.EventStore;
 /// </para>
 /// Parameters: $1 municipality, $2 stream id, $3 expected version (-1 any, 0 no stream, N),
 /// $4 event types, $5 event data (jsonb), $6 actor id, $7 actor office, $8 correlation id,
-/// $9 causation id, $10 idempotency key, $11 command.
+/// $9 causation id, $10 idempotency key, $11 command; the full statements also take $12 timer
+/// kinds and $13 their due times (empty arrays for none), which the fast path does not.
 /// </remarks>
 internal static class AppendSql
 {
@@ -56,7 +57,7 @@ internal static class AppendSql
     public static string For(int eventCount) => eventCount == 1 ? SingleEvent : ManyEvents;
 
     /// <summary>
-    /// The common case, one event on an existing stream at an exact version, as a plain
+    /// The common case, one event on an existing stream at an exact version and setting no timer, as a plain
     /// INSERT ... SELECT: executor start-up of the CTE statements is a large share of their cost.
     /// It returns the new event's sequence number, or no row when it must not go ahead (another
     /// version, another municipality, a repeated key); the caller then runs the full statement,
@@ -144,6 +145,15 @@ internal static class AppendSql
             select x.seq_id, $2, b.version + x.i, $1, x.type, x.data, $6, $7, $8, $9, $10, $11, now(), x.hash
             from input x, base b
             returning seq_id, version
+        ),
+        scheduled as (
+            -- Timers the events set ($12 kinds, $13 due times), only when the events are written.
+            insert into event_store.timers (stream_id, kind, municipality, due_at, set_by_seq)
+            select $2, t.kind, $1, t.due_at, (select max(w.seq_id) from written w)
+            from unnest($12::text[], $13::timestamptz[]) as t(kind, due_at)
+            where exists (select 1 from written)
+            on conflict (stream_id, kind) do update
+                set due_at = excluded.due_at, set_by_seq = excluded.set_by_seq, claimed_until = null, fired_at = null
         )
         select
             case

@@ -93,7 +93,8 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
     }
 
     internal async Task<AppendResult> AppendAsync(
-        string municipality, Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata metadata, CancellationToken ct)
+        string municipality, Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata metadata,
+        IReadOnlyList<TimerSchedule> timers, CancellationToken ct)
     {
         if (events.Count == 0) throw new ArgumentException("append needs at least one event", nameof(events));
         var typeNames = new string[events.Count];
@@ -108,7 +109,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         // any realistic contention on one case.
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, actual) = await TryAppendAsync(municipality, streamId, expected, typeNames, data, metadata, ct);
+            var (outcome, actual) = await TryAppendAsync(municipality, streamId, expected, typeNames, data, metadata, timers, ct);
             if (outcome is not null)
             {
                 if (!outcome.Repeated) notifier?.Appended(outcome.LastSequence);
@@ -126,11 +127,12 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
     /// version found) or when a concurrent writer took it first (with no version: ask again).
     /// </summary>
     private async Task<(AppendResult? Outcome, string? ActualVersion)> TryAppendAsync(
-        string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata, CancellationToken ct)
+        string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata,
+        IReadOnlyList<TimerSchedule> timers, CancellationToken ct)
     {
         try
         {
-            if (expected.Value > 0 && typeNames.Length == 1)
+            if (expected.Value > 0 && typeNames.Length == 1 && timers.Count == 0)
             {
                 await using var fast = AppendCommand(AppendSql.OneEventAtVersion, municipality, streamId, expected, typeNames, data, metadata);
                 if (await fast.ExecuteScalarAsync(ct) is long seq)
@@ -140,6 +142,8 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
             }
 
             await using var cmd = AppendCommand(AppendSql.For(typeNames.Length), municipality, streamId, expected, typeNames, data, metadata);
+            cmd.Parameters.Add(new() { Value = timers.Select(t => t.Kind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new() { Value = timers.Select(t => t.DueAt.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return reader.GetString(0) switch
@@ -351,9 +355,11 @@ public sealed class TenantEventStore
 
     public string Municipality { get; }
 
+    /// <summary>Appends the events, and sets the timers they set, in one transaction: both or neither.</summary>
     public Task<AppendResult> AppendAsync(
-        Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata? metadata = null, CancellationToken ct = default) =>
-        _store.AppendAsync(Municipality, streamId, expected, events, metadata ?? new EventMetadata(), ct);
+        Guid streamId, ExpectedVersion expected, IReadOnlyList<object> events, EventMetadata? metadata = null,
+        IReadOnlyList<TimerSchedule>? timers = null, CancellationToken ct = default) =>
+        _store.AppendAsync(Municipality, streamId, expected, events, metadata ?? new EventMetadata(), timers ?? [], ct);
 
     /// <summary>The whole stream, or up to a version, or as it stood at a moment (events recorded at or before it).</summary>
     public Task<StreamSlice> ReadStreamAsync(

@@ -28,3 +28,9 @@ public sealed record StoredEvent(
 
 /// <summary>A stream as read: its events in order and the version they bring it to.</summary>
 public sealed record StreamSlice(Guid StreamId, string Municipality, long Version, IReadOnlyList<StoredEvent> Events);
+
+/// <summary>A timer an append sets on its stream: at most one per kind, set again to move it.</summary>
+public sealed record TimerSchedule(string Kind, DateTimeOffset DueAt);
+
+/// <summary>A timer that has fallen due.</summary>
+public sealed record DueTimer(Guid StreamId, string Municipality, string Kind, DateTimeOffset DueAt);

@@ -34,7 +34,8 @@ public sealed class CaseApplication(PostgresEventStore store)
         var events = new RenewalDecider(MunicipalPolicies.For(municipality)).Decide(command, loaded.State);
         if (events.Count == 0) return new CommandOutcome(caseId, loaded.Version, [], Repeated: false);
 
-        var result = await store.For(municipality).AppendAsync(caseId, ExpectedVersion.Exactly(loaded.Version), [.. events], metadata, ct);
+        var timers = RenewalTimers.SetBy(events, events.Aggregate(loaded.State, RenewalState.Evolve));
+        var result = await store.For(municipality).AppendAsync(caseId, ExpectedVersion.Exactly(loaded.Version), [.. events], metadata, timers, ct);
         return new CommandOutcome(caseId, result.LastVersion, events, result.Repeated);
     }
 

@@ -281,7 +281,7 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
     private static IReadOnlyList<RenewalEvent> OpenWindow(OpenRenewalWindow c, CaseFile file)
     {
         var opensOn = Validity.RenewalOpensOn(file.Expiry.UserAuthenticationExpiry);
-        return !file.WindowOpened && JapanTime.DateOf(c.Now) >= opensOn ? [new RenewalWindowOpened(opensOn, c.Now)] : [];
+        return !file.WindowOpened && file.RenewedUntil is null && JapanTime.DateOf(c.Now) >= opensOn ? [new RenewalWindowOpened(opensOn, c.Now)] : [];
     }
 
     private static IReadOnlyList<RenewalEvent> RecordLapse(RenewalCommand.RecordLapse c, CaseFile file)

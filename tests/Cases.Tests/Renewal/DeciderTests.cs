@@ -422,6 +422,13 @@ public sealed class TimerDecisionTests : DeciderSpec
         Given(new RenewalWindowOpened(new DateOnly(2026, 3, 16), Monday10)).Then(new OpenRenewalWindow(Monday10.AddDays(1)));
     }
 
+    [Fact]
+    public void A_window_opening_that_fires_after_the_renewal_records_nothing()
+    {
+        Given(Noticed(Adult), new CertificatesRenewed([Certificate.UserAuthentication], new DateOnly(2030, 6, 15), 0, Monday10))
+            .Then(new OpenRenewalWindow(Monday10.AddDays(1)));
+    }
+
     [Trait("seed", Rule.Seeds.Hirosaki)]
     [Fact]
     public void An_unrenewed_certificate_lapses_the_day_after_its_expiry_once_003()

@@ -58,6 +58,8 @@ public sealed class TestServer : IAsyncDisposable
         // A key of the test's own: never the user's real one.
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
+        // The tests fire timers themselves (CaseTimers.RunDueAsync) at the moments they choose.
+        builder.Configuration["CASES_TIMER_POLL_SECONDS"] = "86400";
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);

@@ -1,0 +1,56 @@
+using CaseSystem.Cases.EventStore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CaseSystem.Cases.Renewal;
+
+/// <summary>The renewal cases' timers, fired through the application like any command, by the system itself.</summary>
+public sealed class CaseTimers(TimerRunner runner, CaseApplication cases, TimeProvider clock, ILogger<CaseTimers> logger)
+{
+    public const string Actor = "system:timer";
+
+    public Task<int> RunDueAsync(CancellationToken ct = default) => runner.RunDueAsync(FireAsync, ct: ct);
+
+    private async Task FireAsync(DueTimer timer, CancellationToken ct)
+    {
+        var command = RenewalTimers.CommandFor(timer.Kind, clock.GetUtcNow());
+        var metadata = new EventMetadata(
+            ActorId: Actor,
+            CorrelationId: Guid.CreateVersion7(),
+            IdempotencyKey: $"timer:{timer.Kind}:{timer.DueAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}",
+            Command: command.GetType().Name);
+        try
+        {
+            await cases.HandleAsync(timer.Municipality, timer.StreamId, command, null, metadata, ct);
+        }
+        catch (RuleViolation violation)
+        {
+            // A closed case has nothing left to react to time: the timer is done.
+            logger.LogInformation("timer {Kind} of case {Case} found nothing to do: {Rule}", timer.Kind, timer.StreamId, violation.Rule.Id);
+        }
+    }
+}
+
+/// <summary>Polls for due timers; after downtime the first poll catches up with everything due since.</summary>
+public sealed class CaseTimerService(CaseTimers timers, TimeProvider clock, IConfiguration configuration, ILogger<CaseTimerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(configuration.GetValue("CASES_TIMER_POLL_SECONDS", 10.0));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var fired = await timers.RunDueAsync(stoppingToken);
+                if (fired > 0) logger.LogInformation("fired {Count} case timers", fired);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "the case timers could not run; trying again in {Interval}", interval);
+            }
+            try { await Task.Delay(interval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+}
