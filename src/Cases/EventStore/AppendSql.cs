@@ -61,15 +61,16 @@ internal static class AppendSql
     /// INSERT ... SELECT: executor start-up of the CTE statements is a large share of their cost.
     /// It returns the new event's sequence number, or no row when it must not go ahead (another
     /// version, another municipality, a repeated key); the caller then runs the full statement,
-    /// which checks the same things again and says which it was.
+    /// which checks the same things again and says which it was. Its $4 and $5 are the event's
+    /// type and data themselves, not one-element arrays.
     /// </summary>
     public const string OneEventAtVersion = """
         insert into event_store.events (
             seq_id, stream_id, version, municipality, type, data, actor_id, actor_office,
             correlation_id, causation_id, idempotency_key, command, recorded_at, hash)
-        select n.seq_id, $2, $3 + 1, $1, $4[1], $5[1], $6, $7, $8, $9, $10, $11, now(),
+        select n.seq_id, $2, $3 + 1, $1, $4, $5, $6, $7, $8, $9, $10, $11, now(),
                sha256(h.hash || event_store.canonical_form(
-                   n.seq_id, $2, $3 + 1, $1, $4[1], $5[1], $6, $7, $8, $9, $10, $11, now()))
+                   n.seq_id, $2, $3 + 1, $1, $4, $5, $6, $7, $8, $9, $10, $11, now()))
         from (
             select e.version, e.hash, e.municipality
             from event_store.events e where e.stream_id = $2

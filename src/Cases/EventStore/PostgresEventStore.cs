@@ -134,7 +134,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         {
             if (expected.Value > 0 && typeNames.Length == 1 && timers.Count == 0)
             {
-                await using var fast = AppendCommand(AppendSql.OneEventAtVersion, municipality, streamId, expected, typeNames, data, metadata);
+                await using var fast = AppendCommand(AppendSql.OneEventAtVersion, municipality, streamId, expected, typeNames[0], data[0], metadata);
                 if (await fast.ExecuteScalarAsync(ct) is long seq)
                 {
                     return (new AppendResult(streamId, expected.Value + 1, expected.Value + 1, seq, Repeated: false), null);
@@ -166,15 +166,17 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource, Even
         }
     }
 
+    /// <summary>The append's parameters: <paramref name="typeNames"/> and <paramref name="data"/> are arrays for the full statements, a single string for the fast path.</summary>
     private NpgsqlCommand AppendCommand(
-        string sql, string municipality, Guid streamId, ExpectedVersion expected, string[] typeNames, string[] data, EventMetadata metadata)
+        string sql, string municipality, Guid streamId, ExpectedVersion expected, object typeNames, object data, EventMetadata metadata)
     {
+        var array = typeNames is string[] ? NpgsqlDbType.Array : 0;
         var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.Add(Text(municipality));
         cmd.Parameters.Add(Uuid(streamId));
         cmd.Parameters.Add(new() { Value = expected.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = typeNames, NpgsqlDbType = array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = data, NpgsqlDbType = array | NpgsqlDbType.Jsonb });
         cmd.Parameters.Add(Text(metadata.ActorId));
         cmd.Parameters.Add(Text(metadata.ActorOffice));
         cmd.Parameters.Add(Uuid(metadata.CorrelationId));
