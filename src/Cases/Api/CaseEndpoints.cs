@@ -70,7 +70,7 @@ public static class CaseEndpoints
             var (ifMatch, badIfMatch) = IfMatch(http);
             if (badIfMatch is not null) return badIfMatch;
             var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch, Metadata(http, command), ct);
-            return await CaseResultAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
+            return Results.Ok(await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct));
         }).RequireStaff(roles.Length == 0 ? [StaffRole.Clerk] : roles);
 
     private static async Task<IResult> OpenCaseAsync(string municipality, OpenCaseRequest body, HttpContext http,
@@ -80,9 +80,10 @@ public static class CaseEndpoints
         var caseId = key is null ? Guid.CreateVersion7() : CaseIds.ForCreation(municipality, key);
         var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
         var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch: 0, Metadata(http, command), ct);
-        var result = await CaseResultAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
-        http.Response.Headers.Location = $"/api/{municipality}/cases/{caseId}";
-        return outcome.Repeated ? result : Results.Created($"/api/{municipality}/cases/{caseId}", ((IValueHttpResult)result).Value);
+        var view = await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
+        var location = $"/api/{municipality}/cases/{caseId}";
+        http.Response.Headers.Location = location;
+        return outcome.Repeated ? Results.Ok(view) : Results.Created(location, view);
     }
 
     private static async Task<IResult> GetCaseAsync(string municipality, Guid caseId, HttpContext http,
@@ -104,13 +105,14 @@ public static class CaseEndpoints
             e.Metadata.ActorId, e.Metadata.ActorOffice, e.Metadata.Command)));
     }
 
-    private static async Task<IResult> CaseResultAsync(HttpContext http, CaseApplication cases, string municipality, Guid caseId,
+    /// <summary>The case as the command left it, with its ETag, and whether this was a replay of an earlier send.</summary>
+    private static async Task<CaseView> ViewAfterAsync(HttpContext http, CaseApplication cases, string municipality, Guid caseId,
         TimeProvider clock, bool repeated, CancellationToken ct)
     {
         var loaded = await cases.LoadAsync(municipality, caseId, ct);
         http.Response.Headers.ETag = ETag(loaded.Version);
         if (repeated) http.Response.Headers["Idempotent-Replayed"] = "true";
-        return Results.Ok(CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow())));
+        return CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow()));
     }
 
     private static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
