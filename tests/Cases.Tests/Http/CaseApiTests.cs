@@ -21,12 +21,8 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(string Path, string ETag)> OpenAsync(string municipality = "saku", string office = "shimin-ka")
-    {
-        var response = await _server.PostAsync($"/api/{municipality}/cases", new { holder = Holder, expiry = Expiring, office }, idempotencyKey: Guid.NewGuid().ToString());
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (response.Headers.Location!.ToString(), response.Headers.ETag!.Tag);
-    }
+    private Task<(string Path, string ETag)> OpenAsync(string municipality = "saku", string office = "shimin-ka") =>
+        _server.OpenCaseAsync(municipality, office);
 
     private async Task<JsonElement> OkAsync(HttpResponseMessage response)
     {
@@ -201,17 +197,7 @@ public sealed class CaseApiAccessTests(TestDatabase db) : IClassFixture<TestData
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<string> OpenAsync()
-    {
-        var response = await _server.PostAsync("/api/saku/cases", new
-        {
-            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
-            expiry = new { userAuthenticationExpiry = "2026-06-15", signingExpiry = "2026-06-15" },
-            office = "shimin-ka",
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return response.Headers.Location!.ToString();
-    }
+    private async Task<string> OpenAsync() => (await _server.OpenCaseAsync()).Path;
 
     private static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {

@@ -21,17 +21,8 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
 
     private CaseTimers Timers => _server.Services.GetRequiredService<CaseTimers>();
 
-    private async Task<Guid> OpenAsync(string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15")
-    {
-        var response = await _server.PostAsync("/api/saku/cases", new
-        {
-            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
-            expiry = new { userAuthenticationExpiry = userExpiry, signingExpiry },
-            office = "shimin-ka",
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return Guid.Parse(response.Headers.Location!.ToString().Split('/').Last());
-    }
+    private async Task<Guid> OpenAsync(string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15") =>
+        Guid.Parse((await _server.OpenCaseAsync(userExpiry: userExpiry, signingExpiry: signingExpiry)).Path.Split('/').Last());
 
     private async Task<IReadOnlyList<string>> EventTypesAsync(Guid caseId) =>
         [.. (await db.CreateStore().For("saku").ReadStreamAsync(caseId)).Events.Select(e => e.EventType)];

@@ -19,17 +19,8 @@ public sealed class CounterJourneyTests(TestDatabase db) : IClassFixture<TestDat
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private async Task<string> OpenAsync(string municipality = "saku", string office = "shimin-ka", string birthDate = "1980-06-15",
-        string expiry = "2026-06-15", string? signing = "2026-06-15")
-    {
-        var response = await _server.PostAsync($"/api/{municipality}/cases", new
-        {
-            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate, registeredAddress = "長野県佐久市中込3056" },
-            expiry = new { userAuthenticationExpiry = expiry, signingExpiry = signing },
-            office,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return response.Headers.Location!.ToString();
-    }
+        string expiry = "2026-06-15", string? signing = "2026-06-15") =>
+        (await _server.OpenCaseAsync(municipality, office, birthDate, expiry, signing)).Path;
 
     private async Task<JsonElement> OkAsync(string path, object body)
     {

@@ -82,6 +82,20 @@ public sealed class TestServer : IAsyncDisposable
         return await Http.SendAsync(request);
     }
 
+    /// <summary>A case opened at the counter through the API (as a clerk); its path and ETag.</summary>
+    public async Task<(string Path, string ETag)> OpenCaseAsync(string municipality = "saku", string office = "shimin-ka",
+        string birthDate = "1980-06-15", string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15")
+    {
+        var response = await PostAsync($"/api/{municipality}/cases", new
+        {
+            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate, registeredAddress = "長野県佐久市中込3056" },
+            expiry = new { userAuthenticationExpiry = userExpiry, signingExpiry },
+            office,
+        }, idempotencyKey: Guid.NewGuid().ToString());
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (response.Headers.Location!.ToString(), response.Headers.ETag!.Tag);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
