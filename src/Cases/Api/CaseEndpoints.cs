@@ -70,7 +70,7 @@ public static class CaseEndpoints
             var (ifMatch, badIfMatch) = IfMatch(http);
             if (badIfMatch is not null) return badIfMatch;
             var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch, Metadata(http, command), ct);
-            return Results.Ok(await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct));
+            return Results.Ok(await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome, ct));
         }).RequireStaff(roles.Length == 0 ? [StaffRole.Clerk] : roles);
 
     private static async Task<IResult> OpenCaseAsync(string municipality, OpenCaseRequest body, HttpContext http,
@@ -80,7 +80,7 @@ public static class CaseEndpoints
         var caseId = key is null ? Guid.CreateVersion7() : CaseIds.ForCreation(municipality, key);
         var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
         var outcome = await cases.HandleAsync(municipality, caseId, command, ifMatch: 0, Metadata(http, command), ct);
-        var view = await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome.Repeated, ct);
+        var view = await ViewAfterAsync(http, cases, municipality, caseId, clock, outcome, ct);
         var location = $"/api/{municipality}/cases/{caseId}";
         http.Response.Headers.Location = location;
         return outcome.Repeated ? Results.Ok(view) : Results.Created(location, view);
@@ -94,7 +94,7 @@ public static class CaseEndpoints
         var etag = ETag(loaded.Version);
         if (http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
         http.Response.Headers.ETag = etag;
-        return Results.Ok(CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow())));
+        return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(clock.GetUtcNow())));
     }
 
     private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, CaseApplication cases, CancellationToken ct)
@@ -107,12 +107,17 @@ public static class CaseEndpoints
 
     /// <summary>The case as the command left it, with its ETag, and whether this was a replay of an earlier send.</summary>
     private static async Task<CaseView> ViewAfterAsync(HttpContext http, CaseApplication cases, string municipality, Guid caseId,
-        TimeProvider clock, bool repeated, CancellationToken ct)
+        TimeProvider clock, CommandOutcome outcome, CancellationToken ct)
     {
-        var loaded = await cases.LoadAsync(municipality, caseId, ct);
-        http.Response.Headers.ETag = ETag(loaded.Version);
-        if (repeated) http.Response.Headers["Idempotent-Replayed"] = "true";
-        return CaseView.Of(loaded, JapanTime.DateOf(clock.GetUtcNow()));
+        var (state, version) = (outcome.StateAfter, outcome.VersionAfter);
+        if (state is null)
+        {
+            var loaded = await cases.LoadAsync(municipality, caseId, ct);
+            (state, version) = (loaded.State, loaded.Version);
+        }
+        http.Response.Headers.ETag = ETag(version);
+        if (outcome.Repeated) http.Response.Headers["Idempotent-Replayed"] = "true";
+        return CaseView.Of(caseId, state, version, JapanTime.DateOf(clock.GetUtcNow()));
     }
 
     private static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";

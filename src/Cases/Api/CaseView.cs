@@ -26,16 +26,16 @@ public sealed record CaseView(
     CaseClosure? Closure,
     IReadOnlyList<ChecklistItem> Checklist)
 {
-    public static CaseView Of(LoadedCase loaded, DateOnly today) => loaded.State switch
+    public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today) => state switch
     {
-        RenewalState.Active a => From(loaded, a.Case, "active", null, Api.Checklist.For(a.Case, today)),
-        RenewalState.Closed c => From(loaded, c.Case, "closed", c.Closure, []),
+        RenewalState.Active a => From(caseId, version, a.Case, "active", null, Api.Checklist.For(a.Case, today)),
+        RenewalState.Closed c => From(caseId, version, c.Case, "closed", c.Closure, []),
         _ => throw new InvalidOperationException("no case"),
     };
 
-    private static CaseView From(LoadedCase loaded, CaseFile file, string status, CaseClosure? closure, IReadOnlyList<ChecklistItem> checklist) => new(
-        loaded.CaseId,
-        loaded.Version,
+    private static CaseView From(Guid caseId, long version, CaseFile file, string status, CaseClosure? closure, IReadOnlyList<ChecklistItem> checklist) => new(
+        caseId,
+        version,
         status,
         file.NoticeNumber,
         file.Holder,
@@ -81,7 +81,7 @@ public static class Checklist
 
         foreach (var locked in file.Locked)
         {
-            items.Add(new("pin-locked", $"{Name(locked)}の暗証番号がロックされています。窓口で初期化(本人確認書類1点)が必要です。", $"The {locked} PIN is locked: reset it at the counter with one ID."));
+            items.Add(new("pin-locked", $"{locked.NameJa()}の暗証番号がロックされています。窓口で初期化(本人確認書類1点)が必要です。", $"The {locked} PIN is locked: reset it at the counter with one ID."));
         }
 
         if (file.Inquiry is { ReplyReceived: false } inquiry)
@@ -116,6 +116,4 @@ public static class Checklist
                 "The holder comes with the card and both PINs; a proxy needs the sealed reply form and their own ID."));
         return items;
     }
-
-    private static string Name(Certificate certificate) => certificate == Certificate.Signing ? "署名用電子証明書" : "利用者証明用電子証明書";
 }

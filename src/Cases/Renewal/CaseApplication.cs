@@ -3,8 +3,12 @@ using CaseSystem.Cases.Policies;
 
 namespace CaseSystem.Cases.Renewal;
 
-/// <summary>What a command did: the case's version after it, the events it recorded, and whether it was a repeat.</summary>
-public sealed record CommandOutcome(Guid CaseId, long Version, IReadOnlyList<RenewalEvent> Events, bool Repeated);
+/// <summary>
+/// What a command did: the events it recorded (for a repeat, those its first send recorded) and
+/// whether it was a repeat; and the case as it left it, when that is known without reading the
+/// case again (not when a concurrent send of the same command got there first).
+/// </summary>
+public sealed record CommandOutcome(Guid CaseId, IReadOnlyList<RenewalEvent> Events, bool Repeated, RenewalState? StateAfter, long VersionAfter);
 
 /// <summary>A case as read: its events' state and the version that state is at.</summary>
 public sealed record LoadedCase(Guid CaseId, RenewalState State, long Version, IReadOnlyList<StoredEvent> Events);
@@ -24,7 +28,7 @@ public sealed class CaseApplication(PostgresEventStore store)
 
         if (metadata.IdempotencyKey is { } key && loaded.Events.Where(e => e.Metadata.IdempotencyKey == key).ToList() is { Count: > 0 } first)
         {
-            return new CommandOutcome(caseId, first[^1].Version, [.. first.Select(e => (RenewalEvent)e.Data)], Repeated: true);
+            return new CommandOutcome(caseId, [.. first.Select(e => (RenewalEvent)e.Data)], Repeated: true, loaded.State, loaded.Version);
         }
         if (ifMatch is { } expected && expected != loaded.Version)
         {
@@ -32,11 +36,14 @@ public sealed class CaseApplication(PostgresEventStore store)
         }
 
         var events = new RenewalDecider(MunicipalPolicies.For(municipality)).Decide(command, loaded.State);
-        if (events.Count == 0) return new CommandOutcome(caseId, loaded.Version, [], Repeated: false);
+        if (events.Count == 0) return new CommandOutcome(caseId, [], Repeated: false, loaded.State, loaded.Version);
 
-        var timers = RenewalTimers.SetBy(events, events.Aggregate(loaded.State, RenewalState.Evolve));
+        var after = events.Aggregate(loaded.State, RenewalState.Evolve);
+        var timers = RenewalTimers.SetBy(events, after);
         var result = await store.For(municipality).AppendAsync(caseId, ExpectedVersion.Exactly(loaded.Version), [.. events], metadata, timers, ct);
-        return new CommandOutcome(caseId, result.LastVersion, events, result.Repeated);
+        return result.Repeated
+            ? new CommandOutcome(caseId, events, Repeated: true, StateAfter: null, result.LastVersion)
+            : new CommandOutcome(caseId, events, Repeated: false, after, result.LastVersion);
     }
 
     /// <summary>The case's state; a case that does not exist yet is <see cref="RenewalState.NoCase"/> at version 0.</summary>

@@ -252,8 +252,8 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
         var issue = new List<Certificate>();
         foreach (var certificate in certificates)
         {
-            if (file.Locked.Contains(certificate)) throw new RuleViolation(Rules.PinLocked, Name(certificate));
-            if (!visit.PinsVerified.Contains(certificate)) throw new RuleViolation(Rules.PinNotVerified, Name(certificate));
+            if (file.Locked.Contains(certificate)) throw new RuleViolation(Rules.PinLocked, certificate.NameJa());
+            if (!visit.PinsVerified.Contains(certificate)) throw new RuleViolation(Rules.PinNotVerified, certificate.NameJa());
             var expiry = certificate == Certificate.Signing && file.SigningRevoked ? null : file.ExpiryOf(certificate);
             if (expiry is null || today > expiry || file.Lapsed.Contains(certificate))
             {
@@ -262,7 +262,7 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
             else if (today < Validity.RenewalOpensOn(expiry.Value))
             {
                 throw new RuleViolation(Rules.RenewalWindow,
-                    $"{Name(certificate)}の有効期限は{expiry:yyyy年M月d日}です。更新は{Validity.RenewalOpensOn(expiry.Value):yyyy年M月d日}から可能です。");
+                    $"{certificate.NameJa()}の有効期限は{JapanTime.Ja(expiry.Value)}です。更新は{JapanTime.Ja(Validity.RenewalOpensOn(expiry.Value))}から可能です。");
             }
             else
             {
@@ -309,9 +309,6 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
 
     private static void RequireTries(Certificate certificate, int triesLeft)
     {
-        if (triesLeft < 0 || triesLeft > Pins.MaxTries(certificate)) throw new RuleViolation(Rules.PinTriesOutOfRange, Name(certificate));
+        if (triesLeft < 0 || triesLeft > Pins.MaxTries(certificate)) throw new RuleViolation(Rules.PinTriesOutOfRange, certificate.NameJa());
     }
-
-    private static string Name(Certificate certificate) =>
-        certificate == Certificate.Signing ? "署名用電子証明書" : "利用者証明用電子証明書";
 }

@@ -118,6 +118,13 @@ public sealed record CaseFile(
         certificate == Certificate.UserAuthentication ? Expiry.UserAuthenticationExpiry : Expiry.SigningExpiry;
 }
 
+public static class Certificates
+{
+    /// <summary>The certificate's name as the counter says it.</summary>
+    public static string NameJa(this Certificate certificate) =>
+        certificate == Certificate.Signing ? "署名用電子証明書" : "利用者証明用電子証明書";
+}
+
 public static class Pins
 {
     /// <summary>Consecutive wrong entries before a lock: 3 for user authentication, 5 for signing (003).</summary>
