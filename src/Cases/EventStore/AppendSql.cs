@@ -46,6 +46,17 @@ namespace CaseSystem.Cases.EventStore;
 /// dependency below therefore goes through a CTE's output (base, input, written), never through
 /// re-reading a table.
 /// </para>
+/// <para>
+/// Every statement takes its transaction id before it takes a sequence number: each nextval()
+/// sits under the qual "pg_current_xact_id() is not null", a qual without column references
+/// that PostgreSQL evaluates (as a one-time filter) before the node computes its output, and
+/// pg_current_xact_id() assigns the transaction's id if it has none yet. Without it the id would
+/// be assigned only at the first row insert, after nextval(). The projection runner's gap rule
+/// depends on this order (see LogReader in the Projections project): a transaction holding a
+/// sequence number is visible in every later snapshot as running or finished, never as not yet
+/// begun. For the same reason the sequence keeps CACHE 1 (numbers handed out in one global
+/// order) and nothing but these statements may insert events.
+/// </para>
 /// Parameters: $1 municipality, $2 stream id, $3 expected version (-1 any, 0 no stream, N),
 /// $4 event types, $5 event data (jsonb), $6 actor id, $7 actor office, $8 correlation id,
 /// $9 causation id, $10 idempotency key, $11 command; the full statements also take $12 timer
@@ -76,7 +87,7 @@ internal static class AppendSql
             from event_store.events e where e.stream_id = $2
             order by e.version desc limit 1
         ) h
-        cross join lateral (select nextval('event_store.events_seq_id_seq') as seq_id) n
+        cross join lateral (select nextval('event_store.events_seq_id_seq') as seq_id where pg_current_xact_id() is not null) n
         where h.version = $3 and h.municipality = $1
           and ($10::text is null or not exists (
               select 1 from event_store.events p where p.stream_id = $2 and p.idempotency_key = $10))
@@ -112,7 +123,7 @@ internal static class AppendSql
             select 1::bigint as i, $4[1] as type, $5[1] as data, n.seq_id,
                    sha256(coalesce(b.hash, ''::bytea) || event_store.canonical_form(
                        n.seq_id, $2, b.version + 1, $1, $4[1], $5[1], $6, $7, $8, $9, $10, $11, now())) as hash
-            from base b cross join lateral (select nextval('event_store.events_seq_id_seq') as seq_id) n
+            from base b cross join lateral (select nextval('event_store.events_seq_id_seq') as seq_id where pg_current_xact_id() is not null) n
         ),
         """ + Tail;
 
@@ -120,6 +131,7 @@ internal static class AppendSql
         numbered as (
             select u.i, u.type, u.data, nextval('event_store.events_seq_id_seq') as seq_id
             from base, unnest($4::text[], $5::jsonb[]) with ordinality as u(type, data, i)
+            where pg_current_xact_id() is not null
         ),
         chain (i, hash) as (
             select 0::bigint, b.hash from base b

@@ -87,7 +87,8 @@ public abstract record RenewalEvent
 
     public sealed record CertificatesRenewed(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
 
-    public sealed record CertificatesIssued(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
+    /// <summary>Certificates issued anew (after expiry, or onto a re-issued card, 003: 200 yen). <see cref="OnReissuedCard"/> was added later: events stored before it read as false.</summary>
+    public sealed record CertificatesIssued(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At, bool OnReissuedCard = false) : RenewalEvent;
 
     public sealed record VisitEnded(int Visit, VisitOutcome Outcome, DateTimeOffset At) : RenewalEvent;
 

@@ -274,7 +274,7 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
         var fee = c.OnReissuedCard ? 200 : 0;
         var events = new List<RenewalEvent>();
         if (renew.Count > 0) events.Add(new CertificatesRenewed(renew, newExpiry, fee, c.Now));
-        if (issue.Count > 0) events.Add(new CertificatesIssued(issue, newExpiry, renew.Count > 0 ? 0 : fee, c.Now));
+        if (issue.Count > 0) events.Add(new CertificatesIssued(issue, newExpiry, renew.Count > 0 ? 0 : fee, c.Now, c.OnReissuedCard));
         return events;
     }
 

@@ -39,7 +39,7 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
         new InquiryReplyReceived(2, At),
         new InquiryOverdue(new DateOnly(2026, 4, 15), At),
         new CertificatesRenewed([Certificate.UserAuthentication, Certificate.Signing], new DateOnly(2031, 4, 1), 0, At),
-        new CertificatesIssued([Certificate.UserAuthentication], new DateOnly(2031, 4, 1), 200, At),
+        new CertificatesIssued([Certificate.UserAuthentication], new DateOnly(2031, 4, 1), 200, At, OnReissuedCard: true),
         new VisitEnded(1, VisitOutcome.MustReturn, At),
         new CertificateLapsed(Certificate.Signing, new DateOnly(2026, 6, 15), At),
         new RegistryChangeReported(RegistryChange.Address, At),
@@ -75,5 +75,15 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
             WriteIndented = true,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         }));
+    }
+
+    [Fact]
+    public void An_issuance_stored_before_OnReissuedCard_existed_reads_as_not_on_a_reissued_card()
+    {
+        var types = RenewalEvent.RegisterAll(new EventTypeRegistry());
+        var old = """{"at": "2026-03-16T10:05:30+09:00", "feeYen": 0, "newExpiry": "2031-04-01", "certificates": ["UserAuthentication"]}""";
+        var read = Assert.IsType<CertificatesIssued>(types.Deserialize("CertificatesIssued", old));
+        Assert.False(read.OnReissuedCard);
+        Assert.Equal(new DateOnly(2031, 4, 1), read.NewExpiry);
     }
 }

@@ -19,6 +19,9 @@ public class TestDatabase : IAsyncLifetime
 
     protected virtual bool Migrate => true;
 
+    /// <summary>The migrations the database gets; a test project of another module adds its own.</summary>
+    protected virtual IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(CasesModule).Assembly);
+
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("CASES_DB") is { Length: > 0 } cs
             ? cs
@@ -34,7 +37,7 @@ public class TestDatabase : IAsyncLifetime
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name, MaxPoolSize = 100 }.ConnectionString;
         DataSource = CasesDataSource.Create(ConnectionString);
-        if (Migrate) await new SchemaMigrator(DataSource).MigrateAsync(Migration.EmbeddedIn(typeof(CasesModule).Assembly));
+        if (Migrate) await new SchemaMigrator(DataSource).MigrateAsync(Migrations);
     }
 
     public async Task DisposeAsync()

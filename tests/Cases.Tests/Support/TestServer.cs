@@ -51,7 +51,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestServer> StartAsync(TestDatabase db, DateTimeOffset now, Action<WebApplication>? map = null)
+    public static async Task<TestServer> StartAsync(TestDatabase db, DateTimeOffset now, Action<WebApplication>? map = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["CASES_DB"] = db.ConnectionString;
@@ -64,6 +65,7 @@ public sealed class TestServer : IAsyncDisposable
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddCases(builder.Configuration);
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.MapCases();

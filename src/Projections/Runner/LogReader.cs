@@ -1,0 +1,152 @@
+using CaseSystem.Cases.EventStore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseSystem.Projections.Runner;
+
+/// <summary>An event whose stored data this code cannot read (an unknown type, a shape it does not know); projections fail on it like on any event they cannot apply.</summary>
+public sealed record UnreadableEvent(string EventType, string Data, string Error);
+
+/// <summary>What one read of the log gave: the events that may be applied, in order, and where the reader stands.</summary>
+/// <param name="Events">Events above the position asked for, with no unsettled gap before or between them.</param>
+/// <param name="Settled">Every sequence number up to here is applied by these events or known never to exist.</param>
+/// <param name="WaitingOnGap">The first number after <paramref name="Settled"/> is missing and a transaction still running may yet commit it.</param>
+public sealed record LogRead(IReadOnlyList<StoredEvent> Events, long Settled, bool WaitingOnGap);
+
+/// <summary>
+/// Reads the global log in sequence order for the projection runner, without ever passing a gap
+/// that a transaction in flight could still fill, and without waiting forever on one nothing
+/// can fill any more.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why gaps happen: seq_id comes from a sequence, and nextval() is not transactional. A writer
+/// takes its number, then commits some milliseconds later; a writer that took a later number may
+/// commit first. A reader that saw 11 and 13 committed, and moved its checkpoint past 12, would
+/// never apply 12 when it commits a moment later: the event is silently skipped, Marten's worst
+/// failure. Numbers are also lost for good: an append that loses a race on its version, or
+/// rolls back for any reason, has already taken its numbers. Waiting for every number forever
+/// stalls the projection for good; waiting "long enough" and then skipping (the high-water-mark
+/// timeout) is the silent skip again whenever a transaction is slower than the timeout.
+/// </para>
+/// <para>
+/// The rule here instead, exact under READ COMMITTED: a number g is missing from a read while a
+/// higher number s is present. Whoever holds g took it before s was taken (the sequence hands
+/// numbers out in one order: CACHE 1), and the append statement takes its transaction id before
+/// it takes a number (AppendSql.cs). The transaction that committed s did so before this read's
+/// snapshot was taken. So the holder of g had its transaction id before that snapshot too: in
+/// that snapshot it is either listed as running, or it has ended; if it ended by committing, its
+/// row is visible to the same snapshot, and it is not, so it ended by rolling back. Hence: g can
+/// still appear only if a transaction running at the snapshot commits it. The read returns its
+/// own snapshot's xmin and xmax, taken by pg_current_snapshot() in the very statement that reads
+/// the events: under READ COMMITTED each statement runs on one snapshot, and the function
+/// reports that statement's snapshot, so the rows and the transaction list agree. A snapshot's
+/// xmax is one past the newest transaction id it knows; every id below it not listed as running
+/// had ended. Once a later snapshot's xmin (its oldest running transaction) has reached the
+/// first snapshot's xmax, every transaction that could have held g has ended, and that later
+/// snapshot shows every one that committed: if g is still missing in it, g will never exist.
+/// </para>
+/// <para>
+/// So a gap costs nothing when the snapshot showed no transaction running (xmin = xmax: settled
+/// at once), waits only for the transactions that were running when it was first seen (never
+/// for ones that started later: the xmax to wait for is kept from the first sighting, so a busy
+/// store cannot postpone it forever), and never passes a number that could still be committed.
+/// What can hold a gap open is a transaction that was running at the first sighting and stays
+/// open: any such transaction could be the one holding the number, as far as any snapshot can
+/// tell. The runner reports such a wait in its status instead of skipping.
+/// </para>
+/// </remarks>
+public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry types)
+{
+    private const string ReadSql =
+        "select x.xmin, x.xmax, " + PostgresEventStore.EventColumns +
+        " from (select pg_snapshot_xmin(s)::text::bigint as xmin, pg_snapshot_xmax(s)::text::bigint as xmax" +
+        "       from pg_current_snapshot() s) x" +
+        " left join lateral (select * from event_store.events e where e.seq_id > $1 order by e.seq_id limit $2) e on true" +
+        " order by e.seq_id";
+
+    // The gap this reader waits on: every missing number up to GapEnd is settled once a
+    // snapshot's xmin reaches WaitForXmax.
+    private (long GapEnd, long WaitForXmax)? _gap;
+
+    /// <summary>The sequence number the reader is waiting on, if it is waiting on a gap.</summary>
+    public long? WaitingAt { get; private set; }
+
+    public async Task<LogRead> ReadAsync(long after, int batchSize, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(ReadSql);
+        cmd.Parameters.Add(new() { Value = after, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+
+        var events = new List<StoredEvent>();
+        var expected = after + 1;
+        var waiting = false;
+        while (await reader.ReadAsync(ct))
+        {
+            if (reader.IsDBNull(2)) break;
+            var (xmin, xmax) = (reader.GetInt64(0), reader.GetInt64(1));
+            var seq = reader.GetInt64(2);
+            if (seq != expected)
+            {
+                var gapEnd = seq - 1;
+                if (_gap is { } known && gapEnd <= known.GapEnd)
+                {
+                    if (xmin < known.WaitForXmax) { waiting = true; break; }
+                }
+                else if (xmin < xmax)
+                {
+                    _gap = (gapEnd, xmax);
+                    waiting = true;
+                    break;
+                }
+                // Settled: numbers expected..gapEnd will never be committed.
+            }
+            events.Add(Read(reader, seq));
+            expected = seq + 1;
+        }
+        if (_gap is { } g && expected > g.GapEnd) _gap = null;
+        WaitingAt = waiting ? expected : null;
+        return new LogRead(events, expected - 1, waiting);
+    }
+
+    /// <summary>Forgets the gap it waits on: the caller reads from another position now.</summary>
+    public void Reset()
+    {
+        _gap = null;
+        WaitingAt = null;
+    }
+
+    private StoredEvent Read(NpgsqlDataReader reader, long seq)
+    {
+        // Columns 2.. are PostgresEventStore.EventColumns.
+        var type = reader.GetString(6);
+        var text = reader.GetString(7);
+        object data;
+        try
+        {
+            data = types.Deserialize(type, text);
+        }
+        catch (Exception e) when (e is UnknownEventTypeException or System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            data = new UnreadableEvent(type, text, e.Message);
+        }
+        return new StoredEvent(
+            Sequence: seq,
+            StreamId: reader.GetGuid(3),
+            Version: reader.GetInt64(4),
+            Municipality: reader.GetString(5),
+            EventType: type,
+            Data: data,
+            Metadata: new EventMetadata(
+                ActorId: Text(reader, 8),
+                ActorOffice: Text(reader, 9),
+                CorrelationId: reader.IsDBNull(10) ? null : reader.GetGuid(10),
+                CausationId: reader.IsDBNull(11) ? null : reader.GetGuid(11),
+                IdempotencyKey: Text(reader, 12),
+                Command: Text(reader, 13)),
+            RecordedAt: new DateTimeOffset(reader.GetDateTime(14), TimeSpan.Zero));
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
