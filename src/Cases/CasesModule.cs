@@ -37,6 +37,7 @@ public static class CasesModule
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<CaseApplication>();
+        services.AddSingleton<CaseViewLog>();
         services.AddSingleton<TimerRunner>();
         services.AddSingleton<CaseTimers>();
         services.AddHostedService<CaseTimerService>();

@@ -1,13 +1,18 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Projections;
+using CaseSystem.Projections.Runner;
 
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
+if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCases(builder.Configuration);
+builder.Services.AddProjections(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.MapCases();
+app.MapProjections();
 app.Run();
 return 0;

@@ -86,21 +86,30 @@ public static class CaseEndpoints
         return outcome.Repeated ? Results.Ok(view) : Results.Created(location, view);
     }
 
-    private static async Task<IResult> GetCaseAsync(string municipality, Guid caseId, HttpContext http,
-        CaseApplication cases, TimeProvider clock, CancellationToken ct)
+    /// <summary>The case now, or as it stood at <paramref name="asOf"/> (its events recorded up to then, its checklist for that day).</summary>
+    private static async Task<IResult> GetCaseAsync(string municipality, Guid caseId, DateTimeOffset? asOf, HttpContext http,
+        CaseApplication cases, CaseViewLog views, TimeProvider clock, CancellationToken ct)
     {
         var loaded = await cases.LoadAsync(municipality, caseId, ct);
+        if (asOf is { } moment)
+        {
+            // Replayed up to the moment by when things happened at the counter (each event's At).
+            var upTo = loaded.Events.TakeWhile(e => ((RenewalEvent)e.Data).At <= moment).ToList();
+            loaded = new LoadedCase(caseId, RenewalState.Fold(upTo.Select(e => (RenewalEvent)e.Data)), upTo.Count == 0 ? 0 : upTo[^1].Version, upTo);
+        }
         if (loaded.State is RenewalState.NoCase) return Problems.Result(Problems.StreamNotFound);
+        await views.RecordAsync(http, municipality, caseId, asOf is null ? "case" : "case-as-of", ct);
         var etag = ETag(loaded.Version);
-        if (http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
-        http.Response.Headers.ETag = etag;
-        return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(clock.GetUtcNow())));
+        if (asOf is null && http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+        if (asOf is null) http.Response.Headers.ETag = etag;
+        return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(asOf ?? clock.GetUtcNow())));
     }
 
-    private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, CaseApplication cases, CancellationToken ct)
+    private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, HttpContext http, CaseApplication cases, CaseViewLog views, CancellationToken ct)
     {
         var loaded = await cases.LoadAsync(municipality, caseId, ct);
         if (loaded.State is RenewalState.NoCase) return Problems.Result(Problems.StreamNotFound);
+        await views.RecordAsync(http, municipality, caseId, "events", ct);
         return Results.Ok(loaded.Events.Select(e => new EventView(e.Sequence, e.Version, e.EventType, e.Data, e.RecordedAt,
             e.Metadata.ActorId, e.Metadata.ActorOffice, e.Metadata.Command)));
     }

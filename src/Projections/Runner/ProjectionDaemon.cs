@@ -68,6 +68,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     private NpgsqlConnection? _lockConnection;
     private Task _running = Task.CompletedTask;
     private long _liveCursor = -1;
+    private int _disposed;
 
     public ProjectionDaemon(NpgsqlDataSource db, EventTypeRegistry types, IEnumerable<IProjection> projections,
         ProjectionOptions? options = null, ILogger<ProjectionDaemon>? logger = null)
@@ -113,6 +114,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         try
         {

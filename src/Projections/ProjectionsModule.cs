@@ -1,0 +1,115 @@
+using System.Text.Json;
+using CaseSystem.Cases;
+using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Projections.AuditTrail;
+using CaseSystem.Projections.CaseFinder;
+using CaseSystem.Projections.CaseTimeline;
+using CaseSystem.Projections.QueueBoard;
+using CaseSystem.Projections.Runner;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CaseSystem.Projections;
+
+public static class ProjectionsModule
+{
+    /// <summary>Every projection the system runs.</summary>
+    public static IReadOnlyList<IProjection> All() => [new QueueBoardProjection(), new CaseFinderProjection()];
+
+    /// <summary>
+    /// The read models' queries, and the projection runner in this process unless
+    /// CASES_PROJECTIONS is "off" (a process that only serves; another runs the projections).
+    /// </summary>
+    public static IServiceCollection AddProjections(this IServiceCollection services, IConfiguration configuration)
+    {
+        var projections = All();
+        services.AddSingleton<IReadOnlyList<IProjection>>(projections);
+        services.AddSingleton(sp => new ProjectionAdmin(sp.GetRequiredService<NpgsqlDataSource>(), projections));
+        services.AddSingleton<QueueBoardQuery>();
+        services.AddSingleton<CaseFinderQuery>();
+        services.AddSingleton<AuditTrailQuery>();
+        services.AddSingleton<BoardUpdates>();
+        services.AddHostedService<ProjectionsMigrationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
+        if (!string.Equals(configuration["CASES_PROJECTIONS"], "off", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton(sp => new ProjectionDaemon(
+                sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), projections,
+                new ProjectionOptions(), sp.GetRequiredService<ILogger<ProjectionDaemon>>()));
+            services.AddHostedService<ProjectionService>();
+        }
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapProjections(this IEndpointRouteBuilder app)
+    {
+        var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
+
+        tenant.MapGet("/offices/{office}/board", async (string municipality, string office, DateTimeOffset? asOf,
+            QueueBoardQuery boards, TimeProvider clock, CancellationToken ct) =>
+            Results.Ok(await boards.BoardAsync(municipality, office, asOf ?? clock.GetUtcNow(), ct)))
+            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+
+        tenant.MapGet("/offices/{office}/board/stream", (string municipality, string office, HttpContext http, BoardUpdates updates,
+            QueueBoardQuery boards, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct))
+            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+
+        tenant.MapGet("/cases", async (string municipality, string? name, DateOnly? birthDate, string? noticeNumber, string? status,
+            string? office, int? limit, CaseFinderQuery finder, TimeProvider clock, CancellationToken ct) =>
+            Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, birthDate, noticeNumber, status, office, limit ?? 50),
+                JapanTime.DateOf(clock.GetUtcNow()), ct)))
+            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+
+        tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
+            CaseViewLog views, CancellationToken ct) =>
+        {
+            var trail = await audit.ForCaseAsync(municipality, caseId, ct);
+            await views.RecordAsync(http, municipality, caseId, "audit", ct);
+            return Results.Ok(trail);
+        }).RequireStaff(StaffRole.Supervisor);
+
+        tenant.MapGet("/cases/{caseId:guid}/timeline", async (string municipality, Guid caseId, DateTimeOffset? asOf, HttpContext http,
+            CaseApplication cases, CaseViewLog views, TimeProvider clock, CancellationToken ct) =>
+        {
+            var moment = asOf ?? clock.GetUtcNow();
+            var loaded = await cases.LoadAsync(municipality, caseId, ct);
+            if (loaded.Version == 0) return Problems.Result(Problems.StreamNotFound);
+            await views.RecordAsync(http, municipality, caseId, "timeline", ct);
+            return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => (RenewalEvent)e.Data), moment));
+        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+
+        tenant.MapGet("/ops/projections", async (ProjectionAdmin admin, CancellationToken ct) => Results.Ok(await admin.StatusAsync(ct)))
+            .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
+        return app;
+    }
+
+    private sealed class ProjectionsMigrationService(SchemaMigrator migrator) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken ct) => migrator.MigrateAsync(Migration.EmbeddedIn(typeof(ProjectionsModule).Assembly), ct);
+
+        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private sealed class ProjectionService(ProjectionDaemon daemon) : IHostedService
+    {
+        public Task StartAsync(CancellationToken ct) => daemon.StartAsync(ct);
+
+        public async Task StopAsync(CancellationToken ct) => await daemon.DisposeAsync();
+    }
+}

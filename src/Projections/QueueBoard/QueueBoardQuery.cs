@@ -1,0 +1,125 @@
+using CaseSystem.Cases;
+using Npgsql;
+
+namespace CaseSystem.Projections.QueueBoard;
+
+public sealed record WaitingTicket(Guid CaseId, string? Ticket, DateTimeOffset ArrivedAt, double WaitedMinutes);
+
+public sealed record ServedTicket(Guid CaseId, string? Ticket, string? Counter, string? Clerk, DateTimeOffset CalledAt, bool VisitStarted);
+
+public sealed record AwaitedReply(Guid CaseId, DateOnly MailedOn, DateOnly ReplyDueOn, int DaysSinceMailing, bool Overdue);
+
+/// <summary>Minutes; null where nothing has been measured yet today.</summary>
+public sealed record Durations(int Count, double? MeanMinutes, double? P90Minutes);
+
+/// <summary>
+/// An office's queue at a moment (now, or any moment past): who waits, who is at which counter,
+/// whose document inquiry is awaited, what finished today, and today's waits and service times.
+/// </summary>
+public sealed record Board(
+    string Municipality,
+    string Office,
+    DateTimeOffset AsOf,
+    DateOnly Day,
+    IReadOnlyList<WaitingTicket> Waiting,
+    IReadOnlyList<ServedTicket> AtCounters,
+    IReadOnlyList<AwaitedReply> AwaitingInquiryReply,
+    int FinishedToday,
+    Durations WaitToday,
+    Durations ServiceToday,
+    int CountersActive,
+    double? EstimatedWaitMinutes,
+    string EstimateJa);
+
+public sealed class QueueBoardQuery(NpgsqlDataSource db)
+{
+    /// <summary>Counters that called someone within this long count as staffed for the estimate.</summary>
+    public static readonly TimeSpan CounterActiveWithin = TimeSpan.FromMinutes(60);
+
+    public async Task<Board> BoardAsync(string municipality, string office, DateTimeOffset asOf, CancellationToken ct = default)
+    {
+        var day = JapanTime.DateOf(asOf);
+        var at = asOf.UtcDateTime;
+        await using var batch = new NpgsqlBatch();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        batch.Connection = conn;
+        batch.BatchCommands.Add(Command("""
+            select case_id, ticket, arrived_at from queue_board.tickets
+            where municipality = $1 and office = $2 and day = $3 and arrived_at <= $4
+              and (called_at is null or called_at > $4) and (ended_at is null or ended_at > $4)
+            order by arrived_at, ticket
+            """, municipality, office, day, at));
+        batch.BatchCommands.Add(Command("""
+            select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4 from queue_board.tickets
+            where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and (ended_at is null or ended_at > $4)
+            order by counter, called_at
+            """, municipality, office, day, at));
+        batch.BatchCommands.Add(Command("""
+            select case_id, mailed_on, reply_due_on from queue_board.inquiries
+            where municipality = $1 and office = $2 and mailed_at <= $4 and (replied_at is null or replied_at > $4) and $3::date is not null
+            order by mailed_on, case_id
+            """, municipality, office, day, at));
+        batch.BatchCommands.Add(Command("""
+            select
+              count(*) filter (where ended_at <= $4),
+              count(*) filter (where called_at <= $4 and arrived_at is not null),
+              avg(extract(epoch from called_at - arrived_at) / 60) filter (where called_at <= $4),
+              percentile_cont(0.9) within group (order by extract(epoch from called_at - arrived_at) / 60) filter (where called_at <= $4),
+              count(*) filter (where ended_at <= $4 and called_at is not null),
+              avg(extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
+              percentile_cont(0.9) within group (order by extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
+              count(distinct counter) filter (where called_at <= $4 and (ended_at is null or ended_at > $4 or called_at > $4 - $5::interval))
+            from queue_board.tickets
+            where municipality = $1 and office = $2 and day = $3
+            """, municipality, office, day, at, CounterActiveWithin));
+
+        var waiting = new List<WaitingTicket>();
+        var served = new List<ServedTicket>();
+        var replies = new List<AwaitedReply>();
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var arrived = Moment(r, 2)!.Value;
+            waiting.Add(new WaitingTicket(r.GetGuid(0), Text(r, 1), arrived, Math.Round((asOf - arrived).TotalMinutes, 1)));
+        }
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            served.Add(new ServedTicket(r.GetGuid(0), Text(r, 1), Text(r, 2), Text(r, 3), Moment(r, 4)!.Value, r.GetBoolean(5)));
+        }
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var mailedOn = r.GetFieldValue<DateOnly>(1);
+            var dueOn = r.GetFieldValue<DateOnly>(2);
+            replies.Add(new AwaitedReply(r.GetGuid(0), mailedOn, dueOn, day.DayNumber - mailedOn.DayNumber, day > dueOn));
+        }
+        await r.NextResultAsync(ct);
+        await r.ReadAsync(ct);
+        var finished = (int)r.GetInt64(0);
+        var wait = new Durations((int)r.GetInt64(1), Number(r, 2), Number(r, 3));
+        var service = new Durations((int)r.GetInt64(4), Number(r, 5), Number(r, 6));
+        var counters = (int)r.GetInt64(7);
+
+        // The next arrival waits for everyone ahead to be served, at today's mean service time,
+        // by the counters staffed now (at least one).
+        double? estimate = service.MeanMinutes is { } mean ? Math.Round(waiting.Count * mean / Math.Max(1, counters), 1) : null;
+        var estimateJa = estimate is { } e
+            ? $"ただいまの待ち時間の目安:約{Math.Ceiling(e)}分(待ち{waiting.Count}人、窓口{Math.Max(1, counters)}か所)"
+            : waiting.Count == 0 ? "ただいま待ちはありません" : $"待ち{waiting.Count}人(本日の処理時間の実績がまだないため目安は出せません)";
+        return new Board(municipality, office, asOf, day, waiting, served, replies, finished, wait, service, counters, estimate, estimateJa);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, string municipality, string office, DateOnly day, DateTime at, TimeSpan? within = null)
+    {
+        var command = new NpgsqlBatchCommand(sql) { Parameters = { new() { Value = municipality }, new() { Value = office }, new() { Value = day }, new() { Value = at } } };
+        if (within is { } w) command.Parameters.Add(new() { Value = w });
+        return command;
+    }
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static double? Number(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Math.Round(Convert.ToDouble(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture), 1);
+
+    private static DateTimeOffset? Moment(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero).ToOffset(JapanTime.Offset);
+}
