@@ -8,6 +8,7 @@ using CaseSystem.Projections.AuditTrail;
 using CaseSystem.Projections.CaseFinder;
 using CaseSystem.Projections.CaseTimeline;
 using CaseSystem.Projections.QueueBoard;
+using CaseSystem.Projections.RenewalRates;
 using CaseSystem.Projections.Runner;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,7 @@ namespace CaseSystem.Projections;
 public static class ProjectionsModule
 {
     /// <summary>Every projection the system runs.</summary>
-    public static IReadOnlyList<IProjection> All() => [new QueueBoardProjection(), new CaseFinderProjection()];
+    public static IReadOnlyList<IProjection> All() => [new QueueBoardProjection(), new CaseFinderProjection(), new RenewalReportProjection()];
 
     /// <summary>
     /// The read models' queries, and the projection runner in this process unless
@@ -39,6 +40,7 @@ public static class ProjectionsModule
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
+        services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService<ProjectionsMigrationService>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
@@ -90,9 +92,40 @@ public static class ProjectionsModule
             return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => (RenewalEvent)e.Data), moment));
         }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
+        // No personal data: analysts read these, and small groups show no rates.
+        tenant.MapGet("/reports/renewals", async (string municipality, [AsParameters] ReportQuery q, RenewalReportQuery reports, CancellationToken ct) =>
+            Results.Ok(await reports.QueryAsync(municipality, q.ToFilter(), ct)))
+            .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, RenewalReportQuery reports, CancellationToken ct) =>
+        {
+            var csv = RenewalReport.ToCsv(await reports.QueryAsync(municipality, q.ToFilter(), ct));
+            // With a BOM, so that Excel opens the Japanese headers as UTF-8.
+            return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
+                "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
+        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+
         tenant.MapGet("/ops/projections", async (ProjectionAdmin admin, CancellationToken ct) => Results.Ok(await admin.StatusAsync(ct)))
             .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         return app;
+    }
+
+    /// <summary>The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated: cohortMonth, office, whoCame, ageBand), suppressBelow.</summary>
+    public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, int? SuppressBelow)
+    {
+        public ReportFilter ToFilter() => new()
+        {
+            CohortFrom = CohortFrom,
+            CohortTo = CohortTo,
+            Office = Office,
+            WhoCame = WhoCame,
+            AgeBand = AgeBand,
+            GroupBy = (GroupBy ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(d => Enum.TryParse<ReportDimension>(d, ignoreCase: true, out var dimension)
+                    ? dimension
+                    : throw new BadHttpRequestException($"groupBy: '{d}' is not one of cohortMonth, office, whoCame, ageBand"))
+                .Distinct().ToList(),
+            SuppressBelow = SuppressBelow ?? 5,
+        };
     }
 
     private sealed class ProjectionsMigrationService(SchemaMigrator migrator) : IHostedLifecycleService

@@ -14,6 +14,9 @@ internal static class Program
     private const string UsageText =
         "usage: CaseSystem.Benchmarks <benchmark> [options]\n" +
         "  " + AppendBenchmark.Usage + "\n" +
+        "  " + RebuildBenchmark.Usage + "\n" +
+        "  " + FreshnessBenchmark.Usage + "\n" +
+        "  " + Sample.SampleCommand.Usage + "\n" +
         "environment: CASES_DB, an Npgsql connection string to a server where the user may create databases";
 
     public static async Task<int> Main(string[] args)
@@ -33,6 +36,9 @@ internal static class Program
             return args[0] switch
             {
                 "append" => await AppendBenchmark.RunAsync(args[1..], cancel.Token),
+                "rebuild" => await RebuildBenchmark.RunAsync(args[1..], cancel.Token),
+                "freshness" => await FreshnessBenchmark.RunAsync(args[1..], cancel.Token),
+                "sample" => await Sample.SampleCommand.RunAsync(args[1..], cancel.Token),
                 "-h" or "--help" or "help" => Help(),
                 _ => UsageError($"unknown benchmark '{args[0]}'"),
             };

@@ -29,7 +29,7 @@ public sealed class CaseFinderProjection : IProjection
         create table {schema}.cases (
             case_id uuid primary key, municipality text not null, notice_number text, name_kanji text not null, name_kana text not null,
             search_key text not null, birth_date date not null, status text not null, closure text, office text,
-            user_expiry date not null, file jsonb not null, updated_at timestamptz not null);
+            user_expiry date not null, file json not null, updated_at timestamptz not null);
         create index on {schema}.cases (municipality, birth_date);
         create index on {schema}.cases (municipality, notice_number);
         """;
@@ -105,7 +105,7 @@ public sealed class CaseFinderProjection : IProjection
             if (rows.Count == 0) return;
             await using var cmd = new NpgsqlCommand($"""
                 insert into {Schema}.cases (case_id, municipality, notice_number, name_kanji, name_kana, search_key, birth_date, status, closure, office, user_expiry, file, updated_at)
-                select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::date[], $12::jsonb[], $13::timestamptz[])
+                select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::date[], $12::json[], $13::timestamptz[])
                 on conflict (case_id) do update set notice_number = excluded.notice_number, name_kanji = excluded.name_kanji, name_kana = excluded.name_kana,
                     search_key = excluded.search_key, birth_date = excluded.birth_date, status = excluded.status, closure = excluded.closure,
                     office = excluded.office, user_expiry = excluded.user_expiry, file = excluded.file, updated_at = excluded.updated_at
@@ -121,7 +121,7 @@ public sealed class CaseFinderProjection : IProjection
             cmd.Parameters.Add(Array(rows.Select(r => r.closure), NpgsqlDbType.Text));
             cmd.Parameters.Add(Array(rows.Select(r => r.State.Office), NpgsqlDbType.Text));
             cmd.Parameters.Add(Array(rows.Select(r => r.file.Expiry.UserAuthenticationExpiry), NpgsqlDbType.Date));
-            cmd.Parameters.Add(Array(rows.Select(r => JsonSerializer.Serialize(r.file, Json)), NpgsqlDbType.Jsonb));
+            cmd.Parameters.Add(Array(rows.Select(r => JsonSerializer.Serialize(r.file, Json)), NpgsqlDbType.Json));
             cmd.Parameters.Add(Array(rows.Select(r => r.State.UpdatedAt.UtcDateTime), NpgsqlDbType.TimestampTz));
             await cmd.ExecuteNonQueryAsync(ct);
         }

@@ -37,8 +37,11 @@ public interface IProjection
     IProjectionWriter CreateWriter(string schema, ProjectionWriterOptions options);
 }
 
-public sealed class ProjectionWriterOptions(bool live)
+public sealed class ProjectionWriterOptions(bool live, bool startsEmpty = false)
 {
+    /// <summary>The generation's tables are empty as the writer starts (a build from the start of the log): nothing needs loading that the writer has not itself applied.</summary>
+    public bool StartsEmpty { get; } = startsEmpty;
+
     /// <summary>The generation serves, so its changes are announced to subscribers; false while it is rebuilt beside the one that serves.</summary>
     public bool Live { get; set; } = live;
 }
@@ -85,11 +88,13 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
 {
     private readonly Dictionary<Guid, TState?> _states = [];
     private readonly HashSet<Guid> _dirty = [];
+    private bool _holdsEverything;
 
     protected CaseStateWriter(string schema, ProjectionWriterOptions options)
     {
         Schema = schema;
         Options = options;
+        _holdsEverything = options.StartsEmpty;
     }
 
     protected string Schema { get; }
@@ -103,6 +108,13 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
 
     public async Task PrepareAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
+        // Holding every case it has written since its tables were empty, the writer knows that a
+        // case it does not hold has no row: a rebuild reads nothing back.
+        if (_holdsEverything)
+        {
+            foreach (var e in events) _states.TryAdd(e.StreamId, null);
+            return;
+        }
         var missing = new HashSet<Guid>();
         foreach (var e in events)
         {
@@ -134,13 +146,18 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
             await WriteAsync(connection, changed, ct);
             _dirty.Clear();
         }
-        if (_states.Count > MaxCases) _states.Clear();
+        if (_states.Count > MaxCases)
+        {
+            _states.Clear();
+            _holdsEverything = false;
+        }
     }
 
     public void Reset()
     {
         _states.Clear();
         _dirty.Clear();
+        _holdsEverything = false;
     }
 
     /// <summary>The stored state of these cases; cases without one are left out.</summary>

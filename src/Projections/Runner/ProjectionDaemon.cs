@@ -18,8 +18,8 @@ public sealed class ProjectionOptions
     public int CatchUpBatchSize { get; set; } = 10_000;
 
     /// <summary>A generation being caught up writes its tables and checkpoint after this many events or this long.</summary>
-    public long CatchUpFlushEvents { get; set; } = 200_000;
-    public TimeSpan CatchUpFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public long CatchUpFlushEvents { get; set; } = 1_000_000;
+    public TimeSpan CatchUpFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A replaced generation's tables are dropped this long after it stopped serving.</summary>
     public TimeSpan RetiredGrace { get; set; } = TimeSpan.FromMinutes(1);
@@ -449,7 +449,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
     private async Task LaneAsync(LaneKind lane, CancellationToken ct)
     {
-        var reader = new LogReader(_db, _types);
+        var reader = new PrefetchingReader(new LogReader(_db, _types));
         var wake = lane == LaneKind.Live ? _liveWake : _catchUpWake;
         var backoff = TimeSpan.Zero;
         while (!ct.IsCancellationRequested)
@@ -467,7 +467,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
                 {
                     foreach (var slot in _slots.Where(s => s.Lane == lane)) slot.ForgetUnflushed();
                 }
-                reader.Reset();
+                await reader.ResetAsync();
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                 await Task.Delay(backoff, ct);
                 continue;
@@ -483,7 +483,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     private sealed record Outcome(Slot Slot, long Applied, bool Flushed, StoredEvent? FailedAt, long Count);
 
     /// <summary>One batch for the lane's generations; false when there was nothing to do.</summary>
-    private async Task<bool> StepAsync(LaneKind lane, LogReader reader, CancellationToken ct)
+    private async Task<bool> StepAsync(LaneKind lane, PrefetchingReader reader, CancellationToken ct)
     {
         List<Slot> members;
         lock (_gate) members = [.. _slots.Where(s => s.Lane == lane && s.Owned && !s.Paused)];
@@ -495,7 +495,8 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
         var cursor = members.Min(s => s.AppliedThrough);
         var batchSize = lane == LaneKind.Live ? _options.LiveBatchSize : _options.CatchUpBatchSize;
-        var read = await reader.ReadAsync(cursor, batchSize, ct);
+        // The catch-up lane reads the next batch while it applies this one.
+        var read = await reader.ReadAsync(cursor, batchSize, prefetch: lane == LaneKind.CatchUp, ct);
         var atEnd = read.Events.Count < batchSize && !read.WaitingOnGap;
         if (read.Settled == cursor)
         {
@@ -849,6 +850,60 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// A log reader that, when asked, starts reading the batch after the one it returns while
+    /// the caller applies it; the read ahead is used only if the caller next asks for exactly
+    /// that position (nothing paused or rolled back meanwhile), and is never run beside another
+    /// read of the same reader, whose gap bookkeeping is not shared-safe.
+    /// </summary>
+    private sealed class PrefetchingReader(LogReader reader)
+    {
+        private (long After, int BatchSize, Task<LogRead> Read)? _ahead;
+
+        public long? WaitingAt => reader.WaitingAt;
+
+        public async Task<LogRead> ReadAsync(long after, int batchSize, bool prefetch, CancellationToken ct)
+        {
+            LogRead? read = null;
+            if (_ahead is { } ahead)
+            {
+                _ahead = null;
+                try
+                {
+                    var result = await ahead.Read;
+                    if (ahead.After == after && ahead.BatchSize == batchSize) read = result;
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // A failed read ahead is simply read again.
+                }
+            }
+            read ??= await reader.ReadAsync(after, batchSize, ct);
+            if (prefetch && read.Events.Count == batchSize && !read.WaitingOnGap)
+            {
+                _ahead = (read.Settled, batchSize, Task.Run(() => reader.ReadAsync(read.Settled, batchSize, ct), ct));
+            }
+            return read;
+        }
+
+        public async Task ResetAsync()
+        {
+            if (_ahead is { } ahead)
+            {
+                _ahead = null;
+                try
+                {
+                    await ahead.Read;
+                }
+                catch (Exception)
+                {
+                    // Dropped with the batch that failed.
+                }
+            }
+            reader.Reset();
+        }
     }
 
     /// <summary>An auto-reset wake-up: many sets before a wait count as one.</summary>

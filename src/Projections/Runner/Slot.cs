@@ -12,7 +12,7 @@ internal sealed class Slot(IProjection projection, int generation, string schema
     public IProjection Projection { get; } = projection;
     public int Generation { get; } = generation;
     public string Schema { get; } = schema;
-    private readonly ProjectionWriterOptions _options = new(active);
+    private readonly ProjectionWriterOptions _options = new(active, startsEmpty: checkpoint == 0);
     private IProjectionWriter? _writer;
 
     public IProjectionWriter Writer => _writer ??= Projection.CreateWriter(Schema, _options);

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using CaseSystem.Benchmarks.Sample;
+using CaseSystem.Cases;
+using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Projections;
+using CaseSystem.Projections.Runner;
+using Npgsql;
+
+namespace CaseSystem.Benchmarks;
+
+/// <summary>
+/// Replays a national-scale sample through every projection, as a rebuild does (the runner's
+/// catch-up lane, from the start of the log), against a plain sequential read of the same
+/// events' rows in the same run: <c>rebuild events=N events/s=X raw_scan/s=Y ratio=X/Y</c>.
+/// The raw scan reads every column of every event row in sequence order and nothing else;
+/// the rebuild also reads them, deserialises the events, folds them per case and writes every
+/// read model with its checkpoint.
+/// </summary>
+internal static class RebuildBenchmark
+{
+    public const string Usage = "rebuild [--events N] [--seed S] [--scans R]";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        long events = 1_000_000;
+        var seed = 2025;
+        var scans = 3;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--events" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
+                    events = n; i++; break;
+                case "--seed" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var s):
+                    seed = s; i++; break;
+                case "--scans" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0:
+                    scans = r; i++; break;
+                default:
+                    return Program.UsageError($"rebuild: bad option '{args[i]}'");
+            }
+        }
+        if (Program.BaseConnectionString() is not { } conn) return 2;
+
+        await using var bench = await BenchDatabase.CreateAsync(conn, 16, ct);
+        await new SchemaMigrator(bench.DataSource).MigrateAsync(
+            Migration.EmbeddedIn(typeof(CasesModule).Assembly).Concat(Migration.EmbeddedIn(typeof(ProjectionsModule).Assembly)), ct);
+        var types = RenewalEvent.RegisterAll(new EventTypeRegistry());
+        Console.WriteLine($"# PostgreSQL {bench.ServerVersion}; {Environment.ProcessorCount} cores; loading a sample of {events:N0} events (seed {seed})");
+        var sample = await NationalSample.LoadAsync(bench.DataSource, types, events, seed, ct);
+        Console.WriteLine($"# sample: {sample.Events:N0} events, {sample.Cases:N0} cases, loaded in {sample.Took.TotalSeconds:0.0} s");
+        await Execute(bench.DataSource, "vacuum analyze event_store.events", ct);
+
+        // The raw scan: best of a few runs, before and after, so caching favours neither side.
+        var raw = 0.0;
+        for (var i = 0; i < scans; i++) raw = Math.Max(raw, await RawScanAsync(bench.DataSource, ct));
+
+        var projections = ProjectionsModule.All();
+        var watch = Stopwatch.StartNew();
+        await using (var daemon = new ProjectionDaemon(bench.DataSource, types, projections, new ProjectionOptions
+        {
+            ElectionInterval = TimeSpan.FromMilliseconds(100),
+            PollInterval = TimeSpan.FromMilliseconds(100),
+        }))
+        {
+            await daemon.StartAsync(ct);
+            var head = await Scalar(bench.DataSource, "select max(seq_id) from event_store.events", ct);
+            await daemon.WaitForCheckpointAsync(head, TimeSpan.FromHours(1), ct);
+        }
+        watch.Stop();
+        raw = Math.Max(raw, await RawScanAsync(bench.DataSource, ct));
+
+        var rate = sample.Events / watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"# projections: {string.Join(", ", projections.Select(p => p.Name))}; rebuild took {watch.Elapsed.TotalSeconds:0.0} s");
+        foreach (var p in projections)
+        {
+            foreach (var table in p.Tables)
+            {
+                Console.WriteLine($"# {p.ViewSchema()}.{table}: {await Scalar(bench.DataSource, $"select count(*) from {p.ViewSchema()}.{table}", ct):N0} rows");
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rebuild events={sample.Events} events/s={rate:0} raw_scan/s={raw:0} ratio={rate / raw:0.00}"));
+        return 0;
+    }
+
+    /// <summary>Events per second of a plain sequential read of every column of every event row.</summary>
+    private static async Task<double> RawScanAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        long rows = 0, chars = 0;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"select {PostgresEventStore.EventColumns} from event_store.events e order by e.seq_id", conn);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows++;
+            chars += reader.GetString(5).Length + reader.GetString(4).Length;
+            _ = reader.GetGuid(1);
+            _ = reader.GetInt64(0);
+            _ = reader.GetDateTime(12);
+        }
+        return rows / watch.Elapsed.TotalSeconds + (chars < 0 ? 1 : 0);
+    }
+
+    private static async Task Execute(NpgsqlDataSource db, string sql, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<long> Scalar(NpgsqlDataSource db, string sql, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Globalization;
+using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Renewal;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseSystem.Benchmarks.Sample;
+
+/// <summary>What a sample load wrote.</summary>
+/// <param name="Events">Events written (sequence numbers 1..Events).</param>
+/// <param name="Cases">Cases, one stream each.</param>
+/// <param name="Took">Wall time of the load, generation and COPY together (they overlap).</param>
+/// <param name="From">The first event's time.</param>
+/// <param name="To">The last event's time.</param>
+/// <param name="Digest">SHA-256 over every event's hash in sequence order: the same seed and size give the same digest.</param>
+/// <param name="PeakCasesInMemory">Most cases generated but not yet fully written, at any time.</param>
+/// <param name="PeakEventsInMemory">Most events generated but not yet written, at any time.</param>
+/// <param name="CasesByTag">Cases per trait (how the case started, who came, what happened); a case has several.</param>
+/// <param name="CasesByMunicipality">Cases per municipality slug.</param>
+/// <param name="EventsByType">Events per event type.</param>
+public sealed record SampleStats(
+    long Events,
+    long Cases,
+    TimeSpan Took,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    string Digest,
+    int PeakCasesInMemory,
+    long PeakEventsInMemory,
+    IReadOnlyDictionary<string, long> CasesByTag,
+    IReadOnlyDictionary<string, long> CasesByMunicipality,
+    IReadOnlyDictionary<string, long> EventsByType);
+
+/// <summary>
+/// A national-scale-shaped sample of renewal cases, loaded straight into the event store of a
+/// benchmark database: for benchmarks that need a large, realistic log (the projection rebuild).
+/// <para>
+/// The cases are the product's own: every stream is what the real <see cref="RenewalDecider"/>
+/// recorded for a sequence of commands, with its policies (office hours, reservations, identity
+/// rules) and its timers (<see cref="RenewalTimers"/>); see <see cref="SampleCaseWriter"/> for
+/// the mix. Events of all cases interleave by time as in production. The same seed and size give
+/// the same sample, byte for byte.
+/// </para>
+/// <para>
+/// Loading bypasses the append (one round trip per command would take hours for millions of
+/// events): one binary COPY writes the events with their sequence numbers, versions and hashes
+/// computed here, another the streams, and the sequence is moved past the last number. The hash
+/// covers the data as jsonb prints it; <see cref="JsonbText"/> writes exactly that text, which
+/// the load checks on samples of each event type and <see cref="SelfCheckAsync"/> checks on
+/// every event through <see cref="PostgresEventStore.VerifyAllAsync"/>.
+/// </para>
+/// </summary>
+public static class NationalSample
+{
+    /// <summary>Generates cases until at least <paramref name="targetEvents"/> events, loads them into the (empty) event store, returns counts.</summary>
+    public static async Task<SampleStats> LoadAsync(NpgsqlDataSource db, EventTypeRegistry types, long targetEvents, int seed, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(targetEvents);
+        var clock = Stopwatch.StartNew();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using (var check = new NpgsqlCommand(
+            "select exists (select 1 from event_store.events) or exists (select 1 from event_store.streams)", conn))
+        {
+            if ((bool)(await check.ExecuteScalarAsync(ct))!)
+            {
+                throw new InvalidOperationException("the national sample loads into an empty event store (it numbers events from 1); this one has events or streams");
+            }
+        }
+
+        SamplePipeline pipeline;
+        SampleStats stats;
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            // Emptied (it is empty) in this transaction, so that COPY may write the rows frozen:
+            // no hint bits to set and nothing for vacuum to do when the benchmark first reads
+            // them, as in a log that has long settled.
+            await ExecuteAsync(conn, "truncate event_store.events, event_store.streams", ct);
+            await using (var importer = await conn.BeginBinaryImportAsync(
+                $"copy event_store.events ({SamplePipeline.EventColumns}) from stdin (format binary, freeze)", ct))
+            {
+                pipeline = new SamplePipeline(types, targetEvents, seed, new CopyRowSink(importer));
+                stats = pipeline.Run(ct);
+                await importer.CompleteAsync(ct);
+            }
+            await using (var importer = await conn.BeginBinaryImportAsync(
+                "copy event_store.streams (id, municipality, created_at) from stdin (format binary, freeze)", ct))
+            {
+                foreach (var (id, municipality, createdAt) in pipeline.Streams)
+                {
+                    await importer.StartRowAsync(ct);
+                    await importer.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                    await importer.WriteAsync(municipality, NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, ct);
+                }
+                await importer.CompleteAsync(ct);
+            }
+            if (stats.Events > 0)
+            {
+                // The append takes its numbers from the sequence: the next one follows the sample.
+                await ExecuteAsync(conn, $"select setval('event_store.events_seq_id_seq', {stats.Events.ToString(CultureInfo.InvariantCulture)})", ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+
+        await SpotCheckAsync(conn, pipeline.SpotChecks, ct);
+        await ExecuteAsync(conn, "analyze event_store.events, event_store.streams", ct);
+        return stats with { Took = clock.Elapsed };
+    }
+
+    /// <summary>
+    /// Loads a small sample (about <paramref name="targetEvents"/> events) into the given,
+    /// empty, migrated database and checks it: the same seed gives the same sample and another
+    /// seed another; the counts, the sequence and the streams agree; every hash chain verifies;
+    /// every stream folds through <see cref="RenewalState"/> from its opening to its closing in
+    /// order; nothing in the data looks like a My Number or carries a PIN. Writes one line per
+    /// check to <paramref name="log"/> (stdout by default); returns 0 when all hold, 1 when not.
+    /// </summary>
+    public static async Task<int> SelfCheckAsync(
+        NpgsqlDataSource db, EventTypeRegistry types, int seed = 1, long targetEvents = 20_000, TextWriter? log = null, CancellationToken ct = default)
+    {
+        log ??= Console.Out;
+        var failures = 0;
+        void Check(bool ok, string what)
+        {
+            if (!ok) failures++;
+            log.WriteLine($"# {(ok ? "ok  " : "FAIL")} {what}");
+        }
+
+        var dry = Generate(types, targetEvents, seed, ct);
+        var again = Generate(types, targetEvents, seed, ct);
+        var other = Generate(types, targetEvents, seed + 1, ct);
+        Check(dry.Events == again.Events && dry.Digest == again.Digest, $"same seed, same sample: {dry.Events} events, digest {dry.Digest[..16]}…");
+        Check(other.Digest != dry.Digest, "another seed, another sample");
+        Check(dry.Events >= targetEvents, $"at least the {targetEvents} events asked for ({dry.Events})");
+
+        var stats = await LoadAsync(db, types, targetEvents, seed, ct);
+        Check(stats.Digest == dry.Digest && stats.Events == dry.Events, $"the loaded sample is the generated one ({stats.Events} events, {stats.Cases} cases, {stats.Took.TotalSeconds:0.00}s)");
+
+        long events, maxSeq, streamsOfEvents, streams, sequence;
+        await using (var cmd = db.CreateCommand(
+            "select (select count(*) from event_store.events), (select coalesce(max(seq_id), 0) from event_store.events), " +
+            "(select count(distinct stream_id) from event_store.events), (select count(*) from event_store.streams), " +
+            "(select last_value from event_store.events_seq_id_seq)"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (events, maxSeq, streamsOfEvents, streams, sequence) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        Check(events == stats.Events && maxSeq == stats.Events, $"events stored {events}, numbered 1..{maxSeq}");
+        Check(streams == stats.Cases && streamsOfEvents == stats.Cases, $"streams {streams}, streams with events {streamsOfEvents}, cases {stats.Cases}");
+        Check(sequence == stats.Events, $"the sequence stands at {sequence}: the next append gets {sequence + 1}");
+
+        var verification = await new PostgresEventStore(db, types).VerifyAllAsync(ct: ct);
+        Check(verification.IsIntact && verification.EventsChecked == stats.Events && verification.StreamsChecked == stats.Cases,
+            $"hash chains: {verification.StreamsChecked} streams, {verification.EventsChecked} events, {verification.Breaks.Count} breaks" +
+            (verification.FirstBreak is { } b ? $" (first: {b.StreamId} v{b.Version}: {b.Reason})" : ""));
+
+        var (folded, closed, problems, firstProblem) = await FoldAllAsync(db, types, ct);
+        Check(problems == 0, $"every event read back as a renewal event, in order, folding its stream ({problems} problems){(firstProblem is null ? "" : ": " + firstProblem)}");
+        Check(folded == stats.Cases && closed == stats.Cases, $"{folded} streams folded, {closed} closed");
+
+        await using (var cmd = db.CreateCommand(
+            "select count(*) filter (where data::text ~ '(^|[^0-9])[0-9]{12}([^0-9]|$)'), " +
+            "count(*) filter (where data::text ~* '\"[a-z]*(pin|mynumber|individualnumber)\"\\s*:') from event_store.events"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            Check(reader.GetInt64(0) == 0 && reader.GetInt64(1) == 0,
+                $"no 12-digit number ({reader.GetInt64(0)}) and no PIN or My Number field ({reader.GetInt64(1)}) in any event");
+        }
+
+        // The store goes on from the sample: an append through the application takes the next number and chains.
+        var caseId = Guid.CreateVersion7();
+        var holder = new Holder("佐藤 花子", "サトウ ハナコ", new DateOnly(1985, 7, 1), "長野県佐久市中込1番地");
+        var appended = await new CaseApplication(new PostgresEventStore(db, types)).HandleAsync("saku", caseId,
+            new RenewalCommand.OpenCaseAtCounter(holder, new CertificateDates(new DateOnly(2030, 7, 1), new DateOnly(2030, 7, 1)), "shimin-ka", DateTimeOffset.UtcNow),
+            ifMatch: 0, new EventMetadata("clerk-001", "shimin-ka", Guid.CreateVersion7(), Command: nameof(RenewalCommand.OpenCaseAtCounter)), ct);
+        long appendedSeq;
+        await using (var cmd = db.CreateCommand("select seq_id from event_store.events where stream_id = $1"))
+        {
+            cmd.Parameters.Add(new() { Value = caseId, NpgsqlDbType = NpgsqlDbType.Uuid });
+            appendedSeq = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        var after = await new PostgresEventStore(db, types).VerifyAllAsync(ct: ct);
+        Check(appended.VersionAfter == 1 && appendedSeq == stats.Events + 1 && after.IsIntact && after.EventsChecked == stats.Events + 1,
+            $"an append after the sample gets sequence {appendedSeq} and every chain still verifies ({after.Breaks.Count} breaks)");
+
+        log.WriteLine(failures == 0
+            ? $"sample self-check ok events={stats.Events} cases={stats.Cases}"
+            : $"sample self-check FAILED ({failures} checks)");
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>The sample without a database: the same pipeline writing nowhere.</summary>
+    internal static SampleStats Generate(EventTypeRegistry types, long targetEvents, int seed, CancellationToken ct) =>
+        new SamplePipeline(types, targetEvents, seed, new NullRowSink()).Run(ct);
+
+    private static async Task<(long Folded, long Closed, long Problems, string? First)> FoldAllAsync(NpgsqlDataSource db, EventTypeRegistry types, CancellationToken ct)
+    {
+        var store = new PostgresEventStore(db, types);
+        var streams = new Dictionary<Guid, (RenewalState State, long Version)>();
+        long previous = 0, problems = 0;
+        var lastAt = DateTimeOffset.MinValue;
+        string? first = null;
+        void Problem(string what)
+        {
+            problems++;
+            first ??= what;
+        }
+
+        await foreach (var batch in store.ReadAllAsync(0, 5000, null, ct))
+        {
+            foreach (var e in batch)
+            {
+                if (e.Sequence != previous + 1) Problem($"sequence {e.Sequence} after {previous}");
+                previous = e.Sequence;
+                if (e.Data is not RenewalEvent renewal)
+                {
+                    Problem($"event {e.Sequence} is a {e.Data.GetType().Name}");
+                    continue;
+                }
+                if (renewal.At != e.RecordedAt) Problem($"event {e.Sequence}: At {renewal.At:O} but recorded {e.RecordedAt:O}");
+                if (e.RecordedAt < lastAt) Problem($"event {e.Sequence} recorded {e.RecordedAt:O}, before the one ahead of it ({lastAt:O})");
+                lastAt = e.RecordedAt;
+
+                var (state, version) = streams.TryGetValue(e.StreamId, out var s) ? s : (RenewalState.Initial, 0L);
+                if (e.Version != version + 1) Problem($"stream {e.StreamId}: version {e.Version} after {version}");
+                if (state is RenewalState.Closed) Problem($"stream {e.StreamId}: {e.EventType} after the case was closed");
+                var next = RenewalState.Evolve(state, renewal);
+                if (next is RenewalState.NoCase) Problem($"stream {e.StreamId}: {e.EventType} does not open a case");
+                streams[e.StreamId] = (next, e.Version);
+            }
+        }
+        return (streams.Count, streams.Values.Count(s => s.State is RenewalState.Closed), problems, first);
+    }
+
+    /// <summary>
+    /// The hash covers the data as the database prints it: compare what was written for samples
+    /// of every event type with what the database now prints. A difference means every chain
+    /// through such an event would fail verification, so the load fails instead.
+    /// </summary>
+    private static async Task SpotCheckAsync(NpgsqlConnection conn, List<(long Sequence, string Data)> expected, CancellationToken ct)
+    {
+        if (expected.Count == 0) return;
+        var wanted = expected.ToDictionary(e => e.Sequence, e => e.Data);
+        await using var cmd = new NpgsqlCommand("select seq_id, data::text from event_store.events where seq_id = any($1)", conn);
+        cmd.Parameters.Add(new() { Value = wanted.Keys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        var seen = 0;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var sequence = reader.GetInt64(0);
+            var stored = reader.GetString(1);
+            if (stored != wanted[sequence])
+            {
+                throw new InvalidOperationException(
+                    $"event {sequence}: jsonb prints its data otherwise than the sample hashed it; its stream's hash chain would not verify.\n" +
+                    $"  hashed: {wanted[sequence]}\n  stored: {stored}");
+            }
+            seen++;
+        }
+        if (seen != wanted.Count) throw new InvalidOperationException($"spot check: {wanted.Count - seen} sampled events are missing");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
