@@ -511,6 +511,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         IReadOnlyList<Slot> takeovers = [];
         try
         {
+            var work = new List<Work>();
             foreach (var slot in members)
             {
                 var from = FirstAfter(read.Events, slot.AppliedThrough);
@@ -521,16 +522,29 @@ public sealed class ProjectionDaemon : IAsyncDisposable
                     events = [events[0]];
                     settled = events[0].Sequence;
                 }
-                if (settled <= slot.AppliedThrough) continue;
-
-                if (conn is null)
-                {
-                    conn = await _db.OpenConnectionAsync(ct);
-                    tx = await conn.BeginTransactionAsync(ct);
-                }
-                outcomes.Add(await ApplyAsync(lane, slot, events, settled, conn, tx!, atEnd, ct));
+                if (settled > slot.AppliedThrough) work.Add(new Work(slot, events, settled));
             }
-            if (conn is null) return false;
+            if (work.Count == 0) return false;
+            conn = await _db.OpenConnectionAsync(ct);
+            tx = await conn.BeginTransactionAsync(ct);
+
+            // Loading what the batch needs goes over the one connection, one generation after
+            // another; folding the events in memory is each generation's own, so the
+            // generations fold side by side; their writes go over the connection again.
+            foreach (var w in work)
+            {
+                if (await PrepareAsync(w, conn, tx, ct) is { } failed) outcomes.Add(failed);
+            }
+            var folding = work.Where(w => !w.Done).ToList();
+            if (folding.Sum(w => w.Events.Count) >= 2000 && folding.Count > 1)
+            {
+                Parallel.ForEach(folding, w => w.Folded = Fold(w));
+            }
+            else
+            {
+                foreach (var w in folding) w.Folded = Fold(w);
+            }
+            foreach (var w in folding) outcomes.Add(await FinishAsync(lane, w, conn, tx, atEnd, ct));
 
             if (lane == LaneKind.Live) takeovers = await TakeOverAsync(outcomes, conn, ct);
             if (Fault is { } fault) await fault("before-commit");
@@ -641,46 +655,81 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         return lo;
     }
 
-    /// <summary>
-    /// One generation's share of the batch, in a savepoint of the lane's transaction: a failure
-    /// here rolls back this generation's writes only, and the other generations go on.
-    /// </summary>
-    private async Task<Outcome> ApplyAsync(LaneKind lane, Slot slot, List<StoredEvent> events, long settled,
-        NpgsqlConnection conn, NpgsqlTransaction tx, bool atEnd, CancellationToken ct)
+    /// <summary>One generation's share of a batch.</summary>
+    private sealed class Work(Slot slot, List<StoredEvent> events, long settled)
     {
+        public Slot Slot { get; } = slot;
+        public List<StoredEvent> Events { get; } = events;
+        public long Settled { get; } = settled;
+        public bool Done { get; set; }
+        public Folded? Folded { get; set; }
+    }
+
+    /// <summary>What folding a generation's events gave: how far it got, the event it stopped at, the events to park.</summary>
+    private sealed record Folded(long Applied, long Count, StoredEvent? FailedAt, string? Error, List<(StoredEvent Event, string Error)> Parked);
+
+    /// <summary>Loads what the generation's writer needs, in a savepoint; a failure is handled like a failed write.</summary>
+    private async Task<Outcome?> PrepareAsync(Work w, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (w.Events.Count == 0) return null;
         await tx.SaveAsync("slot", ct);
-        StoredEvent? failedAt = null;
-        string? error = null;
-        var applied = settled;
-        var count = 0L;
         try
         {
-            if (events.Count > 0) await slot.Writer.PrepareAsync(conn, events, ct);
-            foreach (var e in events)
+            await w.Slot.Writer.PrepareAsync(conn, w.Events, ct);
+            await tx.ReleaseAsync("slot", ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && conn.State == System.Data.ConnectionState.Open)
+        {
+            w.Done = true;
+            return await WriteFailedAsync(w, e, conn, tx, ct);
+        }
+    }
+
+    /// <summary>Folds the generation's events in memory: no I/O, safe beside the other generations' folds.</summary>
+    private static Folded Fold(Work w)
+    {
+        var parked = new List<(StoredEvent, string)>();
+        var count = 0L;
+        foreach (var e in w.Events)
+        {
+            if (e.Sequence == w.Slot.SkipSeq)
             {
-                if (e.Sequence == slot.SkipSeq)
+                parked.Add((e, "skipped by an operator's resume --skip"));
+                continue;
+            }
+            try
+            {
+                if (e.Data is UnreadableEvent unreadable) throw new InvalidDataException($"event {e.Sequence} ({e.EventType}) cannot be read: {unreadable.Error}");
+                w.Slot.Writer.Apply(e);
+                count++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (w.Slot.Projection.OnFailure == FailurePolicy.DeadLetter)
                 {
-                    await DeadLetterAsync(conn, slot, e, "skipped by an operator's resume --skip", ct);
+                    parked.Add((e, Describe(ex)));
                     continue;
                 }
-                try
-                {
-                    if (e.Data is UnreadableEvent unreadable) throw new InvalidDataException($"event {e.Sequence} ({e.EventType}) cannot be read: {unreadable.Error}");
-                    slot.Writer.Apply(e);
-                    count++;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    if (slot.Projection.OnFailure == FailurePolicy.DeadLetter)
-                    {
-                        await DeadLetterAsync(conn, slot, e, Describe(ex), ct);
-                        continue;
-                    }
-                    (failedAt, error, applied) = (e, Describe(ex), e.Sequence - 1);
-                    break;
-                }
+                return new Folded(e.Sequence - 1, count, e, Describe(ex), parked);
             }
-            slot.EventsSinceFlush += events.Count;
+        }
+        return new Folded(w.Settled, count, null, null, parked);
+    }
+
+    /// <summary>
+    /// Writes one generation's share of the batch, in a savepoint of the lane's transaction: a
+    /// failure here rolls back this generation's writes only, and the other generations go on.
+    /// </summary>
+    private async Task<Outcome> FinishAsync(LaneKind lane, Work w, NpgsqlConnection conn, NpgsqlTransaction tx, bool atEnd, CancellationToken ct)
+    {
+        var slot = w.Slot;
+        var (applied, count, failedAt, error, parked) = w.Folded!;
+        await tx.SaveAsync("slot", ct);
+        try
+        {
+            foreach (var (e, why) in parked) await DeadLetterAsync(conn, slot, e, why, ct);
+            slot.EventsSinceFlush += w.Events.Count;
             var flush = lane == LaneKind.Live || failedAt is not null || atEnd || slot.Writer.WantsFlush
                 || slot.SingleStepThrough > slot.AppliedThrough
                 || slot.EventsSinceFlush >= _options.CatchUpFlushEvents
@@ -709,19 +758,27 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException && conn.State == System.Data.ConnectionState.Open)
         {
-            // The writer's own statements failed (a constraint, a bad value): nothing of this
-            // generation's batch stays. Run its events again one per transaction, so the next
-            // failure names its event and is paused at or parked like any other.
-            await tx.RollbackAsync("slot", ct);
-            slot.ForgetUnflushed();
-            if (events.Count <= 1 && events.FirstOrDefault() is { } single)
-            {
-                return await FailSingleAsync(slot, single, Describe(e), conn, tx, ct);
-            }
-            slot.SingleStepThrough = settled;
-            _logger.LogWarning(e, "projection {Slot}: writing a batch failed; applying its events one by one to find the one at fault", slot.Key);
-            return new Outcome(slot, slot.Checkpoint, false, null, 0);
+            return await WriteFailedAsync(w, e, conn, tx, ct);
         }
+    }
+
+    /// <summary>
+    /// The writer's own statements failed (a constraint, a bad value): nothing of this
+    /// generation's batch stays. Its events run again one per transaction, so the next failure
+    /// names its event and is paused at or parked like any other.
+    /// </summary>
+    private async Task<Outcome> WriteFailedAsync(Work w, Exception e, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var slot = w.Slot;
+        await tx.RollbackAsync("slot", ct);
+        slot.ForgetUnflushed();
+        if (w.Events.Count <= 1 && w.Events.FirstOrDefault() is { } single)
+        {
+            return await FailSingleAsync(slot, single, Describe(e), conn, tx, ct);
+        }
+        slot.SingleStepThrough = w.Settled;
+        _logger.LogWarning(e, "projection {Slot}: writing a batch failed; applying its events one by one to find the one at fault", slot.Key);
+        return new Outcome(slot, slot.Checkpoint, false, null, 0);
     }
 
     /// <summary>An event whose writes fail on their own: parked or paused at, in the lane's transaction.</summary>
