@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Tests.Support;
+
+namespace CaseSystem.Projections.Tests.Runner;
+
+/// <summary>Two real server processes on one database: one runs the projections; killed, the other takes over.</summary>
+public sealed class TwoProcessTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 0, 0, TimeSpan.FromHours(9));
+    private readonly ProjectionsDatabase _db = new();
+    private readonly List<Process> _servers = [];
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
+        }
+        await _db.DisposeAsync();
+    }
+
+    /// <summary>The server as built beside these tests (ops/test builds the whole solution first).</summary>
+    private static string ServerDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.FullName.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CaseSystem.sln"))) dir = dir.Parent;
+        var dll = Path.Combine(dir!.FullName, "src", "Server", "bin", configuration, "net10.0", "CaseSystem.Server.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        return dll;
+    }
+
+    private Process StartServer()
+    {
+        var start = new ProcessStartInfo("dotnet", [ServerDll(), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["CASES_DB"] = _db.ConnectionString;
+        start.Environment["CASES_TOKEN_KEY_FILE"] = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
+        start.Environment["CASES_TIMER_POLL_SECONDS"] = "86400";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _servers.Add(process);
+        return process;
+    }
+
+    /// <summary>The process owning every projection, or null while none or several do.</summary>
+    private static async Task<string?> OwnerAsync(ProjectionAdmin admin) =>
+        (await admin.StatusAsync()).Select(s => s.Owner).Distinct().ToList() is [var only] ? only : null;
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within)
+    {
+        var until = DateTimeOffset.UtcNow + within;
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTimeOffset.UtcNow > until) throw new TimeoutException($"still {value} after {within}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Only_one_server_process_runs_the_projections_and_another_takes_over_within_seconds_when_it_is_killed()
+    {
+        var store = _db.CreateStore();
+        var admin = new ProjectionAdmin(_db.DataSource, ProjectionsModule.All());
+        var first = StartServer();
+        await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{first.Id} ") == true, TimeSpan.FromSeconds(60));
+        var second = StartServer();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await store.For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream,
+                [new RenewalEvent.CaseOpenedAtCounter(new Holder("佐藤 一郎", "サトウ イチロウ", new DateOnly(1980, 6, 15), "長野県佐久市"),
+                    new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)]);
+        }
+        var head = await _db.ScalarAsync<long>("select max(seq_id) from event_store.events");
+        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head, TimeSpan.FromSeconds(30));
+        // The second server is up and trying, yet the first still owns every projection.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Contains($":{first.Id} ", await OwnerAsync(admin));
+
+        first.Kill(entireProcessTree: true);
+        var killed = Stopwatch.StartNew();
+        await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{second.Id} ") == true, TimeSpan.FromSeconds(15));
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(5), $"took over after {killed.Elapsed}");
+
+        await store.For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream,
+            [new RenewalEvent.CaseOpenedAtCounter(new Holder("鈴木 花子", "スズキ ハナコ", new DateOnly(1990, 1, 2), "長野県佐久市"),
+                new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)]);
+        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head + 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(21, await _db.ScalarAsync<long>("select count(*) from case_finder.cases"));
+    }
+}
