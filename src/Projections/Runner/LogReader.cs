@@ -58,12 +58,14 @@ public sealed record LogRead(IReadOnlyList<StoredEvent> Events, long Settled, bo
 /// </remarks>
 public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry types)
 {
+    // The snapshot is taken once (a materialised CTE); the events come off the primary key in
+    // order, limited before the join, so nothing sorts the batch's wide rows again. With no
+    // event above the position there is no row and no snapshot is needed: there is no gap.
     private const string ReadSql =
+        "with x as materialized (select pg_snapshot_xmin(s)::text::bigint as xmin, pg_snapshot_xmax(s)::text::bigint as xmax" +
+        "                        from pg_current_snapshot() s) " +
         "select x.xmin, x.xmax, " + PostgresEventStore.EventColumns +
-        " from (select pg_snapshot_xmin(s)::text::bigint as xmin, pg_snapshot_xmax(s)::text::bigint as xmax" +
-        "       from pg_current_snapshot() s) x" +
-        " left join lateral (select * from event_store.events e where e.seq_id > $1 order by e.seq_id limit $2) e on true" +
-        " order by e.seq_id";
+        " from (select * from event_store.events e where e.seq_id > $1 order by e.seq_id limit $2) e cross join x";
 
     // The gap this reader waits on: every missing number up to GapEnd is settled once a
     // snapshot's xmin reaches WaitForXmax.
@@ -80,16 +82,29 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
         await using var reader = await cmd.ExecuteReaderAsync(ct);
 
         var rows = new List<RawRow>();
-        var expected = after + 1;
-        var waiting = false;
+        long xmin = 0, xmax = 0;
         while (await reader.ReadAsync(ct))
         {
-            if (reader.IsDBNull(2)) break;
-            var (xmin, xmax) = (reader.GetInt64(0), reader.GetInt64(1));
-            var seq = reader.GetInt64(2);
-            if (seq != expected)
+            (xmin, xmax) = (reader.GetInt64(0), reader.GetInt64(1));
+            rows.Add(Raw(reader, reader.GetInt64(2)));
+        }
+        // The query has no outer ORDER BY (it would sort the whole batch again); should a plan
+        // ever join in another order, the batch is put back in sequence order here.
+        for (var i = 1; i < rows.Count; i++)
+        {
+            if (rows[i].Sequence >= rows[i - 1].Sequence) continue;
+            rows.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            break;
+        }
+
+        var expected = after + 1;
+        var waiting = false;
+        var take = 0;
+        foreach (var row in rows)
+        {
+            if (row.Sequence != expected)
             {
-                var gapEnd = seq - 1;
+                var gapEnd = row.Sequence - 1;
                 if (_gap is { } known && gapEnd <= known.GapEnd)
                 {
                     if (xmin < known.WaitForXmax) { waiting = true; break; }
@@ -102,9 +117,10 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
                 }
                 // Settled: numbers expected..gapEnd will never be committed.
             }
-            rows.Add(Raw(reader, seq));
-            expected = seq + 1;
+            take++;
+            expected = row.Sequence + 1;
         }
+        if (take < rows.Count) rows.RemoveRange(take, rows.Count - take);
         if (_gap is { } g && expected > g.GapEnd) _gap = null;
         WaitingAt = waiting ? expected : null;
         return new LogRead(Deserialize(rows), expected - 1, waiting);
