@@ -35,7 +35,6 @@ public static class ProjectionsModule
     public static IServiceCollection AddProjections(this IServiceCollection services, IConfiguration configuration)
     {
         var projections = All();
-        services.AddSingleton<IReadOnlyList<IProjection>>(projections);
         services.AddSingleton(sp => new ProjectionAdmin(sp.GetRequiredService<NpgsqlDataSource>(), projections));
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();

@@ -52,7 +52,13 @@ public static class HashChain
     /// <summary>A JSON string as PostgreSQL's escape_json writes it, or null.</summary>
     private static void JsonString(StringBuilder sb, string? value)
     {
-        if (value is null) { sb.Append("null"); return; }
+        if (value is null) sb.Append("null");
+        else EscapeJson(sb, value);
+    }
+
+    /// <summary>A JSON string, quotes included, as PostgreSQL's escape_json writes it: the two-character escapes, \u00XX for other control characters, everything else as is.</summary>
+    internal static void EscapeJson(StringBuilder sb, string value)
+    {
         sb.Append('"');
         foreach (var c in value)
         {

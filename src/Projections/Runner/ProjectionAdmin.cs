@@ -126,20 +126,7 @@ public sealed class ProjectionAdmin(NpgsqlDataSource db, IEnumerable<IProjection
             generation = reader.GetInt32(0);
             if (!reader.IsDBNull(1) && reader.GetBoolean(1)) throw new InvalidOperationException($"{name} is being rebuilt already");
         }
-        var schema = ProjectionNames.GenerationSchema(name, generation);
-        await using (var create = new NpgsqlCommand($"drop schema if exists {schema} cascade; create schema {schema}; " + projection.CreateSql(schema), conn))
-        {
-            await create.ExecuteNonQueryAsync(ct);
-        }
-        await using (var insert = new NpgsqlCommand(
-            "insert into projections.generations (name, generation, code_version, schema_name, state) values ($1, $2, $3, $4, 'building')", conn))
-        {
-            insert.Parameters.AddWithValue(name);
-            insert.Parameters.AddWithValue(generation);
-            insert.Parameters.AddWithValue(projection.Version);
-            insert.Parameters.AddWithValue(schema);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+        await ProjectionDaemon.CreateGenerationAsync(conn, projection, generation, "building", ct);
         await tx.CommitAsync(ct);
         await NotifyAsync(name, ct);
         return generation;

@@ -284,7 +284,8 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
     private static int NextGeneration(IReadOnlyList<GenerationRow> rows) => rows.Count == 0 ? 1 : rows.Max(r => r.Generation) + 1;
 
-    private static async Task<GenerationRow> CreateGenerationAsync(NpgsqlConnection conn, IProjection projection, int generation, string state, CancellationToken ct)
+    /// <summary>A new generation of the projection: its schema and tables, its row, and the views onto it if it serves at once. In the caller's transaction.</summary>
+    internal static async Task<GenerationRow> CreateGenerationAsync(NpgsqlConnection conn, IProjection projection, int generation, string state, CancellationToken ct)
     {
         var schema = ProjectionNames.GenerationSchema(projection.Name, generation);
         await ExecuteAsync(conn, $"drop schema if exists {schema} cascade; create schema {schema}", ct);
@@ -301,7 +302,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
             await insert.ExecuteNonQueryAsync(ct);
         }
         if (state == "active") await PointViewsAsync(conn, projection, schema, ct);
-        return new GenerationRow(generation, projection.Version, schema, state, "running", 0, null, null);
+        return new GenerationRow(generation, projection.Version, schema, state, "running", 0, null);
     }
 
     /// <summary>The projection's stable schema gets a view per table onto the generation that serves, in the caller's transaction.</summary>
@@ -322,12 +323,12 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    internal sealed record GenerationRow(int Generation, int CodeVersion, string Schema, string State, string Status, long Checkpoint, long? PausedSeq, long? SkipSeq);
+    internal sealed record GenerationRow(int Generation, int CodeVersion, string Schema, string State, string Status, long Checkpoint, long? SkipSeq);
 
     private static async Task<IReadOnlyList<GenerationRow>> GenerationRowsAsync(NpgsqlConnection conn, string name, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "select generation, code_version, schema_name, state, status, checkpoint, paused_seq, skip_seq " +
+            "select generation, code_version, schema_name, state, status, checkpoint, skip_seq " +
             "from projections.generations where name = $1 order by generation for update", conn);
         cmd.Parameters.AddWithValue(name);
         var rows = new List<GenerationRow>();
@@ -335,7 +336,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         while (await reader.ReadAsync(ct))
         {
             rows.Add(new GenerationRow(reader.GetInt32(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7)));
+                reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
         }
         return rows;
     }

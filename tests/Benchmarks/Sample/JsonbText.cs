@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CaseSystem.Cases.EventStore;
 
 namespace CaseSystem.Benchmarks.Sample;
 
@@ -106,26 +107,10 @@ internal static class JsonbText
         return x.Length != y.Length ? x.Length.CompareTo(y.Length) : x.AsSpan().SequenceCompareTo(y);
     }
 
-    /// <summary>As PostgreSQL's escape_json: the two-character escapes, \u00XX for other control characters, everything else as is.</summary>
+    /// <summary>As PostgreSQL's escape_json (the hash chain's own escaping); jsonb cannot hold U+0000.</summary>
     private static void String(StringBuilder sb, string value)
     {
-        sb.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\0': throw new NotSupportedException("jsonb cannot hold U+0000");
-                case < ' ': sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
-                default: sb.Append(c); break;
-            }
-        }
-        sb.Append('"');
+        if (value.Contains('\0')) throw new NotSupportedException("jsonb cannot hold U+0000");
+        HashChain.EscapeJson(sb, value);
     }
 }
