@@ -90,40 +90,89 @@ public sealed class CaseFinderProjection : IProjection
             return new FinderCase(e.Municipality, after, office, @event.At);
         }
 
-        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, FinderCase State)> changed, CancellationToken ct)
+        private const string Columns =
+            "case_id, municipality, notice_number, name_kanji, name_kana, search_key, birth_date, status, closure, office, user_expiry, file, updated_at";
+
+        private sealed record Row(Guid CaseId, FinderCase Case, CaseFile File, string SearchKey, string Status, string? Closure, string Json);
+
+        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, FinderCase State)> fresh,
+            IReadOnlyList<(Guid CaseId, FinderCase State)> stored, CancellationToken ct)
         {
-            var rows = changed.Where(c => c.State.State is not RenewalState.NoCase).Select(c =>
+            var inserts = Rows(fresh);
+            if (inserts.Length > 0)
             {
-                var (file, status, closure) = c.State.State switch
+                await using var copy = await connection.BeginBinaryImportAsync($"copy {Schema}.cases ({Columns}) from stdin (format binary)", ct);
+                foreach (var r in inserts)
                 {
-                    RenewalState.Active a => (a.Case, "active", (string?)null),
-                    RenewalState.Closed x => (x.Case, "closed", x.Closure.ToString()),
-                    _ => throw new InvalidOperationException("no case"),
-                };
-                return (c.CaseId, c.State, file, status, closure);
-            }).ToList();
+                    if (r is null) continue;
+                    copy.StartRow();
+                    copy.Write(r.CaseId, NpgsqlDbType.Uuid);
+                    copy.Write(r.Case.Municipality, NpgsqlDbType.Text);
+                    Text(copy, r.File.NoticeNumber);
+                    copy.Write(r.File.Holder.NameKanji, NpgsqlDbType.Text);
+                    copy.Write(r.File.Holder.NameKana, NpgsqlDbType.Text);
+                    copy.Write(r.SearchKey, NpgsqlDbType.Text);
+                    copy.Write(r.File.Holder.BirthDate, NpgsqlDbType.Date);
+                    copy.Write(r.Status, NpgsqlDbType.Text);
+                    Text(copy, r.Closure);
+                    Text(copy, r.Case.Office);
+                    copy.Write(r.File.Expiry.UserAuthenticationExpiry, NpgsqlDbType.Date);
+                    copy.Write(r.Json, NpgsqlDbType.Json);
+                    copy.Write(r.Case.UpdatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(ct);
+            }
+            var rows = Rows(stored).OfType<Row>().ToList();
             if (rows.Count == 0) return;
             await using var cmd = new NpgsqlCommand($"""
-                insert into {Schema}.cases (case_id, municipality, notice_number, name_kanji, name_kana, search_key, birth_date, status, closure, office, user_expiry, file, updated_at)
+                insert into {Schema}.cases ({Columns})
                 select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::date[], $12::json[], $13::timestamptz[])
                 on conflict (case_id) do update set notice_number = excluded.notice_number, name_kanji = excluded.name_kanji, name_kana = excluded.name_kana,
                     search_key = excluded.search_key, birth_date = excluded.birth_date, status = excluded.status, closure = excluded.closure,
                     office = excluded.office, user_expiry = excluded.user_expiry, file = excluded.file, updated_at = excluded.updated_at
                 """, connection);
             cmd.Parameters.Add(Array(rows.Select(r => r.CaseId), NpgsqlDbType.Uuid));
-            cmd.Parameters.Add(Array(rows.Select(r => r.State.Municipality), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.file.NoticeNumber), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.file.Holder.NameKanji), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.file.Holder.NameKana), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => SearchKey(r.file.Holder.NameKanji) + "\u0001" + SearchKey(r.file.Holder.NameKana)), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.file.Holder.BirthDate), NpgsqlDbType.Date));
-            cmd.Parameters.Add(Array(rows.Select(r => r.status), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.closure), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.State.Office), NpgsqlDbType.Text));
-            cmd.Parameters.Add(Array(rows.Select(r => r.file.Expiry.UserAuthenticationExpiry), NpgsqlDbType.Date));
-            cmd.Parameters.Add(Array(rows.Select(r => JsonSerializer.Serialize(r.file, Json)), NpgsqlDbType.Json));
-            cmd.Parameters.Add(Array(rows.Select(r => r.State.UpdatedAt.UtcDateTime), NpgsqlDbType.TimestampTz));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Case.Municipality), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.File.NoticeNumber), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.File.Holder.NameKanji), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.File.Holder.NameKana), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.SearchKey), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.File.Holder.BirthDate), NpgsqlDbType.Date));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Status), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Closure), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Case.Office), NpgsqlDbType.Text));
+            cmd.Parameters.Add(Array(rows.Select(r => r.File.Expiry.UserAuthenticationExpiry), NpgsqlDbType.Date));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Json), NpgsqlDbType.Json));
+            cmd.Parameters.Add(Array(rows.Select(r => r.Case.UpdatedAt.UtcDateTime), NpgsqlDbType.TimestampTz));
             await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        /// <summary>The rows to write (null for a case that is none yet); serialising the files is most of a flush's work, so it runs on every core.</summary>
+        private static Row?[] Rows(IReadOnlyList<(Guid CaseId, FinderCase State)> changed)
+        {
+            var rows = new Row?[changed.Count];
+            if (changed.Count >= 1000) Parallel.For(0, changed.Count, i => rows[i] = ToRow(changed[i].CaseId, changed[i].State));
+            else for (var i = 0; i < changed.Count; i++) rows[i] = ToRow(changed[i].CaseId, changed[i].State);
+            return rows;
+        }
+
+        private static Row? ToRow(Guid caseId, FinderCase c)
+        {
+            var (file, status, closure) = c.State switch
+            {
+                RenewalState.Active a => (a.Case, "active", (string?)null),
+                RenewalState.Closed x => (x.Case, "closed", x.Closure.ToString()),
+                _ => (null!, "", null),
+            };
+            if (file is null) return null;
+            return new Row(caseId, c, file, SearchKey(file.Holder.NameKanji) + "\u0001" + SearchKey(file.Holder.NameKana), status, closure,
+                JsonSerializer.Serialize(file, Json));
+        }
+
+        private static void Text(NpgsqlBinaryImporter copy, string? value)
+        {
+            if (value is null) copy.WriteNull();
+            else copy.Write(value, NpgsqlDbType.Text);
         }
 
         private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType type) =>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using CaseSystem.Cases;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Projections.Runner;
@@ -16,7 +15,7 @@ internal sealed record Ticket(
 
 internal sealed record BoardInquiry(string Municipality, string Office, DateTimeOffset MailedAt, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset? RepliedAt);
 
-internal sealed record BoardCase(string? Office, ImmutableList<Ticket> Tickets, BoardInquiry? Inquiry, long Seq);
+internal sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? Inquiry, long Seq);
 
 /// <summary>
 /// The queue board: every ticket with the moments it arrived, was called, started and ended,
@@ -95,15 +94,15 @@ public sealed class QueueBoardProjection : IProjection
         protected override BoardCase? Evolve(BoardCase? state, StoredEvent e)
         {
             var board = state ?? new BoardCase(null, [], null, 0);
-            var open = board.Tickets.Count > 0 && board.Tickets[^1].EndedAt is null ? board.Tickets[^1] : null;
+            var open = board.Tickets.Length > 0 && board.Tickets[^1].EndedAt is null ? board.Tickets[^1] : null;
             return e.Data switch
             {
                 CaseOpenedAtCounter o => board with { Office = o.Office, Seq = e.Sequence },
                 ArrivedAtOffice a => board with
                 {
                     Office = a.Office,
-                    Tickets = board.Tickets.Add(new Ticket(board.Tickets.Count + 1, e.Municipality, a.Office, a.TicketNumber,
-                        JapanTime.DateOf(a.At), a.At, null, null, null, null, null, null)),
+                    Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.Municipality, a.Office, a.TicketNumber,
+                        JapanTime.DateOf(a.At), a.At, null, null, null, null, null, null)],
                     Seq = e.Sequence,
                 },
                 CalledToCounter c when open is not null => Replace(board, open with
@@ -113,16 +112,16 @@ public sealed class QueueBoardProjection : IProjection
                 CalledToCounter c => board with
                 {
                     Office = c.Office,
-                    Tickets = board.Tickets.Add(new Ticket(board.Tickets.Count + 1, e.Municipality, c.Office, null,
-                        JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null)),
+                    Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.Municipality, c.Office, null,
+                        JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null)],
                     Seq = e.Sequence,
                 },
                 VisitStarted v when open is not null => Replace(board, open with { StartedAt = open.StartedAt ?? v.At, CalledAt = open.CalledAt ?? v.At }, e.Sequence),
                 VisitStarted v => board with
                 {
                     Office = v.Office,
-                    Tickets = board.Tickets.Add(new Ticket(board.Tickets.Count + 1, e.Municipality, v.Office, null,
-                        JapanTime.DateOf(v.At), null, v.At, null, null, v.At, null, null)),
+                    Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.Municipality, v.Office, null,
+                        JapanTime.DateOf(v.At), null, v.At, null, null, v.At, null, null)],
                     Seq = e.Sequence,
                 },
                 VisitEnded v when open is not null => Replace(board, open with { EndedAt = v.At, Outcome = v.Outcome.ToString() }, e.Sequence),
@@ -140,10 +139,84 @@ public sealed class QueueBoardProjection : IProjection
             };
         }
 
-        private static BoardCase Replace(BoardCase board, Ticket ticket, long seq) =>
-            board with { Tickets = board.Tickets.SetItem(board.Tickets.Count - 1, ticket), Seq = seq };
+        private static BoardCase Replace(BoardCase board, Ticket ticket, long seq)
+        {
+            var tickets = (Ticket[])board.Tickets.Clone();
+            tickets[^1] = ticket;
+            return board with { Tickets = tickets, Seq = seq };
+        }
 
-        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, BoardCase State)> changed, CancellationToken ct)
+        private const string TicketColumns = "case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq";
+        private const string InquiryColumns = "case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq";
+
+        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, BoardCase State)> fresh,
+            IReadOnlyList<(Guid CaseId, BoardCase State)> stored, CancellationToken ct)
+        {
+            await InsertAsync(connection, fresh, ct);
+            await UpsertAsync(connection, stored, ct);
+            if (Options.Live)
+            {
+                var offices = fresh.Concat(stored).SelectMany(c => c.State.Tickets.Select(t => t.Municipality + "/" + t.Office)
+                        .Concat(c.State.Inquiry is { } i ? [i.Municipality + "/" + i.Office] : []))
+                    .Distinct().ToArray();
+                // Delivered when the transaction commits: subscribers never see a board before its data.
+                await using var notify = new NpgsqlCommand($"select pg_notify('{ChangedChannel}', o) from unnest($1::text[]) o", connection)
+                {
+                    Parameters = { new() { Value = offices, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text } },
+                };
+                if (offices.Length > 0) await notify.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        /// <summary>Cases with no rows yet: a binary COPY of their tickets and inquiries.</summary>
+        private async Task InsertAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, BoardCase State)> fresh, CancellationToken ct)
+        {
+            if (fresh.Count == 0) return;
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy {Schema}.tickets ({TicketColumns}) from stdin (format binary)", ct))
+            {
+                foreach (var (id, board) in fresh)
+                {
+                    foreach (var t in board.Tickets)
+                    {
+                        copy.StartRow();
+                        copy.Write(id, NpgsqlDbType.Uuid);
+                        copy.Write(t.Number, NpgsqlDbType.Integer);
+                        copy.Write(t.Municipality, NpgsqlDbType.Text);
+                        copy.Write(t.Office, NpgsqlDbType.Text);
+                        Text(copy, t.TicketNumber);
+                        copy.Write(t.Day, NpgsqlDbType.Date);
+                        Moment(copy, t.ArrivedAt);
+                        Moment(copy, t.CalledAt);
+                        Text(copy, t.Counter);
+                        Text(copy, t.Clerk);
+                        Moment(copy, t.StartedAt);
+                        Moment(copy, t.EndedAt);
+                        Text(copy, t.Outcome);
+                        copy.Write(board.Seq, NpgsqlDbType.Bigint);
+                    }
+                }
+                await copy.CompleteAsync(ct);
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync($"copy {Schema}.inquiries ({InquiryColumns}) from stdin (format binary)", ct))
+            {
+                foreach (var (id, board) in fresh)
+                {
+                    if (board.Inquiry is not { } i) continue;
+                    copy.StartRow();
+                    copy.Write(id, NpgsqlDbType.Uuid);
+                    copy.Write(i.Municipality, NpgsqlDbType.Text);
+                    copy.Write(i.Office, NpgsqlDbType.Text);
+                    Moment(copy, i.MailedAt);
+                    copy.Write(i.MailedOn, NpgsqlDbType.Date);
+                    copy.Write(i.ReplyDueOn, NpgsqlDbType.Date);
+                    Moment(copy, i.RepliedAt);
+                    copy.Write(board.Seq, NpgsqlDbType.Bigint);
+                }
+                await copy.CompleteAsync(ct);
+            }
+        }
+
+        private async Task UpsertAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, BoardCase State)> changed, CancellationToken ct)
         {
             var tickets = changed.SelectMany(c => c.State.Tickets.Select(t => (c.CaseId, t, c.State.Seq))).ToList();
             var inquiries = changed.Where(c => c.State.Inquiry is not null).ToList();
@@ -151,7 +224,7 @@ public sealed class QueueBoardProjection : IProjection
             if (tickets.Count > 0)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                    insert into {Schema}.tickets (case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq)
+                    insert into {Schema}.tickets ({TicketColumns})
                     select * from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::date[], $7::timestamptz[], $8::timestamptz[],
                                          $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::text[], $14::bigint[])
                     on conflict (case_id, number) do update set office = excluded.office, ticket = excluded.ticket, day = excluded.day,
@@ -181,7 +254,7 @@ public sealed class QueueBoardProjection : IProjection
             if (inquiries.Count > 0)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                    insert into {Schema}.inquiries (case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq)
+                    insert into {Schema}.inquiries ({InquiryColumns})
                     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::date[], $6::date[], $7::timestamptz[], $8::bigint[])
                     on conflict (case_id) do update set office = excluded.office, mailed_at = excluded.mailed_at, mailed_on = excluded.mailed_on,
                         reply_due_on = excluded.reply_due_on, replied_at = excluded.replied_at, seq = excluded.seq
@@ -200,18 +273,19 @@ public sealed class QueueBoardProjection : IProjection
                     },
                 });
             }
-            if (Options.Live)
-            {
-                var offices = changed.SelectMany(c => c.State.Tickets.Select(t => t.Municipality + "/" + t.Office)
-                        .Concat(c.State.Inquiry is { } i ? [i.Municipality + "/" + i.Office] : []))
-                    .Distinct().ToArray();
-                // Delivered when the transaction commits: subscribers never see a board before its data.
-                batch.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{ChangedChannel}', o) from unnest($1::text[]) o")
-                {
-                    Parameters = { new() { Value = offices, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text } },
-                });
-            }
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+        }
+
+        private static void Text(NpgsqlBinaryImporter copy, string? value)
+        {
+            if (value is null) copy.WriteNull();
+            else copy.Write(value, NpgsqlDbType.Text);
+        }
+
+        private static void Moment(NpgsqlBinaryImporter copy, DateTimeOffset? value)
+        {
+            if (value is { } v) copy.Write(v.UtcDateTime, NpgsqlDbType.TimestampTz);
+            else copy.WriteNull();
         }
 
         private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType type) =>

@@ -301,8 +301,8 @@ public sealed class RenewalReportProjection : IProjection
     }
 
     /// <summary>
-    /// Loads the cases of a batch with one select, and writes a flush's changed cases with one
-    /// binary COPY into a temporary table and one upsert from it.
+    /// Loads the cases of a batch with one select. Writes a flush's new cases with a binary COPY,
+    /// and the cases that may have a row with a COPY into a temporary table and one upsert from it.
     /// </summary>
     private sealed class Writer(string schema, ProjectionWriterOptions options) : CaseStateWriter<CaseFacts>(schema, options)
     {
@@ -346,52 +346,57 @@ public sealed class RenewalReportProjection : IProjection
 
         protected override CaseFacts? Evolve(CaseFacts? state, StoredEvent e) => RenewalReportProjection.Evolve(state, e);
 
-        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, CaseFacts State)> changed, CancellationToken ct)
+        protected override async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, CaseFacts State)> fresh,
+            IReadOnlyList<(Guid CaseId, CaseFacts State)> stored, CancellationToken ct)
         {
-            if (changed.Count == 0) return;
+            if (fresh.Count > 0) await CopyAsync(connection, $"{Schema}.case_facts", fresh, ct);
+            if (stored.Count == 0) return;
             await using (var create = new NpgsqlCommand(
                 $"create temp table if not exists {_stage} (like {Schema}.case_facts) on commit drop", connection))
             {
                 await create.ExecuteNonQueryAsync(ct);
             }
-            await using (var copy = await connection.BeginBinaryImportAsync($"copy {_stage} ({Columns}) from stdin (format binary)", ct))
-            {
-                // Synchronous writes into the importer's buffer: per value, an awaited call costs
-                // more than the value; the buffer is sent when full (a short blocking write).
-                foreach (var (id, s) in changed)
-                {
-                    copy.StartRow();
-                    copy.Write(id, NpgsqlDbType.Uuid);
-                    copy.Write(s.Municipality, NpgsqlDbType.Text);
-                    copy.Write(s.CohortMonth, NpgsqlDbType.Date);
-                    copy.Write(s.AgeBand, NpgsqlDbType.Text);
-                    copy.Write(s.NoticeSent, NpgsqlDbType.Boolean);
-                    Text(copy, s.Office);
-                    Text(copy, s.WhoCame);
-                    copy.Write(s.Outcome, NpgsqlDbType.Text);
-                    copy.Write(s.Visits, NpgsqlDbType.Integer);
-                    copy.Write(s.InquiryMailedAt is not null, NpgsqlDbType.Boolean);
-                    Moment(copy, s.InquiryMailedAt);
-                    Moment(copy, s.InquiryReplyAt);
-                    copy.Write(s.PinMismatches, NpgsqlDbType.Integer);
-                    copy.Write(s.PinLocked, NpgsqlDbType.Boolean);
-                    copy.Write(s.WaitSeconds, NpgsqlDbType.Array | NpgsqlDbType.Double);
-                    copy.Write(s.ServiceSeconds, NpgsqlDbType.Array | NpgsqlDbType.Double);
-                    Moment(copy, s.RenewedAt);
-                    Moment(copy, s.LapsedAt);
-                    Moment(copy, s.ClosedAt);
-                    copy.Write(s.UpdatedSeq, NpgsqlDbType.Bigint);
-                    copy.Write(s.UserAuthRenewed, NpgsqlDbType.Boolean);
-                    Text(copy, s.VisitWhoCame);
-                    Moment(copy, s.ArrivedAt);
-                    Moment(copy, s.CalledAt);
-                }
-                await copy.CompleteAsync(ct);
-            }
+            await CopyAsync(connection, _stage, stored, ct);
             await using var upsert = new NpgsqlCommand(
                 $"insert into {Schema}.case_facts ({Columns}) select {Columns} from {_stage} " +
                 $"on conflict (case_id) do update set {UpdateSet}; drop table {_stage}", connection);
             await upsert.ExecuteNonQueryAsync(ct);
+        }
+
+        private static async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<(Guid CaseId, CaseFacts State)> changed, CancellationToken ct)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync($"copy {table} ({Columns}) from stdin (format binary)", ct);
+            // Synchronous writes into the importer's buffer: per value, an awaited call costs
+            // more than the value; the buffer is sent when full (a short blocking write).
+            foreach (var (id, s) in changed)
+            {
+                copy.StartRow();
+                copy.Write(id, NpgsqlDbType.Uuid);
+                copy.Write(s.Municipality, NpgsqlDbType.Text);
+                copy.Write(s.CohortMonth, NpgsqlDbType.Date);
+                copy.Write(s.AgeBand, NpgsqlDbType.Text);
+                copy.Write(s.NoticeSent, NpgsqlDbType.Boolean);
+                Text(copy, s.Office);
+                Text(copy, s.WhoCame);
+                copy.Write(s.Outcome, NpgsqlDbType.Text);
+                copy.Write(s.Visits, NpgsqlDbType.Integer);
+                copy.Write(s.InquiryMailedAt is not null, NpgsqlDbType.Boolean);
+                Moment(copy, s.InquiryMailedAt);
+                Moment(copy, s.InquiryReplyAt);
+                copy.Write(s.PinMismatches, NpgsqlDbType.Integer);
+                copy.Write(s.PinLocked, NpgsqlDbType.Boolean);
+                copy.Write(s.WaitSeconds, NpgsqlDbType.Array | NpgsqlDbType.Double);
+                copy.Write(s.ServiceSeconds, NpgsqlDbType.Array | NpgsqlDbType.Double);
+                Moment(copy, s.RenewedAt);
+                Moment(copy, s.LapsedAt);
+                Moment(copy, s.ClosedAt);
+                copy.Write(s.UpdatedSeq, NpgsqlDbType.Bigint);
+                copy.Write(s.UserAuthRenewed, NpgsqlDbType.Boolean);
+                Text(copy, s.VisitWhoCame);
+                Moment(copy, s.ArrivedAt);
+                Moment(copy, s.CalledAt);
+            }
+            await copy.CompleteAsync(ct);
         }
 
         private static readonly string UpdateSet = string.Join(", ",

@@ -81,7 +81,10 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
         cmd.Parameters.Add(new() { Value = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
 
-        var rows = new List<RawRow>();
+        // One list per reader, reused: a batch of rows is a large object, and allocating one per
+        // batch would set off a full collection every few batches in a rebuild.
+        var rows = _rows;
+        rows.Clear();
         long xmin = 0, xmax = 0;
         while (await reader.ReadAsync(ct))
         {
@@ -123,8 +126,12 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
         if (take < rows.Count) rows.RemoveRange(take, rows.Count - take);
         if (_gap is { } g && expected > g.GapEnd) _gap = null;
         WaitingAt = waiting ? expected : null;
-        return new LogRead(Deserialize(rows), expected - 1, waiting);
+        var events = Deserialize(rows);
+        rows.Clear();
+        return new LogRead(events, expected - 1, waiting);
     }
+
+    private readonly List<RawRow> _rows = [];
 
     private readonly record struct RawRow(
         long Sequence, Guid StreamId, long Version, string Municipality, string EventType, string Data,

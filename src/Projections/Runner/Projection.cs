@@ -53,6 +53,9 @@ public sealed class ProjectionWriterOptions(bool live, bool startsEmpty = false)
 /// </summary>
 public interface IProjectionWriter
 {
+    /// <summary>Whether <see cref="PrepareAsync"/> has anything to load for these events (else it need not be called).</summary>
+    bool NeedsLoading(IReadOnlyList<StoredEvent> events);
+
     /// <summary>Loads what the batch's events need and the writer does not hold yet.</summary>
     Task PrepareAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 
@@ -88,6 +91,9 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
 {
     private readonly Dictionary<Guid, TState?> _states = [];
     private readonly HashSet<Guid> _dirty = [];
+    // Cases this writer first met while holding everything and has not written yet: they have no
+    // row, so their first write is a plain insert (a COPY) rather than an upsert.
+    private readonly HashSet<Guid> _unwritten = [];
     private bool _holdsEverything;
 
     protected CaseStateWriter(string schema, ProjectionWriterOptions options)
@@ -108,47 +114,58 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
 
     public async Task PrepareAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        // Holding every case it has written since its tables were empty, the writer knows that a
-        // case it does not hold has no row: a rebuild reads nothing back.
-        if (_holdsEverything)
-        {
-            foreach (var e in events) _states.TryAdd(e.StreamId, null);
-            return;
-        }
-        var missing = new HashSet<Guid>();
-        foreach (var e in events)
-        {
-            if (!_states.ContainsKey(e.StreamId)) missing.Add(e.StreamId);
-        }
+        var missing = Missing(events);
         if (missing.Count == 0) return;
         var loaded = await LoadAsync(connection, [.. missing], ct);
         foreach (var id in missing) _states[id] = loaded.GetValueOrDefault(id);
     }
 
+    public bool NeedsLoading(IReadOnlyList<StoredEvent> events) => Missing(events).Count > 0;
+
+    private HashSet<Guid> Missing(IReadOnlyList<StoredEvent> events)
+    {
+        var missing = new HashSet<Guid>();
+        // Holding every case it has written since its tables were empty, the writer knows that a
+        // case it does not hold has no row: a rebuild reads nothing back.
+        if (_holdsEverything) return missing;
+        foreach (var e in events)
+        {
+            if (!_states.ContainsKey(e.StreamId)) missing.Add(e.StreamId);
+        }
+        return missing;
+    }
+
     public void Apply(StoredEvent e)
     {
-        var before = _states[e.StreamId];
+        if (!_states.TryGetValue(e.StreamId, out var before))
+        {
+            if (!_holdsEverything) throw new InvalidOperationException($"case {e.StreamId} was not loaded before its event {e.Sequence}");
+            _unwritten.Add(e.StreamId);
+        }
         var after = Evolve(before, e);
-        if (ReferenceEquals(before, after)) return;
         _states[e.StreamId] = after;
-        _dirty.Add(e.StreamId);
+        if (!ReferenceEquals(before, after)) _dirty.Add(e.StreamId);
     }
 
     public async Task FlushAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         if (_dirty.Count > 0)
         {
-            var changed = new List<(Guid, TState)>(_dirty.Count);
+            var fresh = new List<(Guid, TState)>();
+            var stored = new List<(Guid, TState)>();
             foreach (var id in _dirty)
             {
-                if (_states[id] is { } state) changed.Add((id, state));
+                if (_states[id] is not { } state) continue;
+                if (_unwritten.Remove(id)) fresh.Add((id, state));
+                else stored.Add((id, state));
             }
-            await WriteAsync(connection, changed, ct);
+            await WriteAsync(connection, fresh, stored, ct);
             _dirty.Clear();
         }
         if (_states.Count > MaxCases)
         {
             _states.Clear();
+            _unwritten.Clear();
             _holdsEverything = false;
         }
     }
@@ -157,6 +174,7 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
     {
         _states.Clear();
         _dirty.Clear();
+        _unwritten.Clear();
         _holdsEverything = false;
     }
 
@@ -166,6 +184,10 @@ public abstract class CaseStateWriter<TState> : IProjectionWriter where TState :
     /// <summary>The case's state after the event (the same instance when the event changes nothing). Pure.</summary>
     protected abstract TState? Evolve(TState? state, StoredEvent e);
 
-    /// <summary>Writes the changed cases' states.</summary>
-    protected abstract Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, TState State)> changed, CancellationToken ct);
+    /// <summary>
+    /// Writes the changed cases' states: <paramref name="fresh"/> ones certainly have no row yet
+    /// (a plain insert will do), <paramref name="stored"/> ones may have one.
+    /// </summary>
+    protected abstract Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, TState State)> fresh,
+        IReadOnlyList<(Guid CaseId, TState State)> stored, CancellationToken ct);
 }

@@ -506,17 +506,18 @@ public sealed class ProjectionDaemon : IAsyncDisposable
             return false;
         }
 
-        NpgsqlConnection? conn = null;
-        NpgsqlTransaction? tx = null;
         var outcomes = new List<Outcome>();
         IReadOnlyList<Slot> takeovers = [];
-        try
+        // The lane's transaction is opened only when something is to be read or written: a
+        // catch-up batch that needs nothing loaded and flushes nothing folds in memory alone.
+        await using (var tx = new LaneTransaction(_db))
         {
             var work = new List<Work>();
             foreach (var slot in members)
             {
                 var from = FirstAfter(read.Events, slot.AppliedThrough);
-                var events = read.Events.Skip(from).ToList();
+                var events = new List<StoredEvent>(read.Events.Count - from);
+                for (var i = from; i < read.Events.Count; i++) events.Add(read.Events[i]);
                 var settled = read.Settled;
                 if (slot.SingleStepThrough > slot.AppliedThrough && events.Count > 0)
                 {
@@ -526,15 +527,13 @@ public sealed class ProjectionDaemon : IAsyncDisposable
                 if (settled > slot.AppliedThrough) work.Add(new Work(slot, events, settled));
             }
             if (work.Count == 0) return false;
-            conn = await _db.OpenConnectionAsync(ct);
-            tx = await conn.BeginTransactionAsync(ct);
 
             // Loading what the batch needs goes over the one connection, one generation after
             // another; folding the events in memory is each generation's own, so the
             // generations fold side by side; their writes go over the connection again.
             foreach (var w in work)
             {
-                if (await PrepareAsync(w, conn, tx, ct) is { } failed) outcomes.Add(failed);
+                if (await PrepareAsync(w, tx, ct) is { } failed) outcomes.Add(failed);
             }
             var folding = work.Where(w => !w.Done).ToList();
             if (folding.Sum(w => w.Events.Count) >= 2000 && folding.Count > 1)
@@ -545,18 +544,15 @@ public sealed class ProjectionDaemon : IAsyncDisposable
             {
                 foreach (var w in folding) w.Folded = Fold(w);
             }
-            foreach (var w in folding) outcomes.Add(await FinishAsync(lane, w, conn, tx, atEnd, ct));
+            foreach (var w in folding) outcomes.Add(await FinishAsync(lane, w, tx, atEnd, ct));
 
-            if (lane == LaneKind.Live) takeovers = await TakeOverAsync(outcomes, conn, ct);
-            if (Fault is { } fault) await fault("before-commit");
-            await tx!.CommitAsync(ct);
+            if (lane == LaneKind.Live && tx.Opened) takeovers = await TakeOverAsync(outcomes, await tx.ConnectionAsync(ct), ct);
+            if (tx.Opened)
+            {
+                if (Fault is { } fault) await fault("before-commit");
+                await tx.CommitAsync(ct);
+            }
         }
-        finally
-        {
-            if (tx is not null) await tx.DisposeAsync();
-            if (conn is not null) await conn.DisposeAsync();
-        }
-
         Settle(outcomes, takeovers);
         if (lane == LaneKind.Live)
         {
@@ -656,6 +652,35 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         return lo;
     }
 
+    /// <summary>A lane's transaction, begun on first use.</summary>
+    private sealed class LaneTransaction(NpgsqlDataSource db) : IAsyncDisposable
+    {
+        private NpgsqlConnection? _connection;
+        private NpgsqlTransaction? _transaction;
+
+        public bool Opened => _transaction is not null;
+
+        public NpgsqlTransaction Transaction => _transaction ?? throw new InvalidOperationException("the lane's transaction is not open");
+
+        public async ValueTask<NpgsqlConnection> ConnectionAsync(CancellationToken ct)
+        {
+            if (_connection is null)
+            {
+                _connection = await db.OpenConnectionAsync(ct);
+                _transaction = await _connection.BeginTransactionAsync(ct);
+            }
+            return _connection;
+        }
+
+        public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_transaction is not null) await _transaction.DisposeAsync();
+            if (_connection is not null) await _connection.DisposeAsync();
+        }
+    }
+
     /// <summary>One generation's share of a batch.</summary>
     private sealed class Work(Slot slot, List<StoredEvent> events, long settled)
     {
@@ -670,9 +695,11 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     private sealed record Folded(long Applied, long Count, StoredEvent? FailedAt, string? Error, List<(StoredEvent Event, string Error)> Parked);
 
     /// <summary>Loads what the generation's writer needs, in a savepoint; a failure is handled like a failed write.</summary>
-    private async Task<Outcome?> PrepareAsync(Work w, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    private async Task<Outcome?> PrepareAsync(Work w, LaneTransaction lane, CancellationToken ct)
     {
-        if (w.Events.Count == 0) return null;
+        if (w.Events.Count == 0 || !w.Slot.Writer.NeedsLoading(w.Events)) return null;
+        var conn = await lane.ConnectionAsync(ct);
+        var tx = lane.Transaction;
         await tx.SaveAsync("slot", ct);
         try
         {
@@ -722,20 +749,23 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     /// Writes one generation's share of the batch, in a savepoint of the lane's transaction: a
     /// failure here rolls back this generation's writes only, and the other generations go on.
     /// </summary>
-    private async Task<Outcome> FinishAsync(LaneKind lane, Work w, NpgsqlConnection conn, NpgsqlTransaction tx, bool atEnd, CancellationToken ct)
+    private async Task<Outcome> FinishAsync(LaneKind lane, Work w, LaneTransaction laneTx, bool atEnd, CancellationToken ct)
     {
         var slot = w.Slot;
         var (applied, count, failedAt, error, parked) = w.Folded!;
+        slot.EventsSinceFlush += w.Events.Count;
+        var flush = lane == LaneKind.Live || failedAt is not null || atEnd || slot.Writer.WantsFlush
+            || slot.SingleStepThrough > slot.AppliedThrough
+            || slot.EventsSinceFlush >= _options.CatchUpFlushEvents
+            || DateTimeOffset.UtcNow - slot.LastFlush >= _options.CatchUpFlushInterval
+            || (Volatile.Read(ref _liveCursor) is var live && live >= 0 && applied >= live);
+        if (!flush && parked.Count == 0) return new Outcome(slot, applied, false, null, count);
+        var conn = await laneTx.ConnectionAsync(ct);
+        var tx = laneTx.Transaction;
         await tx.SaveAsync("slot", ct);
         try
         {
             foreach (var (e, why) in parked) await DeadLetterAsync(conn, slot, e, why, ct);
-            slot.EventsSinceFlush += w.Events.Count;
-            var flush = lane == LaneKind.Live || failedAt is not null || atEnd || slot.Writer.WantsFlush
-                || slot.SingleStepThrough > slot.AppliedThrough
-                || slot.EventsSinceFlush >= _options.CatchUpFlushEvents
-                || DateTimeOffset.UtcNow - slot.LastFlush >= _options.CatchUpFlushInterval
-                || (Volatile.Read(ref _liveCursor) is var live && live >= 0 && applied >= live);
             if (flush)
             {
                 await slot.Writer.FlushAsync(conn, ct);

@@ -31,6 +31,8 @@ internal sealed class SeenProjection(string name = "seen", FailurePolicy onFailu
 
         public bool WantsFlush => false;
 
+        public bool NeedsLoading(IReadOnlyList<StoredEvent> events) => false;
+
         public Task PrepareAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken ct) => Task.CompletedTask;
 
         public void Apply(StoredEvent e)
