@@ -55,9 +55,14 @@ public sealed class PcscdFixture
 
 public static class VirtualJpkiCardExtensions
 {
-    /// <summary>Places the card and waits until pcscd has powered it.</summary>
+    /// <summary>
+    /// Places the card and waits until pcscd has powered it. Waits first until pcscd has seen the
+    /// reader empty: a card taken away and another placed between two of its polls would look to it
+    /// like one card that never left.
+    /// </summary>
     public static VirtualJpkiCard InsertAndWait(this VirtualJpkiCard card, string reader = VirtualJpkiCard.Reader0)
     {
+        PcscdFixture.WaitForCard(reader, present: false);
         card.Insert(reader);
         PcscdFixture.WaitForCard(reader, present: true);
         return card;
