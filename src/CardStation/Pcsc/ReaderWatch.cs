@@ -15,10 +15,12 @@ internal static class ReaderWatch
     {
         var context = PcscContext.Establish(api);
         var events = Channel.CreateUnbounded<ReaderEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var thread = new Thread(() => Run(context, events.Writer, cancellationToken)) { IsBackground = true, Name = "pcsc-watch" };
+        // Stopped by the caller's token, or by the caller leaving the loop early.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var thread = new Thread(() => Run(context, events.Writer, stop.Token)) { IsBackground = true, Name = "pcsc-watch" };
         try
         {
-            using var registration = cancellationToken.Register(context.Cancel);
+            using var registration = stop.Token.Register(context.Cancel);
             thread.Start();
             while (true)
             {
@@ -37,6 +39,7 @@ internal static class ReaderWatch
         }
         finally
         {
+            stop.Cancel();
             // A cancel that came before the thread entered its wait is lost: repeat it until the thread ends.
             while (thread.IsAlive && !thread.Join(100)) context.Cancel();
             context.Dispose();

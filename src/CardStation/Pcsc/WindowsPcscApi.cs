@@ -37,18 +37,18 @@ internal sealed class WindowsPcscApi : IPcscApi
         public uint Length;
     }
 
-    [DllImport(Lib)] private static extern int SCardEstablishContext(uint scope, nint reserved1, nint reserved2, out nint context);
-    [DllImport(Lib)] private static extern int SCardReleaseContext(nint context);
-    [DllImport(Lib)] private static extern int SCardListReadersW(nint context, nint groups, char[]? readers, ref uint length);
-    [DllImport(Lib)] private static extern int SCardGetStatusChangeW(nint context, uint timeout, [In, Out] ReaderState[] states, uint count);
-    [DllImport(Lib)] private static extern int SCardCancel(nint context);
-    [DllImport(Lib)]
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardEstablishContext(uint scope, nint reserved1, nint reserved2, out nint context);
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardReleaseContext(nint context);
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardListReadersW(nint context, nint groups, char[]? readers, ref uint length);
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardGetStatusChangeW(nint context, uint timeout, [In, Out] ReaderState[] states, uint count);
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardCancel(nint context);
+    [DllImport(Lib, CharSet = CharSet.Unicode)]
     private static extern int SCardConnectW(nint context, [MarshalAs(UnmanagedType.LPWStr)] string reader,
         uint shareMode, uint preferredProtocols, out nint card, out uint activeProtocol);
-    [DllImport(Lib)]
+    [DllImport(Lib, CharSet = CharSet.Unicode)]
     private static extern int SCardTransmit(nint card, in IoRequest sendPci, in byte send, uint sendLength,
         nint receivePci, ref byte receive, ref uint receiveLength);
-    [DllImport(Lib)] private static extern int SCardDisconnect(nint card, uint disposition);
+    [DllImport(Lib, CharSet = CharSet.Unicode)] private static extern int SCardDisconnect(nint card, uint disposition);
 
     private static uint Code(int result) => unchecked((uint)result);
 

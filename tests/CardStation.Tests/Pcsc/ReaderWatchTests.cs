@@ -68,4 +68,22 @@ public sealed class ReaderWatchTests
         Assert.True(DateTime.UtcNow - cancelled < TimeSpan.FromSeconds(5));
         Assert.Contains(new ReaderEvent.ReaderAdded(VirtualJpkiCard.Reader0), seen);
     }
+
+    [Fact]
+    public async Task Leaving_the_loop_early_stops_the_watch_without_cancelling()
+    {
+        using var terminal = new PcscCardTerminal();
+        var left = DateTime.UtcNow;
+        var leaving = Task.Run(async () =>
+        {
+            await foreach (var e in terminal.WatchAsync(CancellationToken.None))
+            {
+                left = DateTime.UtcNow;
+                break;
+            }
+        });
+
+        await leaving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(DateTime.UtcNow - left < TimeSpan.FromSeconds(5));
+    }
 }
