@@ -108,8 +108,14 @@ public sealed class VirtualJpkiCard : IDisposable
     /// <summary>Places the card on a reader: connects to vpcd, retrying while pcscd/vpcd is not up yet.</summary>
     public VirtualJpkiCard Insert(string reader = Reader0, TimeSpan? patience = null)
     {
-        if (_serving is { IsAlive: true }) throw new InvalidOperationException("the card is already on a reader");
         var port = reader switch { Reader0 => 35963, Reader1 => 35964, _ => throw new ArgumentException(reader) };
+        return InsertAt(port, reader, patience);
+    }
+
+    /// <summary>Connects to a vpcd (or a stand-in for it) on <paramref name="port"/> of 127.0.0.1.</summary>
+    public VirtualJpkiCard InsertAt(int port, string reader, TimeSpan? patience = null)
+    {
+        if (_serving is { IsAlive: true }) throw new InvalidOperationException("the card is already on a reader");
         var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(20));
         while (true)
         {
