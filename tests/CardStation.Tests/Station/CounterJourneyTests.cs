@@ -76,6 +76,7 @@ public sealed class CounterJourneyTests : IAsyncLifetime
     {
         var station = _h.Station(new FakeTerminal(new FakeCard("0A1B", Expiry)));
         station.ReadCard();
+        await _h.CaughtUpAsync();
         Assert.Empty(await station.FindAsync(new CaseQuery(Name: "高橋")));
 
         var opened = await station.OpenCaseAsync(new NewHolder("高橋 次郎", "タカハシ ジロウ", new DateOnly(1980, 6, 15), "長野県佐久市中込3056", Expiry));

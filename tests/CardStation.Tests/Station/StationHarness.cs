@@ -79,6 +79,8 @@ public sealed class StationHarness : IAsyncLifetime
     private SocketsHttpHandler Switch() => new()
     {
         ConnectTimeout = TimeSpan.FromSeconds(2),
+        // A new connection for every request, so that turning the switch takes effect at once.
+        PooledConnectionLifetime = TimeSpan.Zero,
         ConnectCallback = async (context, ct) =>
         {
             var port = ServerUp ? Server.Http.BaseAddress!.Port : ClosedPort();
