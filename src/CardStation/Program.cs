@@ -1,4 +1,8 @@
 // The counter terminal: reads the My Number Card through PC/SC and records what it saw in the case.
-// Built in its own issue; until then it only says so.
-Console.Error.WriteLine("cardstation: not built yet (CardStation issue). / カード読取端末は未実装です。");
-return 2;
+using CaseSystem.CardStation.Card;
+using CaseSystem.CardStation.Commands;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+return await StationCommands.RunAsync(args, StationIo.System(cancel.Token), CardTerminals.Create);

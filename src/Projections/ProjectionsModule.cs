@@ -71,7 +71,7 @@ public static class ProjectionsModule
             string? office, int? limit, CaseFinderQuery finder, TimeProvider clock, CancellationToken ct) =>
             Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, birthDate, noticeNumber, status, office, limit ?? 50),
                 JapanTime.DateOf(clock.GetUtcNow()), ct)))
-            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
             CaseViewLog views, CancellationToken ct) =>

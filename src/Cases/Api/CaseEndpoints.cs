@@ -35,7 +35,8 @@ public static class CaseEndpoints
 {
     public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/cases", OpenCaseAsync).RequireStaff(StaffRole.Clerk);
+        // The counter terminal opens a case for a holder whose card it reads and no case finds.
+        api.MapPost("/cases", OpenCaseAsync).RequireStaff(StaffRole.Clerk, StaffRole.Station);
         api.MapPost("/notices", NoticeImport.ImportAsync).Accepts<string>("text/csv").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
         // Cases hold personal data: no analyst reads them.
         api.MapGet("/cases/{caseId:guid}", GetCaseAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);

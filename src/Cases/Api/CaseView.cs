@@ -23,6 +23,7 @@ public sealed record CaseView(
     Inquiry? Inquiry,
     IReadOnlyList<RegistryChange> PendingChanges,
     DateOnly? RenewedUntil,
+    CardShown? Card,
     CaseClosure? Closure,
     IReadOnlyList<ChecklistItem> Checklist)
 {
@@ -47,6 +48,7 @@ public sealed record CaseView(
         file.Inquiry,
         [.. file.PendingChanges],
         file.RenewedUntil,
+        file.LastCardRead,
         closure,
         checklist);
 }
@@ -60,6 +62,7 @@ public static class Checklist
         if (file.RenewedUntil is { } until)
         {
             items.Add(new("renewed", $"更新済みです(新しい有効期限 {JapanTime.Ja(until)})。", $"Renewed, valid until {until:yyyy-MM-dd}."));
+            items.Add(RenewalOnCard(file.LastCardRead, until));
             return items;
         }
         foreach (var change in file.PendingChanges)
@@ -116,4 +119,16 @@ public static class Checklist
                 "The holder comes with the card and both PINs; a proxy needs the sealed reply form and their own ID."));
         return items;
     }
+
+    /// <summary>Whether a card read after the renewal shows the new expiry: the evidence that the J-LIS terminal wrote it.</summary>
+    private static ChecklistItem RenewalOnCard(CardShown? card, DateOnly until) => card switch
+    {
+        { AfterRenewal: true } when card.UserAuthenticationExpiry == until => new("renewal-on-card",
+            $"カードの再読取で新しい有効期限({JapanTime.Ja(until)})を確認しました。", $"The card, read again, shows the new expiry {until:yyyy-MM-dd}."),
+        { AfterRenewal: true } => new("card-expiry-differs",
+            $"再読取したカードの有効期限({JapanTime.Ja(card.UserAuthenticationExpiry)})が更新後の有効期限({JapanTime.Ja(until)})と異なります。J-LIS端末で確認してください。",
+            $"The card, read again, shows {card.UserAuthenticationExpiry:yyyy-MM-dd}, not the new expiry {until:yyyy-MM-dd}: check on the J-LIS terminal."),
+        _ => new("re-read-card", "J-LIS端末で更新した後、カードを再読取して新しい有効期限を確認してください。",
+            "After renewing on the J-LIS terminal, read the card again to confirm the new expiry."),
+    };
 }

@@ -51,6 +51,8 @@ public sealed class RenewalDecider(IRenewalPolicy policy)
         (OpenCaseAtCounter c, RenewalState.NoCase) => [new CaseOpenedAtCounter(c.Holder, c.Expiry, c.Office, c.Now)],
         (RecordExpiryNotice or OpenCaseAtCounter, _) => throw new RuleViolation(Rules.CaseExists),
         (_, RenewalState.NoCase) => throw new RuleViolation(Rules.NoCase),
+        // The card read again after the renewal is its evidence, even when the case was closed before the read arrived.
+        (RecordCardRead c, RenewalState.Closed { Closure: CaseClosure.Renewed }) => RecordCardRead(c),
         (_, RenewalState.Closed) => throw new RuleViolation(Rules.CaseClosed),
         (_, RenewalState.Active { Case: var file }) => DecideActive(command, file),
         _ => throw new InvalidOperationException($"unhandled state {state.GetType().Name}"),

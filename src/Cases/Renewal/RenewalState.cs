@@ -24,6 +24,7 @@ public abstract record RenewalState
         (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null)),
         (Active a, CaseClosed e) => new Closed(a.Case, e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
+        (Closed c, CardRead) => c with { Case = c.Case.Apply(@event) },
         _ => state,
     };
 }
@@ -39,6 +40,9 @@ public sealed record Visit(
     ImmutableHashSet<Certificate> PinsVerified,
     bool PinMismatchOnForm,
     bool ReplyBrought);
+
+/// <summary>What the card showed when last read; <see cref="AfterRenewal"/>: read after the certificates were renewed, the evidence of the new expiry.</summary>
+public sealed record CardShown(string Serial, DateOnly UserAuthenticationExpiry, DateTimeOffset ReadAt, bool AfterRenewal);
 
 public sealed record Inquiry(DateOnly MailedOn, DateOnly ReplyDueOn, bool ReplyReceived, bool Overdue);
 
@@ -57,7 +61,8 @@ public sealed record CaseFile(
     bool SigningRevoked,
     bool WindowOpened,
     ImmutableHashSet<Certificate> Lapsed,
-    DateOnly? RenewedUntil)
+    DateOnly? RenewedUntil,
+    CardShown? LastCardRead = null)
 {
     public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
         holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null);
@@ -69,6 +74,7 @@ public sealed record CaseFile(
         {
             TriesLeft = TriesLeft.SetItem(Certificate.UserAuthentication, e.UserAuthenticationPinTriesLeft)
                 .SetItem(Certificate.Signing, e.SigningPinTriesLeft),
+            LastCardRead = new CardShown(e.UserAuthenticationSerial, e.UserAuthenticationExpiry, e.At, AfterRenewal: RenewedUntil is not null),
         },
         VisitStarted e => this with
         {
@@ -101,8 +107,13 @@ public sealed record CaseFile(
             Inquiry = Inquiry is null ? null : Inquiry with { ReplyReceived = true, Overdue = false },
         },
         InquiryOverdue => this with { Inquiry = Inquiry is null ? null : Inquiry with { Overdue = true } },
-        CertificatesRenewed e => this with { RenewedUntil = e.NewExpiry },
-        CertificatesIssued e => this with { RenewedUntil = e.NewExpiry, Lapsed = Lapsed.Except(e.Certificates) },
+        CertificatesRenewed e => this with { RenewedUntil = e.NewExpiry, LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false } },
+        CertificatesIssued e => this with
+        {
+            RenewedUntil = e.NewExpiry,
+            Lapsed = Lapsed.Except(e.Certificates),
+            LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false },
+        },
         VisitEnded => this with { CurrentVisit = null },
         RegistryChangeReported e => this with { PendingChanges = PendingChanges.Add(e.Change) },
         RegistryChangeCompleted e => this with { PendingChanges = PendingChanges.Remove(e.Change), SigningRevoked = true },

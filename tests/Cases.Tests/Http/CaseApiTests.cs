@@ -185,6 +185,39 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         Assert.Equal(HttpStatusCode.NotModified, (await _server.Http.SendAsync(request)).StatusCode);
         await ProblemAsync(await _server.Http.GetAsync($"/api/saku/cases/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "urn:casesystem:problem:case-not-found");
     }
+
+    [Fact]
+    public async Task A_station_opens_a_case_and_records_what_the_card_showed_and_nothing_else()
+    {
+        _server.Role = StaffRole.Station;
+        var key = Guid.NewGuid().ToString();
+        var opened = await _server.PostAsync("/api/saku/cases", new { holder = Holder, expiry = Expiring, office = "shimin-ka" }, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var path = opened.Headers.Location!.ToString();
+        Assert.Equal(HttpStatusCode.OK, (await _server.PostAsync("/api/saku/cases", new { holder = Holder, expiry = Expiring, office = "shimin-ka" }, idempotencyKey: key)).StatusCode);
+        await ProblemAsync(await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" }), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
+        await ProblemAsync(await _server.Http.GetAsync(path + "/events"), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
+    }
+
+    [Fact]
+    public async Task The_case_shows_the_card_read_again_after_the_renewal()
+    {
+        var path = (await OpenAsync()).Path;
+        var read = new { stationId = "station-1", userAuthenticationSerial = "0A1B", userAuthenticationExpiry = "2026-06-15", userAuthenticationPinTriesLeft = 3, signingPinTriesLeft = 5 };
+        await OkAsync(await _server.PostAsync(path + "/card-reads", read));
+        await OkAsync(await _server.PostAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder", documents = Array.Empty<object>() }));
+        await OkAsync(await _server.PostAsync(path + "/pin-checks", new { certificate = "UserAuthentication", result = "Matched", triesLeft = 3 }));
+        await OkAsync(await _server.PostAsync(path + "/pin-checks", new { certificate = "Signing", result = "Matched", triesLeft = 5 }));
+        var renewed = await OkAsync(await _server.PostAsync(path + "/renewals", new { certificates = new[] { "UserAuthentication", "Signing" } }));
+        Assert.Equal(["renewed", "re-read-card"], renewed.GetProperty("checklist").EnumerateArray().Select(i => i.GetProperty("code").GetString()));
+
+        _server.Role = StaffRole.Station;
+        var reread = await OkAsync(await _server.PostAsync(path + "/card-reads", read with { userAuthenticationSerial = "0C2D", userAuthenticationExpiry = "2030-06-15" }));
+        Assert.Equal("2030-06-15", reread.GetProperty("renewedUntil").GetString());
+        Assert.Equal("2030-06-15", reread.GetProperty("card").GetProperty("userAuthenticationExpiry").GetString());
+        Assert.True(reread.GetProperty("card").GetProperty("afterRenewal").GetBoolean());
+        Assert.Equal("renewal-on-card", reread.GetProperty("checklist")[1].GetProperty("code").GetString());
+    }
 }
 
 /// <summary>Who may do what: every request names its staff member; the actor goes into every event.</summary>

@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using CaseSystem.CardStation.Card;
+using CaseSystem.CardStation.Commands;
+using CaseSystem.CardStation.Outbox;
+using CaseSystem.CardStation.Server;
+using CaseSystem.CardStation.Station;
+
+namespace CaseSystem.CardStation.Tui;
+
+/// <summary>
+/// The clerk's screen: watches the reader, reads a card when it is put in, finds or opens the
+/// case, checks the PINs (typed masked), and re-reads the card after the J-LIS renewal; says
+/// whether the server is reachable and how many results wait to be sent, and retries them.
+/// </summary>
+public sealed class CounterScreen(CounterSession session, StationIo io)
+{
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentQueue<ReaderEvent> _events = new();
+    private readonly TextWriter _out = io.Out;
+    private OutboxReport? _lastSend;
+    private DateTimeOffset _lastTry = DateTimeOffset.MinValue;
+    private string? _message;
+
+    public async Task<int> RunAsync(ICardTerminal? watched = null)
+    {
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(io.Cancel);
+        var watching = watched is null ? Task.CompletedTask : WatchAsync(watched, stopWatching.Token);
+        await SendPendingAsync();
+        try
+        {
+            Draw();
+            while (!io.Cancel.IsCancellationRequested)
+            {
+                if (!io.KeyAvailable())
+                {
+                    if (Drain() | await RetryDueAsync()) Draw();
+                    await Task.Delay(100, io.Cancel).ContinueWith(_ => { }, TaskScheduler.Default);
+                    continue;
+                }
+                var key = io.ReadKey();
+                if (key.KeyChar == '0' || key.Key == ConsoleKey.Q) break;
+                _message = await ActAsync(key.KeyChar);
+                Drain();
+                Draw();
+            }
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
+            await watching;
+        }
+        return 0;
+    }
+
+    private async Task<string?> ActAsync(char choice)
+    {
+        try
+        {
+            return choice switch
+            {
+                '1' => Describe(session.ReadCard()),
+                '2' => await FindAndAttachAsync(),
+                '3' => await OpenAsync(),
+                '4' => await PinAsync(PinKind.UserAuthentication),
+                '5' => await PinAsync(PinKind.Signing),
+                '6' => Show(await session.ReReadAfterRenewalAsync(io.Cancel)),
+                '7' => (await SendPendingAsync()).StatusJa,
+                '8' => ShowSetAside(),
+                _ => null,
+            };
+        }
+        catch (CardException e)
+        {
+            return "✖ " + e.Message;
+        }
+        catch (StationException e)
+        {
+            return "✖ " + e.Message;
+        }
+    }
+
+    private async Task<string?> FindAndAttachAsync()
+    {
+        var reading = session.Reading ?? throw StationException.NoReading();
+        _out.WriteLine("検索 / Search — 空欄は指定なし / blank to skip");
+        var notice = Ask("受付番号 / notice number");
+        var name = Ask("氏名(漢字・かな、一部でも可) / name");
+        var birth = Ask("生年月日 YYYY-MM-DD / birth date");
+        DateOnly? birthDate = birth is null ? null
+            : DateOnly.TryParseExact(birth, "yyyy-MM-dd", out var d) ? d
+            : throw StationArgs.Usage($"生年月日は YYYY-MM-DD で入力してください: {birth}", $"birth date as YYYY-MM-DD: {birth}");
+        var hits = await session.FindAsync(new CaseQuery(notice, name, birthDate), io.Cancel);
+        if (hits.Count == 0) return "該当する案件がありません。[3] で新規作成できます。 / No case found: [3] opens one.";
+        for (var i = 0; i < hits.Count; i++)
+        {
+            var h = hits[i];
+            var mark = h.UserAuthenticationExpiry == reading.UserAuthenticationExpiry ? "✔" : "✖ 有効期限不一致";
+            _out.WriteLine($"  [{i + 1}] {h.NameKanji}({h.NameKana}) 生年月日 {CounterSession.Ja(h.BirthDate)} 受付番号 {h.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(h.UserAuthenticationExpiry)} {mark}");
+        }
+        var pick = Ask("番号を選んでください / pick");
+        if (!int.TryParse(pick, out var n) || n < 1 || n > hits.Count) return "紐付けを取り消しました。 / Not attached.";
+        return Show(await session.AttachAsync(hits[n - 1].CaseId, io.Cancel));
+    }
+
+    private async Task<string?> OpenAsync()
+    {
+        var reading = session.Reading ?? throw StationException.NoReading();
+        _out.WriteLine($"案件の新規作成 / Open a case — カードの有効期限 {CounterSession.Ja(reading.UserAuthenticationExpiry)}");
+        var kanji = Ask("氏名(漢字) / name in kanji");
+        var kana = Ask("氏名(カナ) / name in kana");
+        var birth = Ask("生年月日 YYYY-MM-DD / birth date");
+        var address = Ask("住民票の住所 / registered address");
+        if (kanji is null || kana is null || address is null || !DateOnly.TryParseExact(birth, "yyyy-MM-dd", out var birthDate))
+        {
+            return "✖ 入力が足りません。作成しませんでした。 / Incomplete: not opened.";
+        }
+        var signing = Ask("署名用の有効期限 YYYY-MM-DD(空欄=利用者証明用と同じ、none=なし) / signing expiry");
+        DateOnly? signingExpiry = signing switch
+        {
+            null => reading.UserAuthenticationExpiry,
+            "none" => null,
+            _ => DateOnly.TryParseExact(signing, "yyyy-MM-dd", out var s) ? s : reading.UserAuthenticationExpiry,
+        };
+        return Show(await session.OpenCaseAsync(new NewHolder(kanji, kana, birthDate, address, signingExpiry), io.Cancel));
+    }
+
+    private async Task<string?> PinAsync(PinKind kind)
+    {
+        if (session.CaseId is null) throw StationException.NotAttached();
+        using var pin = new PinBuffer();
+        _out.Write($"{CounterSession.NameJa(kind)}の暗証番号を入力してください(Enterで確定、Escで取消) / PIN: ");
+        if (!PinEntry.Read(io.ReadKey, _out, pin, kind)) return "入力を取り消しました。 / Cancelled.";
+        var result = await session.CheckPinAsync(kind, pin, io.Cancel);
+        var said = result.Result switch
+        {
+            PinCheckResult.Matched => $"✔ {CounterSession.NameJa(kind)}: 暗証番号が一致しました / PIN matched",
+            PinCheckResult.Mismatched m => $"✖ {CounterSession.NameJa(kind)}: 暗証番号が違います。残り{m.TriesLeft}回 / wrong PIN, {m.TriesLeft} tries left",
+            _ => $"✖ {CounterSession.NameJa(kind)}: 暗証番号がロックされています。窓口で初期化が必要です / PIN locked: reset at the counter",
+        };
+        return said + "\n" + Show(result.Recorded);
+    }
+
+    private string Show(Recorded recorded)
+    {
+        _lastSend = recorded.Outbox;
+        var lines = new List<string> { $"記録: {recorded.What} — {recorded.Outbox.StatusJa}" };
+        lines.AddRange(recorded.Outbox.SetAside.Select(SetAsideLine));
+        return string.Join('\n', lines);
+    }
+
+    private string ShowSetAside()
+    {
+        var refused = session.Outbox.SetAside;
+        if (refused.Count == 0) return "保留中の拒否はありません。 / Nothing set aside.";
+        var text = string.Join('\n', refused.Select(SetAsideLine));
+        session.Outbox.ClearSetAside();
+        return text + "\n(確認済みとして一覧から消しました / cleared as seen)";
+    }
+
+    private static string SetAsideLine(SetAsideEntry a) =>
+        $"⚠ 送信できず保留: {a.Entry.What} — {a.Title}{(a.Detail is null ? "" : " " + a.Detail)} (HTTP {a.Status})";
+
+    private async Task<OutboxReport> SendPendingAsync()
+    {
+        _lastTry = DateTimeOffset.UtcNow;
+        _lastSend = await session.SendPendingAsync(io.Cancel);
+        return _lastSend;
+    }
+
+    private async Task<bool> RetryDueAsync()
+    {
+        if (_lastSend is not { Pending: > 0 } || DateTimeOffset.UtcNow - _lastTry < RetryEvery) return false;
+        var before = _lastSend;
+        var after = await SendPendingAsync();
+        if (after.SetAside.Count > 0) _message = string.Join('\n', after.SetAside.Select(SetAsideLine));
+        return after != before;
+    }
+
+    private async Task WatchAsync(ICardTerminal terminal, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var e in terminal.WatchAsync(ct)) _events.Enqueue(e);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (CardException e)
+        {
+            _message = "✖ " + e.Message;
+        }
+    }
+
+    /// <summary>Card events since the last look: a card put in is read at once; taken out, the holder is done.</summary>
+    private bool Drain()
+    {
+        var any = false;
+        while (_events.TryDequeue(out var e))
+        {
+            any = true;
+            switch (e)
+            {
+                case ReaderEvent.CardInserted inserted:
+                    try
+                    {
+                        _message = Describe(session.ReadCard(inserted.Reader));
+                    }
+                    catch (CardException error)
+                    {
+                        _message = "✖ " + error.Message;
+                    }
+                    break;
+                case ReaderEvent.CardRemoved:
+                    session.Forget();
+                    _message = "カードが取り出されました。次の方のカードを置いてください。 / Card removed.";
+                    break;
+                case ReaderEvent.ReaderRemoved removed:
+                    _message = $"✖ カードリーダーが外されました: {removed.Reader} / reader removed";
+                    break;
+            }
+        }
+        return any;
+    }
+
+    private static string Describe(CardReading r) =>
+        $"カードを読み取りました / Card read: 利用者証明用の有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}、" +
+        $"残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}/3・署名用 {r.SigningPinTriesLeft}/5";
+
+    private string? Ask(string label)
+    {
+        _out.Write($"  {label}: ");
+        _out.Flush();
+        var line = io.ReadLine()?.Trim();
+        return string.IsNullOrEmpty(line) ? null : line;
+    }
+
+    private void Draw()
+    {
+        var pending = session.Outbox.Pending.Count;
+        var server = _lastSend is { ServerReachable: false }
+            ? $"✖ サーバーに接続できません / server unreachable — 未送信 {pending} 件(接続が戻り次第、順に送信します)"
+            : _lastSend?.Problem is { } problem ? $"✖ {problem} — 未送信 {pending} 件"
+            : $"✔ 接続中 / connected — 未送信 {pending} 件";
+        _out.WriteLine();
+        _out.WriteLine("━━━━ カード読取端末 CardStation ━━━━");
+        _out.WriteLine($"サーバー / Server: {server}");
+        _out.WriteLine(session.Reading is { } r
+            ? $"カード / Card: 有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}  残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}・署名用 {r.SigningPinTriesLeft}"
+            : "カード / Card: カードを置いてください / put the card on the reader");
+        _out.WriteLine(session.Case is { } c
+            ? $"案件 / Case: {c.Holder.NameKanji}({c.Holder.NameKana}) 受付番号 {c.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(c.Expiry.UserAuthenticationExpiry)}"
+              + (c.RenewedUntil is { } until ? $" → 更新後 {CounterSession.Ja(until)}" : "")
+              + (c.Checklist.Count > 0 ? $"\n  次の手順: {c.Checklist[^1].Ja}" : "")
+            : session.CaseId is { } id ? $"案件 / Case: {id}(サーバーの応答待ち / awaiting the server)"
+            : "案件 / Case: 未選択 / none");
+        if (_message is not null) _out.WriteLine(_message);
+        _out.WriteLine("[1] カード読取 Read  [2] 案件を検索・紐付け Find & attach  [3] 新規作成 Open");
+        _out.WriteLine("[4] 利用者証明用暗証番号 User PIN  [5] 署名用暗証番号 Signing PIN  [6] J-LIS端末で更新済み→再読取 Re-read");
+        _out.WriteLine("[7] 未送信を送信 Send  [8] 送信できなかった記録 Set aside  [0] 終了 Quit");
+        _out.Flush();
+    }
+}

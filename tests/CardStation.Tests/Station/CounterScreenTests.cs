@@ -1,0 +1,72 @@
+using CaseSystem.CardStation.Commands;
+using CaseSystem.CardStation.Tui;
+
+namespace CaseSystem.CardStation.Tests.Station;
+
+/// <summary>The clerk's screen driven by keys: read, find and attach, a PIN, and the server going away.</summary>
+public sealed class CounterScreenTests : IAsyncLifetime
+{
+    private readonly StationHarness _h = new();
+
+    public Task InitializeAsync() => _h.InitializeAsync();
+
+    public Task DisposeAsync() => _h.DisposeAsync();
+
+    private static ConsoleKeyInfo Key(char c) => c switch
+    {
+        '\r' => new('\r', ConsoleKey.Enter, false, false, false),
+        _ => new(c, ConsoleKey.D0 + (c - '0'), false, false, false),
+    };
+
+    [Fact]
+    public async Task The_clerk_reads_the_card_attaches_the_case_checks_a_PIN_and_sees_the_server_state()
+    {
+        var path = await _h.NoticeAsync("N-8001");
+        await _h.CaughtUpAsync();
+        var terminal = new FakeTerminal(new FakeCard("0A1B", new DateOnly(2026, 6, 15), userPin: "1234"));
+        var station = _h.Station(terminal);
+        var keys = new Queue<ConsoleKeyInfo>("12".Select(Key));
+        var lines = new Queue<string?>(["N-8001", "", "", "1"]);
+        var screen = new StringWriter();
+        var io = new StationIo(screen, new StringWriter(), () =>
+        {
+            var key = keys.Dequeue();
+            if (keys.Count == 0 && key.KeyChar == '2')
+            {
+                // After attaching: the user PIN, then quit.
+                foreach (var k in "4" + "1234\r" + "0") keys.Enqueue(Key(k));
+            }
+            return key;
+        }, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default);
+        await _h.HolderVisitsAsync(Guid.Parse(path.Split('/')[^1]));
+        var exit = await new CounterScreen(station, io).RunAsync();
+
+        var text = screen.ToString();
+        Assert.Equal(0, exit);
+        Assert.Contains("カードを読み取りました", text);
+        Assert.Contains("佐藤 一郎", text);
+        Assert.Contains("暗証番号が一致しました", text);
+        Assert.Contains("****", text);
+        Assert.DoesNotContain("1234", text);
+        Assert.Contains("接続中 / connected — 未送信 0 件", text);
+        Assert.Contains(await _h.EventsAsync(station.CaseId!.Value), e => e.Type == "PinMatched");
+    }
+
+    [Fact]
+    public async Task The_screen_says_the_server_is_unreachable_with_the_count_waiting()
+    {
+        var path = await _h.NoticeAsync("N-8002");
+        var terminal = new FakeTerminal(new FakeCard("0A1B", new DateOnly(2026, 6, 15)));
+        var station = _h.Station(terminal);
+        station.ReadCard();
+        await station.AttachAsync(Guid.Parse(path.Split('/')[^1]));
+        _h.ServerUp = false;
+        await station.ReReadAfterRenewalAsync();
+
+        var keys = new Queue<ConsoleKeyInfo>([Key('0')]);
+        var screen = new StringWriter();
+        await new CounterScreen(station, new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => null, _h.Environment(), default)).RunAsync();
+
+        Assert.Contains("サーバーに接続できません / server unreachable — 未送信 1 件", screen.ToString());
+    }
+}
