@@ -70,13 +70,6 @@ public sealed class CommandTests : IAsyncLifetime
         (exit, lines, _) = await RunAsync(new FakeTerminal(null) { NoReader = true }, ["read"]);
         Assert.Equal(("NoReader", 1), (lines[0].GetProperty("error").GetString(), exit));
 
-        var output = new StringWriter();
-        exit = await StationCommands.RunAsync(["readers"], new StationIo(output, new StringWriter(), () => default, () => false, () => null, _ => null, default), CardTerminals.Create);
-        Assert.Equal(1, exit);
-        var noService = JsonDocument.Parse(output.ToString()).RootElement;
-        Assert.Equal("NoService", noService.GetProperty("error").GetString());
-        Assert.Contains("PC/SC", noService.GetProperty("message").GetString());
-
         (exit, lines, _) = await RunAsync(new FakeTerminal(null), ["frobnicate"]);
         Assert.Equal(("Usage", 2), (lines[0].GetProperty("error").GetString(), exit));
     }
