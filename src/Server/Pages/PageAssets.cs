@@ -71,7 +71,8 @@ public sealed class PageAssets
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the sign-in POST, which the Origin check refuses.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
     }

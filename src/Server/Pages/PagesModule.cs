@@ -103,7 +103,9 @@ public static class PagesModule
     private static async Task<IResult> SignInAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock)
     {
         var origin = http.Request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase))
+        var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
+        if ((site.Length > 0 && site is not ("same-origin" or "none"))
+            || (origin.Length > 0 && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase)))
         {
             return Problems.Result(StaffProblems.CsrfRejected, "他のサイトからのサインインは受け付けません。/ Sign-in from another site is refused.");
         }

@@ -18,6 +18,9 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Children for append/replaceChildren: arrays flattened, null/undefined/false left out (so conditional parts can be written inline). */
+export const kids = (...children) => children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false);
+
 /** Japanese with its English beside it, smaller. */
 export const ja = (jaText, en) => [jaText, en ? h("span", { class: "en" }, " " + en) : null];
 
@@ -62,12 +65,12 @@ export async function header({ wall = false } = {}) {
   const s = await session();
   const top = document.getElementById("top");
   if (!top) return s;
-  top.replaceChildren(
+  top.replaceChildren(...kids(
     h("span", { class: "brand" }, "電子証明書更新 案件管理", h("span", { class: "en" }, " CaseSystem")),
     wall ? null : h("nav", { "aria-label": "メニュー" }, h("ul", {}, s.pages.map(p =>
       h("li", {}, h("a", { href: p.path, "aria-current": location.pathname === p.path ? "page" : null }, p.ja, h("span", { class: "en" }, " " + p.en)))))),
     h("span", { class: "who" }, `${s.municipalityJa} ${s.officeJa} ・ ${s.staffId}(${s.roleJa})`),
-    h("button", { type: "button", id: "signout", onclick: signOut }, "サインアウト", h("span", { class: "en" }, " Sign out")));
+    h("button", { type: "button", id: "signout", onclick: signOut }, "サインアウト", h("span", { class: "en" }, " Sign out"))));
   return s;
 }
 
@@ -103,7 +106,7 @@ export const timeJa = iso => momentJa(iso).split(" ")[1] || "—";
 /** Announces a change to screen readers and shows it. */
 export function say(text, kind = "ok") {
   const live = document.getElementById("live");
-  if (live) live.replaceChildren(h("div", { class: `notice ${kind}`, role: "status" }, text));
+  if (live) live.replaceChildren(...kids(h("div", { class: `notice ${kind}`, role: "status" }, text)));
 }
 
 /** The Guid in /desk/cases/{id}… */

@@ -1,5 +1,5 @@
 import {
-  h, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
+  h, kids, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
 import { timelineView } from "/assets/timeline-view.js";
@@ -20,7 +20,7 @@ const identityDocuments = s.documents.filter(d => !special.some(x => x.code === 
 
 async function load() {
   const r = await api(`/cases/${id}`);
-  if (!r.ok) { document.getElementById("live").replaceChildren(problemBox(r.problem, "案件を開けません")); return; }
+  if (!r.ok) { document.getElementById("live").replaceChildren(...kids(problemBox(r.problem, "案件を開けません"))); return; }
   view = r.data;
   await loadEvents();
   render();
@@ -34,9 +34,9 @@ async function loadEvents() {
 function render() {
   const holder = view.holder;
   document.title = `${holder.nameKanji} さんの案件 | 電子証明書更新 案件管理`;
-  document.getElementById("case-title").replaceChildren(`${holder.nameKanji} さんの案件`, h("span", { class: "en" }, " Case"),
+  document.getElementById("case-title").replaceChildren(...kids(`${holder.nameKanji} さんの案件`, h("span", { class: "en" }, " Case"),
     " ", h("span", { class: `tag ${view.status === "active" ? "ok" : ""}`, id: "case-status" },
-      statusJa[view.status] + (view.closure ? `(${closureJa[view.closure]})` : "")));
+      statusJa[view.status] + (view.closure ? `(${closureJa[view.closure]})` : ""))));
   renderHolder(holder);
   renderCertificates();
   renderChecklist();
@@ -46,12 +46,12 @@ function render() {
 }
 
 function renderHolder(holder) {
-  section("holder").append(h("dl", { class: "facts" },
+  section("holder").append(...kids(h("dl", { class: "facts" },
     h("dt", {}, "氏名"), h("dd", { id: "holder-name" }, holder.nameKanji),
     h("dt", {}, "フリガナ"), h("dd", {}, holder.nameKana),
     h("dt", {}, "生年月日"), h("dd", {}, dateJa(holder.birthDate), `(${age(holder.birthDate, s.today)}歳)`),
     h("dt", {}, "住民登録地"), h("dd", {}, holder.registeredAddress),
-    h("dt", {}, "通知書番号"), h("dd", {}, view.noticeNumber || "(通知書なし・窓口で開始)")));
+    h("dt", {}, "通知書番号"), h("dd", {}, view.noticeNumber || "(通知書なし・窓口で開始)"))));
 }
 
 function renderCertificates() {
@@ -59,7 +59,7 @@ function renderCertificates() {
   const opens = view.renewalOpensOn, until = e.userAuthenticationExpiry;
   const today = s.today;
   const win = today < opens ? ["受付前", "warn"] : today > until ? ["期限切れ(新規発行になります)", "bad"] : ["受付中", "ok"];
-  section("certificates").append(
+  section("certificates").append(...kids(
     h("table", {},
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "証明書"), h("th", { scope: "col" }, "有効期限"), h("th", { scope: "col" }, "暗証番号"))),
       h("tbody", {},
@@ -72,7 +72,7 @@ function renderCertificates() {
     view.renewedUntil ? h("p", { class: "notice ok", id: "renewed" }, `更新済み: 新しい有効期限は ${dateJa(view.renewedUntil)} です。`) : null,
     view.inquiry ? h("p", { id: "inquiry" }, "文書照会: ", `${dateJa(view.inquiry.mailedOn)} 送付・回答期限 ${dateJa(view.inquiry.replyDueOn)} ・ `,
       view.inquiry.replyReceived ? h("span", { class: "tag ok" }, "回答書 受理済み")
-        : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち")) : null);
+        : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち")) : null));
 }
 
 function pinText(pin) {
@@ -83,9 +83,9 @@ function pinText(pin) {
 
 function renderChecklist() {
   const list = view.checklist;
-  section("checklist").append(list.length
+  section("checklist").append(...kids(list.length
     ? h("ul", { class: "checklist", id: "checklist-items" }, list.map(i => h("li", { dataset: { code: i.code } }, i.ja, h("span", { class: "en" }, " " + i.en))))
-    : h("p", {}, view.status === "closed" ? "この案件は終了しています。" : "必要な手続きはありません。"));
+    : h("p", {}, view.status === "closed" ? "この案件は終了しています。" : "必要な手続きはありません。")));
 }
 
 /** The visits, from the case's events: who came, which documents, the identity check and how it ended. */
@@ -100,8 +100,8 @@ function renderVisits() {
   }
   const docName = code => (s.documents.find(x => x.code === code) || special.find(x => x.code === code) || { nameJa: code }).nameJa;
   const el = section("visits");
-  if (!visits.size) { el.append(h("p", {}, "まだ来庁はありません。")); return; }
-  el.append(h("table", { id: "visit-list" },
+  if (!visits.size) { el.append(...kids(h("p", {}, "まだ来庁はありません。"))); return; }
+  el.append(...kids(h("table", { id: "visit-list" },
     h("thead", {}, h("tr", {}, ["回", "日時", "窓口", "来庁者", "書類", "本人確認", "結果"].map(t => h("th", { scope: "col" }, t)))),
     h("tbody", {}, [...visits.values()].map(v => h("tr", {},
       h("td", { class: "num" }, `${v.visit}回目`),
@@ -110,7 +110,7 @@ function renderVisits() {
       h("td", {}, whoCameJa[v.whoCame] || v.whoCame, v.whoCame === "AppointedProxy" ? h("div", { class: "muted" }, `照会書兼回答書: ${replyFormJa[v.replyForm]}`) : null),
       h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`))) : "—"),
       h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, v.identity.reason)]),
-      h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : h("strong", {}, "対応中")))))));
+      h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : h("strong", {}, "対応中"))))))));
 }
 
 async function renderTimeline() {
@@ -119,45 +119,45 @@ async function renderTimeline() {
   const r = await api(`/cases/${id}/timeline`);
   if (!r.ok) return;
   el.hidden = false;
-  section("timeline").append(
+  section("timeline").append(...kids(
     h("p", { class: "no-print" }, h("a", { class: "button", href: `/desk/cases/${id}/timeline`, id: "print-timeline" }, "お渡し用に印刷する ", h("span", { class: "en" }, "Print for the holder"))),
-    timelineView(r.data));
+    timelineView(r.data)));
 }
 
 // ---- actions ------------------------------------------------------------------------------
 
 function renderActions() {
   const el = section("actions");
-  if (view.status !== "active") { el.append(h("p", {}, "終了した案件には操作できません。")); return; }
+  if (view.status !== "active") { el.append(...kids(h("p", {}, "終了した案件には操作できません。"))); return; }
   const visit = view.currentVisit;
   if (!visit) {
-    el.append(
+    el.append(...kids(
       h("p", {}, "来庁者の受付から始めます。", h("span", { class: "en" }, " Start with the visitor at the counter.")),
-      arrivalForm(), callForm(), visitForm());
+      arrivalForm(), callForm(), visitForm()));
     return;
   }
-  el.append(h("p", { id: "current-visit" }, `${visit.number}回目の来庁を対応中: ${whoCameJa[visit.whoCame]} ・ 本人確認 `,
+  el.append(...kids(h("p", { id: "current-visit" }, `${visit.number}回目の来庁を対応中: ${whoCameJa[visit.whoCame]} ・ 本人確認 `,
     visit.identityAccepted === true ? h("span", { class: "tag ok" }, "確認済み")
       : visit.identityAccepted === false ? h("span", { class: "tag bad" }, "確認できず") : "未了",
-    visit.pinsVerified.length ? ` ・ 暗証番号照合済み: ${visit.pinsVerified.map(c => certificateJa[c]).join("、")}` : ""));
+    visit.pinsVerified.length ? ` ・ 暗証番号照合済み: ${visit.pinsVerified.map(c => certificateJa[c]).join("、")}` : "")));
   if (visit.identityAccepted === false) {
     const refused = [...events].reverse().find(e => e.type === "IdentityRefused");
-    if (refused) el.append(problemBox({ title: "本人確認ができませんでした。", detail: refused.data.reason, rule: refused.data.rule }, "本人確認ができません"));
+    if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: refused.data.reason, rule: refused.data.rule }, "本人確認ができません")));
   } else {
-    el.append(pinForm());
-    if (visit.whoCame === "AppointedProxy" && !(view.inquiry && !view.inquiry.replyReceived)) el.append(inquiryForm());
-    if (view.inquiry && !view.inquiry.replyReceived) el.append(replyForm());
-    if (visit.whoCame !== "AppointedProxy") el.append(resetForm());
-    el.append(renewalForm());
+    el.append(...kids(pinForm()));
+    if (visit.whoCame === "AppointedProxy" && !(view.inquiry && !view.inquiry.replyReceived)) el.append(...kids(inquiryForm()));
+    if (view.inquiry && !view.inquiry.replyReceived) el.append(...kids(replyForm()));
+    if (visit.whoCame !== "AppointedProxy") el.append(...kids(resetForm()));
+    el.append(...kids(renewalForm()));
   }
-  el.append(endForm());
+  el.append(...kids(endForm()));
 }
 
 /** A form that sends one command; its result replaces the page's case, a refusal shows why. */
 function commandForm(key, titleJa, titleEn, fields, toBody, button) {
   const form = h("form", { id: `form-${key}`, "aria-labelledby": `form-${key}-h` },
     h("h3", { id: `form-${key}-h` }, titleJa, h("span", { class: "en" }, " " + titleEn)),
-    fields,
+    h("div", { class: "fields" }, fields),
     h("p", {}, h("button", { type: "submit" }, button || titleJa)));
   form.addEventListener("submit", async e => {
     e.preventDefault();
@@ -166,7 +166,7 @@ function commandForm(key, titleJa, titleEn, fields, toBody, button) {
     try {
       const r = await api(`/cases/${id}/${key === "end" ? "visits/current/end" : endpoint[key]}`, { method: "POST", body: toBody(new FormData(form), form) });
       if (!r.ok) {
-        document.getElementById("live").replaceChildren(problemBox(r.problem));
+        document.getElementById("live").replaceChildren(...kids(problemBox(r.problem)));
         document.getElementById("live").scrollIntoView({ block: "nearest" });
         return;
       }
@@ -296,7 +296,7 @@ function endForm() {
 function section(sectionId) {
   const el = document.getElementById(sectionId);
   const heading = el.querySelector("h2");
-  el.replaceChildren(heading);
+  el.replaceChildren(...kids(heading));
   return el;
 }
 

@@ -5,7 +5,7 @@ import { h } from "/assets/app.js";
  * screen readers and exact reading. rows: [{label, values: [number|null], note}], series: [{name, cls}].
  */
 export function barChart({ id, title, titleEn, rows, series, format = v => String(v), max }) {
-  const labelWidth = 150, width = 640, barHeight = 18, gap = 4, rowGap = 12, valueWidth = 90;
+  const labelWidth = 140, width = 520, barHeight = 18, gap = 4, rowGap = 12, valueWidth = 70;
   const plot = width - labelWidth - valueWidth;
   const top = series.length > 1 ? 26 : 6;
   const rowHeight = series.length * (barHeight + gap) + rowGap;

@@ -1,4 +1,4 @@
-import { h, api, header, problemBox, say, momentJa } from "/assets/app.js";
+import { h, kids, api, header, problemBox, say, momentJa } from "/assets/app.js";
 
 await header();
 const target = document.getElementById("status");
@@ -7,8 +7,8 @@ const statusJa = { running: "実行中", paused: "停止中" };
 
 async function refresh() {
   const r = await api("/ops/projections");
-  if (!r.ok) { target.replaceChildren(problemBox(r.problem, "状態を取得できません")); return; }
-  target.replaceChildren(h("table", { id: "projection-table" },
+  if (!r.ok) { target.replaceChildren(...kids(problemBox(r.problem, "状態を取得できません"))); return; }
+  target.replaceChildren(...kids(h("table", { id: "projection-table" },
     h("thead", {}, h("tr", {}, ["名前", "世代", "状態", "位置 / 先頭", "遅れ(件)", "遅れ(秒)", "担当プロセス", "エラー", "操作"].map(t => h("th", { scope: "col" }, t)))),
     h("tbody", {}, r.data.map(p => h("tr", { dataset: { name: p.name, generation: p.generation } },
       h("th", { scope: "row" }, p.name),
@@ -24,13 +24,13 @@ async function refresh() {
         p.status === "paused" ? [
           h("button", { type: "button", onclick: () => act(p.name, "resume"), "aria-label": `${p.name} を再開` }, "再開"), " ",
           h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "resume", { skip: "true" }), "aria-label": `${p.name} を失敗イベントを飛ばして再開` }, "飛ばして再開"), " "] : null,
-        p.state === "active" ? h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "rebuild"), "aria-label": `${p.name} を再構築` }, "再構築") : null]))))));
+        p.state === "active" ? h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "rebuild"), "aria-label": `${p.name} を再構築` }, "再構築") : null])))))));
 }
 
 async function act(name, what, query) {
   if (what === "rebuild" && !confirm(`${name} を最初から再構築します。稼働中の世代は再構築が追いつくまで応答を続けます。よろしいですか?`)) return;
   const r = await api(`/ops/projections/${encodeURIComponent(name)}/${what}`, { method: "POST", query, body: {} });
-  if (!r.ok) document.getElementById("live").replaceChildren(problemBox(r.problem));
+  if (!r.ok) document.getElementById("live").replaceChildren(...kids(problemBox(r.problem)));
   else say(what === "rebuild" ? `${name}: 第${r.data.generation}世代の再構築を始めました。` : `${name}: 再開しました。`);
   await refresh();
 }
