@@ -98,6 +98,7 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await page.Locator("#end-outcome").SelectOptionAsync("Done");
         await Submit(page, "end").ClickAsync();
         await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 窓口対応を終了");
+        await Expect(page.Locator("#form-closure")).ToBeVisibleAsync();
 
         await Expect(page.Locator("#visit-list tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator("#visit-list tbody tr").Nth(0)).ToContainTextAsync("再来庁が必要");
@@ -159,7 +160,8 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
     {
         Web.Server.Clock.Now = WebServer.Monday10;
         var caseId = await Web.OpenCaseAsync("伊藤 三郎", "イトウ サブロウ", office: "usuda");
-        var page = await fixture.SignedInAsync(StaffRole.Station, "station-usuda", "/board", office: "usuda");
+        await using var network = new FlakyNetwork(Web.BaseAddress);
+        var page = await fixture.SignedInAsync(StaffRole.Station, "station-usuda", "/board", office: "usuda", through: network.Address);
         await Expect(page.Locator("#office-name")).ToContainTextAsync("臼田支所");
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
         await Expect(page.Locator("#waiting")).ToContainTextAsync("お待ちの方はいません");
@@ -177,11 +179,13 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Browser.ShotAsync(page, "13-queue-display-serving");
 
         // The network drops: the display says so, and comes back by itself when the network does.
-        await page.Context.SetOfflineAsync(true);
-        await page.EvaluateAsync("() => window.dispatchEvent(new Event('offline'))");
+        network.Drop();
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "down");
+        await Expect(page.Locator("#connection")).ToContainTextAsync("再接続しています");
+        await Browser.ShotAsync(page, "13b-queue-display-network-down");
         var other = await Web.OpenCaseAsync("伊藤 四郎", "イトウ シロウ", office: "usuda");
         await Web.OkAsync($"/api/saku/cases/{other}/arrivals", new { office = "usuda", ticketNumber = "U-8" });
-        await page.Context.SetOfflineAsync(false);
+        network.Restore();
         await Expect(page.Locator("#waiting-list li[data-ticket='U-8']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
         await page.Context.CloseAsync();

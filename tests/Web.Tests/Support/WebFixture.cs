@@ -26,9 +26,9 @@ public sealed class WebFixture : IAsyncLifetime
 
     /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, pastes a token of that staff member and presses Enter.</summary>
     public async Task<IPage> SignedInAsync(StaffRole role, string staffId, string path, string office = "shimin-ka", string? screenshot = null,
-        IPage? page = null)
+        IPage? page = null, Uri? through = null)
     {
-        page ??= await Browser.NewPageAsync(Web.BaseAddress);
+        page ??= await Browser.NewPageAsync(through ?? Web.BaseAddress);
         await page.GotoAsync(path);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?next="));
         await Expect(page.GetByLabel("職員トークン")).ToBeFocusedAsync();

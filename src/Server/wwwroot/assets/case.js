@@ -130,6 +130,10 @@ function renderActions() {
   const el = section("actions");
   if (view.status !== "active") { el.append(...kids(h("p", {}, "終了した案件には操作できません。"))); return; }
   const visit = view.currentVisit;
+  if (!visit && view.renewedUntil) {
+    el.append(...kids(h("p", {}, "更新は済んでいます。お渡し用の目安を印刷して、案件を終了してください。"), closeForm()));
+    return;
+  }
   if (!visit) {
     el.append(...kids(
       h("p", {}, "来庁者の受付から始めます。", h("span", { class: "en" }, " Start with the visitor at the counter.")),
@@ -183,23 +187,23 @@ function commandForm(key, titleJa, titleEn, fields, toBody, button) {
 }
 
 const endpoint = { arrival: "arrivals", call: "calls", visit: "visits", pin: "pin-checks", reset: "pin-resets",
-  inquiry: "inquiries", reply: "inquiry-replies", renewal: "renewals" };
+  inquiry: "inquiries", reply: "inquiry-replies", renewal: "renewals", closure: "closure" };
 
 const field = (id, labelJa, labelEn, control) => h("div", {}, h("label", { for: id }, labelJa, h("span", { class: "en" }, labelEn)), control);
 const officeSelect = id => h("select", { id, name: "office" }, s.offices.map(o => h("option", { value: o.id, selected: o.id === s.office }, o.nameJa)));
 const officeJa = office => (s.offices.find(o => o.id === office) || { nameJa: office }).nameJa;
 
 function arrivalForm() {
-  return commandForm("arrival", "来庁受付(番号札)", "Arrival, ticket", h("div", { class: "inline-fields" },
+  return commandForm("arrival", "来庁受付(番号札)", "Arrival, ticket", [
     field("arrival-office", "窓口", "Office", officeSelect("arrival-office")),
-    field("arrival-ticket", "番号札", "Ticket number", h("input", { type: "text", id: "arrival-ticket", name: "ticketNumber", required: true, autocomplete: "off" }))),
+    field("arrival-ticket", "番号札", "Ticket number", h("input", { type: "text", id: "arrival-ticket", name: "ticketNumber", required: true, autocomplete: "off" }))],
     f => ({ office: f.get("office"), ticketNumber: f.get("ticketNumber") }), "番号札を記録");
 }
 
 function callForm() {
-  return commandForm("call", "窓口へ呼出し", "Call to a counter", h("div", {},
+  return commandForm("call", "窓口へ呼出し", "Call to a counter", [
     field("call-office", "窓口", "Office", officeSelect("call-office")),
-    field("call-counter", "カウンター", "Counter", h("input", { type: "text", id: "call-counter", name: "counter", required: true, value: "1番窓口", autocomplete: "off" }))),
+    field("call-counter", "カウンター", "Counter", h("input", { type: "text", id: "call-counter", name: "counter", required: true, value: "1番窓口", autocomplete: "off" }))],
     f => ({ office: f.get("office"), counter: f.get("counter"), clerkId: s.staffId }), "呼び出す");
 }
 
@@ -281,6 +285,11 @@ function renewalForm() {
     certificateBoxes("renew", !!view.expiry.signingExpiry),
     h("label", { class: "check", for: "renew-reissued" }, h("input", { type: "checkbox", id: "renew-reissued", name: "onReissuedCard" }), "再交付されたカードへの発行(手数料200円)"),
   ], f => ({ certificates: f.getAll("certificate"), onReissuedCard: f.get("onReissuedCard") === "on" }), "更新を記録");
+}
+
+function closeForm() {
+  return commandForm("closure", "案件を終了", "Close the case", h("input", { type: "hidden", name: "closure", value: "Renewed" }),
+    () => ({ closure: "Renewed" }), "更新済みとして案件を終了");
 }
 
 function endForm() {
