@@ -277,6 +277,7 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Web.Server.Http.GetAsync($"/api/saku/cases/{caseId}")).StatusCode);
 
         var page = await fixture.SignedInAsync(StaffRole.Supervisor, "supervisor-1", "/audit");
+        await Expect(page.Locator("body[data-ready=true]")).ToBeVisibleAsync();
         // Days are the days of recording, by the server's clock (the database's, not the test's).
         await page.Locator("#day").FillAsync(JapanTime.DateOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await page.Locator("#staff").FillAsync("clerk-1");

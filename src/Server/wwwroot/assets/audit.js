@@ -6,7 +6,7 @@ const results = document.getElementById("results");
 for (const o of s.offices) form.elements.office.append(...kids(h("option", { value: o.id }, o.nameJa)));
 const kinds = await api("/audit/event-kinds");
 if (kinds.ok) for (const k of kinds.data) form.elements.type.append(...kids(h("option", { value: k.type }, `${k.ja}(${k.type})`)));
-form.elements.day.value = s.today;
+if (!form.elements.day.value) form.elements.day.value = s.today;
 const officeJa = id => (s.offices.find(o => o.id === id) || { nameJa: id || "—" }).nameJa;
 
 async function search() {
@@ -36,3 +36,4 @@ document.getElementById("open-case").addEventListener("submit", e => {
 const q = new URLSearchParams(location.search);
 for (const [k, v] of q) if (form.elements[k]) form.elements[k].value = v;
 if ([...q.keys()].length) search();
+document.body.dataset.ready = "true";
