@@ -105,6 +105,8 @@ public static class ProjectionsModule
 
         tenant.MapGet("/ops/projections", async (ProjectionAdmin admin, CancellationToken ct) => Results.Ok(await admin.StatusAsync(ct)))
             .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
+        tenant.MapProjectionOps();
+        tenant.MapAuditSearch();
         return app;
     }
 

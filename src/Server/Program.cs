@@ -2,6 +2,7 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Projections;
 using CaseSystem.Projections.Runner;
+using CaseSystem.Server.Pages;
 
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
@@ -9,10 +10,12 @@ if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCases(builder.Configuration);
 builder.Services.AddProjections(builder.Configuration);
+builder.Services.AddPages();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.MapCases();
 app.MapProjections();
+app.MapPages();
 app.Run();
 return 0;

@@ -40,6 +40,8 @@ public static class StaffProblems
         "職員の認証が必要です。/ Staff authentication is required.");
     public static readonly Problems.Kind OtherMunicipality = new("urn:casesystem:problem:other-municipality", StatusCodes.Status403Forbidden,
         "他の自治体の業務は行えません。/ Staff may act only for their own municipality.");
+    public static readonly Problems.Kind CsrfRejected = new("urn:casesystem:problem:csrf-token", StatusCodes.Status403Forbidden,
+        "画面からの操作として確認できません。画面を読み込み直してください。/ The request lacks the page's anti-forgery token; reload the page.");
     public static readonly Problems.Kind RoleNotAllowed = new("urn:casesystem:problem:role-not-allowed", StatusCodes.Status403Forbidden,
         "この操作はあなたの役割では行えません。/ Your role may not do this.");
 
@@ -132,6 +134,11 @@ public static class StaffAuthentication
             // Authenticated here with the scheme named, so this holds whatever the default scheme
             // is and whether or not the authentication middleware ran (the handler caches its result).
             var result = await http.AuthenticateAsync(Scheme);
+            if (result.Failure is StaffSession.CsrfRejectedException)
+            {
+                return Problems.Result(StaffProblems.CsrfRejected,
+                    $"Cookie でのログイン中の {http.Request.Method} には {StaffSession.CsrfHeader} ヘッダーが必要です。/ A {http.Request.Method} in a cookie session needs the {StaffSession.CsrfHeader} header.");
+            }
             if (!result.Succeeded || result.Principal.FindStaff() is not { } who)
             {
                 return StaffProblems.Unauthenticate(http, tokenSent: !result.None);
@@ -156,9 +163,28 @@ public static class StaffAuthentication
 }
 
 /// <summary>
-/// Reads <c>Authorization: Bearer &lt;token&gt;</c> and checks it with the signer at the injected
-/// TimeProvider's now. No header, or another scheme than Bearer: no result. A token refused:
-/// a failure that names no part of the token.
+/// The browser session of the pages: after sign-in the staff token itself is kept in an HttpOnly,
+/// SameSite=Strict cookie without an expiry of its own (the token's expiry is checked on every
+/// request). A request authenticated by that cookie whose method is not safe must also carry
+/// <see cref="CsrfHeader"/> with <see cref="StaffTokenSigner.CsrfToken"/> of the session.
+/// </summary>
+public static class StaffSession
+{
+    public const string Cookie = "cs_session";
+    public const string CsrfHeader = "X-CSRF-Token";
+
+    public static bool IsSafe(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
+
+    /// <summary>The failure of a cookie-authenticated unsafe request without its anti-forgery token.</summary>
+    public sealed class CsrfRejectedException() : Exception("A cookie-authenticated request that changes state lacks the anti-forgery token.");
+}
+
+/// <summary>
+/// Reads <c>Authorization: Bearer &lt;token&gt;</c>, or without that header the session cookie
+/// (<see cref="StaffSession"/>), and checks the token with the signer at the injected
+/// TimeProvider's now. Neither: no result. Another scheme than Bearer: no result. A token
+/// refused: a failure that names no part of the token.
 /// </summary>
 internal sealed class StaffTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -175,7 +201,7 @@ internal sealed class StaffTokenAuthenticationHandler(
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return Task.FromResult(FromSessionCookie());
         }
         if (headers.Count > 1)
         {
@@ -192,10 +218,32 @@ internal sealed class StaffTokenAuthenticationHandler(
             : AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name)));
     }
 
+    private AuthenticateResult FromSessionCookie()
+    {
+        if (!Request.Cookies.TryGetValue(StaffSession.Cookie, out var token) || string.IsNullOrEmpty(token))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
+        {
+            return AuthenticateResult.Fail("The session's staff token is invalid or expired.");
+        }
+        if (!StaffSession.IsSafe(Request.Method) && !signer.CsrfMatches(token, Request.Headers[StaffSession.CsrfHeader].ToString()))
+        {
+            return AuthenticateResult.Fail(new StaffSession.CsrfRejectedException());
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name));
+    }
+
     /// <summary>For endpoints that use RequireAuthorization rather than RequireStaff: the same 401 problem.</summary>
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is StaffSession.CsrfRejectedException)
+        {
+            await Problems.Result(StaffProblems.CsrfRejected).ExecuteAsync(Context);
+            return;
+        }
         await StaffProblems.Unauthenticate(Context, tokenSent: !result.None).ExecuteAsync(Context);
     }
 

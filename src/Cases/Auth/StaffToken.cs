@@ -116,6 +116,22 @@ public sealed class StaffTokenSigner
         return who is not null && now < who.ExpiresAt ? who : null;
     }
 
+    /// <summary>
+    /// The anti-forgery token of a browser session whose cookie holds <paramref name="sessionToken"/>:
+    /// HMAC of the session token under this key, so the server keeps no state and a page of
+    /// another site, which can neither read the cookie nor this value, cannot forge it.
+    /// </summary>
+    public string CsrfToken(string sessionToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionToken);
+        return Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("csrf." + sessionToken)));
+    }
+
+    /// <summary>Whether <paramref name="sent"/> is the anti-forgery token of the session, compared in fixed time.</summary>
+    public bool CsrfMatches(string sessionToken, string? sent) =>
+        !string.IsNullOrEmpty(sent) && sent.Length <= 128
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(CsrfToken(sessionToken)), Encoding.UTF8.GetBytes(sent));
+
     private string Sign(string payload) =>
         Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(Prefix + payload)));
 

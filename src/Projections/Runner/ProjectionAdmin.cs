@@ -45,7 +45,8 @@ public sealed class ProjectionAdmin(NpgsqlDataSource db, IEnumerable<IProjection
                    g.applied,
                    (select a.application_name || ' (pid ' || a.pid || ')'
                       from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                     where l.locktype = 'advisory' and l.granted and l.classid = $1::int::oid
+                     where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+                       and l.classid = $1::int::oid
                        and l.objid = hashtext(g.name || ':v' || g.code_version)::oid and l.objsubid = 2
                      limit 1),
                    g.paused_seq, g.last_error, g.last_error_at,

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using CaseSystem.Cases;
+using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Policies;
+using Microsoft.AspNetCore.Authentication;
+
+namespace CaseSystem.Server.Pages;
+
+/// <summary>A page of the system, and the roles that may open it; <see cref="Nav"/> pages are in every page's menu.</summary>
+public sealed record PageInfo(string Route, string File, string Ja, string En, StaffRole[] Roles, bool Nav = true);
+
+/// <summary>
+/// The web pages: sign-in with a staff token (kept in a session cookie, see <see cref="StaffSession"/>),
+/// one HTML shell per page from the embedded <c>wwwroot</c>, served only to the roles that may see
+/// it (others get a Japanese 403 page), and the small scripts and styles they share. The pages
+/// read and write through the same API as every other client.
+/// </summary>
+public static class PagesModule
+{
+    public static readonly IReadOnlyList<PageInfo> Pages =
+    [
+        new("/desk", "desk.html", "窓口", "Clerk's desk", [StaffRole.Clerk]),
+        new("/desk/cases/{caseId:guid}", "case.html", "案件", "Case", [StaffRole.Clerk], Nav: false),
+        new("/desk/cases/{caseId:guid}/timeline", "timeline.html", "利用再開の目安", "Activation timeline", [StaffRole.Clerk], Nav: false),
+        new("/audit", "audit.html", "監査", "Audit", [StaffRole.Supervisor]),
+        new("/audit/cases/{caseId:guid}", "audit-case.html", "案件の履歴", "Case history", [StaffRole.Supervisor], Nav: false),
+        new("/dashboard", "dashboard.html", "更新状況", "Renewal dashboard", [StaffRole.Analyst, StaffRole.Supervisor]),
+        new("/board", "board.html", "呼出し表示", "Queue display", [StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station]),
+        new("/projections", "projections.html", "集計処理の状態", "Projection status", [StaffRole.Admin]),
+    ];
+
+    public static IServiceCollection AddPages(this IServiceCollection services)
+    {
+        services.AddSingleton<PageAssets>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", async (HttpContext http) =>
+            await SignedInAsync(http) is { } who ? Results.Redirect(Home(who.Role)) : Results.Redirect("/signin"));
+        app.MapGet("/signin", (HttpContext http, PageAssets assets) => assets.Page(http, "signin.html"));
+        app.MapPost("/signin", SignInAsync).DisableAntiforgery();
+        app.MapPost("/signout", async (HttpContext http) =>
+        {
+            // Through the scheme: with the session cookie, a POST needs the page's anti-forgery header.
+            var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
+            if (result.Failure is StaffSession.CsrfRejectedException) return Problems.Result(StaffProblems.CsrfRejected);
+            http.Response.Cookies.Delete(StaffSession.Cookie, CookieOptions(http));
+            return Results.NoContent();
+        });
+        app.MapGet("/session", SessionAsync);
+        app.MapGet("/assets/{*file}", (string file, HttpContext http, PageAssets assets) => assets.Asset(http, file));
+
+        foreach (var page in Pages)
+        {
+            app.MapGet(page.Route, async (HttpContext http, PageAssets assets) =>
+            {
+                if (await SignedInAsync(http) is not { } who)
+                {
+                    return Results.Redirect("/signin?next=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString));
+                }
+                return page.Roles.Contains(who.Role) ? assets.Page(http, page.File) : assets.Forbidden(http, who, page);
+            });
+        }
+        return app;
+    }
+
+    /// <summary>The first page of the role's menu.</summary>
+    public static string Home(StaffRole role) => Pages.First(p => p.Nav && p.Roles.Contains(role)).Route;
+
+    public static string RoleJa(StaffRole role) => role switch
+    {
+        StaffRole.Clerk => "窓口職員",
+        StaffRole.Supervisor => "監督者",
+        StaffRole.Analyst => "分析担当",
+        StaffRole.Station => "窓口端末",
+        StaffRole.Admin => "システム管理者",
+        _ => role.Name(),
+    };
+
+    private static async Task<StaffIdentity?> SignedInAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
+        return result.Succeeded ? result.Principal.FindStaff() : null;
+    }
+
+    private static CookieOptions CookieOptions(HttpContext http) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = http.Request.IsHttps,
+        Path = "/",
+        IsEssential = true,
+    };
+
+    /// <summary>
+    /// The sign-in form's POST: a token pasted from <c>ops/token</c>. A browser's POST from another
+    /// site is refused by its Origin (no one can be signed in as someone else behind their back);
+    /// a valid token becomes the session cookie.
+    /// </summary>
+    private static async Task<IResult> SignInAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
+        if ((site.Length > 0 && site is not ("same-origin" or "none"))
+            || (origin.Length > 0 && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problems.Result(StaffProblems.CsrfRejected, "他のサイトからのサインインは受け付けません。/ Sign-in from another site is refused.");
+        }
+        if (!http.Request.HasFormContentType) return Results.Redirect("/signin?error=invalid");
+        var form = await http.Request.ReadFormAsync();
+        var token = form["token"].ToString().Trim();
+        var next = form["next"].ToString();
+        if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
+        {
+            return Results.Redirect("/signin?error=invalid" + (next.Length > 0 ? "&next=" + Uri.EscapeDataString(next) : ""));
+        }
+        http.Response.Cookies.Append(StaffSession.Cookie, token, CookieOptions(http));
+        var local = next.StartsWith('/') && !next.StartsWith("//", StringComparison.Ordinal) && !next.StartsWith("/\\", StringComparison.Ordinal);
+        return Results.Redirect(local ? next : Home(who.Role));
+    }
+
+    /// <summary>Who is signed in, the anti-forgery token for their POSTs, their menu, and their municipality's offices and identity documents.</summary>
+    private static async Task<IResult> SessionAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock)
+    {
+        if (await SignedInAsync(http) is not { } who || !http.Request.Cookies.TryGetValue(StaffSession.Cookie, out var token))
+        {
+            return Problems.Result(StaffProblems.Unauthenticated, "サインインしてください。/ Please sign in.");
+        }
+        http.Response.Headers.CacheControl = "no-store";
+        var policy = MunicipalPolicies.All.TryGetValue(who.Municipality, out var p) ? p : null;
+        return Results.Ok(new
+        {
+            staffId = who.StaffId,
+            role = who.Role.Name(),
+            roleJa = RoleJa(who.Role),
+            municipality = who.Municipality,
+            municipalityJa = policy?.NameJa ?? who.Municipality,
+            office = who.Office,
+            officeJa = policy?.Offices.FirstOrDefault(o => o.Id == who.Office)?.NameJa ?? who.Office,
+            expiresAt = who.ExpiresAt,
+            today = JapanTime.DateOf(clock.GetUtcNow()).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            csrf = signer.CsrfToken(token!),
+            csrfHeader = StaffSession.CsrfHeader,
+            pages = Pages.Where(pg => pg.Nav && pg.Roles.Contains(who.Role)).Select(pg => new { path = pg.Route, ja = pg.Ja, en = pg.En }),
+            offices = policy?.Offices.Select(o => new { id = o.Id, nameJa = o.NameJa }).ToArray() ?? [],
+            documents = policy?.IdentityDocuments.Select(d => new { code = d.Code, nameJa = d.NameJa, list = d.List.ToString() }).ToArray() ?? [],
+        });
+    }
+
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+    internal static string Html(string text) => Encoder.Encode(text);
+}

@@ -1,0 +1,34 @@
+import { h, kids, api, header, problemBox, momentJa, caseIdFromPath } from "/assets/app.js";
+
+const s = await header();
+const id = caseIdFromPath();
+const officeJa = office => (s.offices.find(o => o.id === office) || { nameJa: office || "—" }).nameJa;
+const whatJa = { case: "案件の表示", "case-as-of": "過去時点の案件", events: "記録の一覧", timeline: "利用再開の目安", audit: "監査での閲覧" };
+
+const r = await api(`/cases/${id}/audit`);
+if (!r.ok) {
+  document.getElementById("chain").replaceChildren(...kids(problemBox(r.problem, "履歴を表示できません")));
+} else {
+  const trail = r.data;
+  document.getElementById("title").replaceChildren(...kids(`案件 ${id} の履歴`, h("span", { class: "en" }, " Case history")));
+  const chain = trail.chain;
+  document.getElementById("chain").replaceChildren(...kids(chain.isIntact
+    ? h("div", { class: "notice ok", id: "chain-status", dataset: { intact: "true" } },
+      h("strong", {}, "ハッシュチェーンの検証: 改ざんは見つかりませんでした。"), h("span", { class: "en" }, " Hash chain intact."),
+      h("div", { class: "muted" }, `${trail.events.length}件の記録を、記録時のハッシュと照合しました(照会時点で検証)。`))
+    : h("div", { class: "problem", id: "chain-status", role: "alert", dataset: { intact: "false" } },
+      h("h3", {}, "ハッシュチェーンの検証: 不一致があります"), h("span", { class: "en" }, " Hash chain broken."),
+      h("pre", {}, JSON.stringify(chain, null, 2)))));
+  document.getElementById("events").replaceChildren(...kids(h("ol", { class: "timeline", id: "event-list" }, trail.events.map(e =>
+    h("li", { dataset: { type: e.type } },
+      h("div", {}, h("strong", {}, `第${e.version}版 ${e.ja}`), h("span", { class: "en" }, ` ${e.type}`)),
+      h("div", { class: "when" }, `${momentJa(e.at)} ・ 職員 ${e.actor || "(システム)"} ・ ${officeJa(e.office)} ・ ${e.command || "—"}`,
+        e.recordedAt !== e.at ? ` ・ 記録 ${momentJa(e.recordedAt)}` : ""),
+      h("details", {}, h("summary", {}, "内容 ", h("span", { class: "en" }, "Data")), h("pre", {}, JSON.stringify(e.data, null, 2))))))));
+  document.getElementById("views").replaceChildren(...kids(trail.viewedBy.length
+    ? h("table", { id: "viewers" },
+      h("thead", {}, h("tr", {}, ["日時", "職員", "役割", "窓口", "内容"].map(t => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, trail.viewedBy.map(v => h("tr", {},
+        h("td", {}, momentJa(v.viewedAt)), h("td", {}, v.staffId), h("td", {}, v.role), h("td", {}, officeJa(v.office)), h("td", {}, whatJa[v.what] || v.what)))))
+    : h("p", {}, "閲覧の記録はありません。")));
+}

@@ -1,0 +1,36 @@
+import { h, kids, api, header, problemBox, dateJa, statusJa, closureJa } from "/assets/app.js";
+
+await header();
+const form = document.getElementById("search");
+const results = document.getElementById("results");
+
+async function search() {
+  const f = new FormData(form);
+  const query = Object.fromEntries([...f.entries()].filter(([, v]) => String(v).trim() !== ""));
+  if (Object.keys(query).length === 0) {
+    results.replaceChildren(...kids(h("p", { class: "muted" }, "氏名・生年月日・通知書番号のいずれかを入力してください。")));
+    return;
+  }
+  history.replaceState(null, "", "?" + new URLSearchParams(query));
+  const r = await api("/cases", { query });
+  if (!r.ok) { results.replaceChildren(...kids(problemBox(r.problem, "検索できません"))); return; }
+  if (r.data.length === 0) { results.replaceChildren(...kids(h("p", {}, "該当する案件はありません。", h("span", { class: "en" }, " No case found.")))); return; }
+  results.replaceChildren(...kids(
+    h("p", { role: "status" }, `${r.data.length}件見つかりました。`),
+    h("table", {},
+      h("thead", {}, h("tr", {}, ["氏名", "フリガナ", "生年月日", "通知書番号", "状態", "来庁", "次の手続き", ""].map(t => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, r.data.map(c => h("tr", {},
+        h("td", {}, h("a", { href: `/desk/cases/${c.caseId}` }, c.nameKanji)),
+        h("td", {}, c.nameKana),
+        h("td", {}, dateJa(c.birthDate)),
+        h("td", {}, c.noticeNumber || "(窓口で開始)"),
+        h("td", {}, statusJa[c.status] || c.status, c.closure ? `(${closureJa[c.closure] || c.closure})` : ""),
+        h("td", { class: "num" }, `${c.visits}回`),
+        h("td", {}, c.nextStep ? c.nextStep.ja : "—"),
+        h("td", {}, h("a", { class: "button secondary", href: `/desk/cases/${c.caseId}`, "aria-label": `${c.nameKanji}さんの案件を開く` }, "開く"))))))));
+}
+
+form.addEventListener("submit", e => { e.preventDefault(); search(); });
+const q = new URLSearchParams(location.search);
+for (const [k, v] of q) if (form.elements[k]) form.elements[k].value = v;
+if ([...q.keys()].length) search();

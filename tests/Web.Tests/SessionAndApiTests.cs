@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseSystem.Cases;
+using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Tests.Support;
+using CaseSystem.Web.Tests.Support;
+
+namespace CaseSystem.Web.Tests;
+
+/// <summary>The pages' session over plain HTTP (cookie, anti-forgery header, sign-in's origin check, role gates) and the APIs the pages added.</summary>
+public sealed class SessionAndApiTests : IAsyncLifetime
+{
+    private readonly WebServer _web = new();
+
+    public Task InitializeAsync() => _web.InitializeAsync();
+
+    public Task DisposeAsync() => _web.DisposeAsync();
+
+    private HttpClient Client() => new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = _web.BaseAddress };
+
+    private async Task<(string Cookie, string Csrf)> SignInAsync(HttpClient http, StaffRole role, string staffId = "clerk-1")
+    {
+        var response = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(role, staffId) }));
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        var setCookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("expires", setCookie, StringComparison.OrdinalIgnoreCase);
+        var cookie = setCookie.Split(';')[0];
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/session");
+        request.Headers.Add("Cookie", cookie);
+        var session = JsonDocument.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(role.Name(), session.GetProperty("role").GetString());
+        return (cookie, session.GetProperty("csrf").GetString()!);
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, string cookie, object? body = null, string? csrf = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Cookie", cookie);
+        if (csrf is not null) request.Headers.Add(StaffSession.CsrfHeader, csrf);
+        if (body is not null) request.Content = JsonContent.Create(body, options: TestServer.Json);
+        return request;
+    }
+
+    private static object NewCase => new
+    {
+        holder = new { nameKanji = "小林 七子", nameKana = "コバヤシ ナナコ", birthDate = "1990-01-01", registeredAddress = "長野県佐久市" },
+        expiry = new { userAuthenticationExpiry = "2026-06-15", signingExpiry = "2026-06-15" },
+        office = "shimin-ka",
+    };
+
+    [Fact]
+    public async Task A_cookie_session_reads_freely_but_changes_state_only_with_the_pages_anti_forgery_header()
+    {
+        using var http = Client();
+        var (cookie, csrf) = await SignInAsync(http, StaffRole.Clerk);
+
+        var forged = await http.SendAsync(Request(HttpMethod.Post, "/api/saku/cases", cookie, NewCase));
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        var problem = JsonDocument.Parse(await forged.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("urn:casesystem:problem:csrf-token", problem.GetProperty("type").GetString());
+
+        var wrong = await http.SendAsync(Request(HttpMethod.Post, "/api/saku/cases", cookie, NewCase, csrf: csrf[..^2] + "xx"));
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+
+        var created = await http.SendAsync(Request(HttpMethod.Post, "/api/saku/cases", cookie, NewCase, csrf));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var read = await http.SendAsync(Request(HttpMethod.Get, created.Headers.Location!.ToString(), cookie));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        // Another session's token is not this one's.
+        var (_, otherCsrf) = await SignInAsync(http, StaffRole.Clerk, "clerk-2");
+        Assert.NotEqual(csrf, otherCsrf);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(Request(HttpMethod.Post, "/api/saku/cases", cookie, NewCase, otherCsrf))).StatusCode);
+
+        // The bearer header works as before, with no anti-forgery header.
+        using var bearer = new HttpRequestMessage(HttpMethod.Post, "/api/saku/cases") { Content = JsonContent.Create(NewCase, options: TestServer.Json) };
+        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _web.Token(StaffRole.Clerk, "clerk-1"));
+        Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(bearer)).StatusCode);
+
+        // Signed out: the cookie is deleted (the token itself stays valid until it expires, as bearer tokens do).
+        var signOut = await http.SendAsync(Request(HttpMethod.Post, "/signout", cookie, csrf: csrf));
+        Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+        Assert.Contains(signOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith(StaffSession.Cookie + "=;", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(Request(HttpMethod.Post, "/signout", cookie))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_in_refuses_other_sites_and_bad_tokens_and_pages_send_strangers_to_sign_in_and_other_roles_to_a_japanese_403()
+    {
+        using var http = Client();
+        using (var foreign = new HttpRequestMessage(HttpMethod.Post, "/signin")
+               { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(StaffRole.Clerk, "clerk-1") }) })
+        {
+            foreign.Headers.Add("Origin", "https://evil.example");
+            var refused = await http.SendAsync(foreign);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+        }
+        var bad = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "cs1.nope.nope", ["next"] = "/desk" }));
+        Assert.Equal("/signin?error=invalid&next=%2Fdesk", bad.Headers.Location!.ToString());
+        var offsite = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(StaffRole.Analyst, "a-1"), ["next"] = "//evil.example/" }));
+        Assert.Equal("/dashboard", offsite.Headers.Location!.ToString());
+
+        var stranger = await http.GetAsync("/audit?day=2026-03-16");
+        Assert.Equal(HttpStatusCode.Found, stranger.StatusCode);
+        Assert.Equal("/signin?next=%2Faudit%3Fday%3D2026-03-16", stranger.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/session")).StatusCode);
+
+        var (cookie, _) = await SignInAsync(http, StaffRole.Analyst, "analyst-1");
+        var forbidden = await http.SendAsync(Request(HttpMethod.Get, "/projections", cookie));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        var html = await forbidden.Content.ReadAsStringAsync();
+        Assert.Contains("このページは表示できません", html);
+        Assert.Contains("分析担当(analyst)", html);
+        Assert.Contains("システム管理者", html);
+        Assert.Contains("default-src 'self'", forbidden.Headers.GetValues("Content-Security-Policy").Single());
+        var home = await http.SendAsync(Request(HttpMethod.Get, "/", cookie));
+        Assert.Equal("/dashboard", home.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Request(HttpMethod.Get, "/dashboard", cookie))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/assets/app.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/assets/nothing.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_supervisors_search_finds_events_across_cases_by_staff_office_day_and_kind()
+    {
+        var first = await _web.OpenCaseAsync("加藤 一", "カトウ ハジメ");
+        var second = await _web.OpenCaseAsync("加藤 二", "カトウ ニ", office: "usuda");
+        await _web.OkAsync($"/api/saku/cases/{first}/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" });
+        using var other = new HttpRequestMessage(HttpMethod.Post, $"/api/saku/cases/{second}/arrivals")
+        { Content = JsonContent.Create(new { office = "usuda", ticketNumber = "B-1" }, options: TestServer.Json) };
+        other.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _web.Token(StaffRole.Clerk, "clerk-9", office: "usuda"));
+        Assert.True((await _web.Server.Http.SendAsync(other)).IsSuccessStatusCode);
+
+        var today = JapanTime.DateOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        _web.Server.Role = StaffRole.Supervisor;
+        var all = await _web.GetJsonAsync($"/api/saku/audit/events?day={today}");
+        Assert.Equal(4, all.GetProperty("events").GetArrayLength());
+        var byStaff = await _web.GetJsonAsync($"/api/saku/audit/events?day={today}&staff=clerk-9");
+        var hit = Assert.Single(byStaff.GetProperty("events").EnumerateArray());
+        Assert.Equal(second, hit.GetProperty("caseId").GetGuid());
+        Assert.Equal("来庁(番号札発行)", hit.GetProperty("ja").GetString());
+        Assert.Equal("usuda", hit.GetProperty("office").GetString());
+        var byOfficeAndKind = await _web.GetJsonAsync($"/api/saku/audit/events?day={today}&office=shimin-ka&type=ArrivedAtOffice");
+        Assert.Equal(first, Assert.Single(byOfficeAndKind.GetProperty("events").EnumerateArray()).GetProperty("caseId").GetGuid());
+        Assert.Empty((await _web.GetJsonAsync("/api/saku/audit/events?day=2020-01-01")).GetProperty("events").EnumerateArray());
+        // Another municipality's supervisor sees none of Saku's events.
+        Assert.Equal(0, (await _web.GetJsonAsync($"/api/kawasaki/audit/events?day={today}")).GetProperty("events").GetArrayLength());
+        Assert.Equal(2, (await _web.GetJsonAsync($"/api/saku/audit/events?day={today}&limit=2")).GetProperty("events").GetArrayLength());
+        Assert.True((await _web.GetJsonAsync($"/api/saku/audit/events?day={today}&limit=2")).GetProperty("more").GetBoolean());
+        Assert.Contains((await _web.GetJsonAsync("/api/saku/audit/event-kinds")).EnumerateArray(), k => k.GetProperty("type").GetString() == "VisitStarted");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await _web.Server.Http.GetAsync("/api/saku/audit/events?from=2026-01-01&to=2026-03-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _web.Server.Http.GetAsync($"/api/saku/audit/events?day={today}&type=Nope")).StatusCode);
+        _web.Server.Role = StaffRole.Clerk;
+        Assert.Equal(HttpStatusCode.Forbidden, (await _web.Server.Http.GetAsync($"/api/saku/audit/events?day={today}")).StatusCode);
+        _web.Server.Role = StaffRole.Supervisor;
+        Assert.Equal(HttpStatusCode.Forbidden, (await _web.Server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/kawasaki/audit/events?day={today}")
+        { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", _web.Token(StaffRole.Supervisor, "s-1")) } })).StatusCode);
+        _web.Server.Role = StaffRole.Clerk;
+    }
+
+    [Fact]
+    public async Task The_admin_resumes_and_rebuilds_projections_over_http_and_no_one_else_may()
+    {
+        await _web.CaughtUpAsync();
+        _web.Server.Role = StaffRole.Admin;
+        var notPaused = await _web.Server.PostAsync("/api/saku/ops/projections/queue-board/resume", new { });
+        Assert.Equal(HttpStatusCode.Conflict, notPaused.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _web.Server.PostAsync("/api/saku/ops/projections/nope/rebuild", new { })).StatusCode);
+        var rebuilt = await _web.Server.PostAsync("/api/saku/ops/projections/renewal-report/rebuild", new { });
+        Assert.Equal(HttpStatusCode.OK, rebuilt.StatusCode);
+        Assert.Equal(2, JsonDocument.Parse(await rebuilt.Content.ReadAsStringAsync()).RootElement.GetProperty("generation").GetInt32());
+        foreach (var role in new[] { StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Analyst, StaffRole.Station })
+        {
+            _web.Server.Role = role;
+            Assert.Equal(HttpStatusCode.Forbidden, (await _web.Server.PostAsync("/api/saku/ops/projections/queue-board/rebuild", new { })).StatusCode);
+        }
+        _web.Server.Role = StaffRole.Clerk;
+    }
+}
