@@ -32,12 +32,21 @@ public sealed class CaseTimers(TimerRunner runner, CaseApplication cases, TimePr
     }
 }
 
-/// <summary>Polls for due timers; after downtime the first poll catches up with everything due since.</summary>
+/// <summary>
+/// Polls for due timers every CASES_TIMER_POLL_SECONDS (10 by default; 0 turns the polling off,
+/// for a process that fires timers itself); after downtime the first poll catches up with
+/// everything due since.
+/// </summary>
 public sealed class CaseTimerService(CaseTimers timers, TimeProvider clock, IConfiguration configuration, ILogger<CaseTimerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(configuration.GetValue("CASES_TIMER_POLL_SECONDS", 10.0));
+        if (interval <= TimeSpan.Zero)
+        {
+            logger.LogInformation("case timers are not polled in this process (CASES_TIMER_POLL_SECONDS={Seconds})", interval.TotalSeconds);
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -60,7 +60,7 @@ public sealed class TestServer : IAsyncDisposable
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
         // The tests fire timers themselves (CaseTimers.RunDueAsync) at the moments they choose.
-        builder.Configuration["CASES_TIMER_POLL_SECONDS"] = "86400";
+        builder.Configuration["CASES_TIMER_POLL_SECONDS"] = "0";
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);

@@ -47,7 +47,7 @@ public sealed class TwoProcessTests : IAsyncLifetime
         };
         start.Environment["CASES_DB"] = _db.ConnectionString;
         start.Environment["CASES_TOKEN_KEY_FILE"] = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
-        start.Environment["CASES_TIMER_POLL_SECONDS"] = "86400";
+        start.Environment["CASES_TIMER_POLL_SECONDS"] = "0";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
