@@ -38,7 +38,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
                     continue;
                 }
                 var key = io.ReadKey();
-                if (key.KeyChar == '0' || key.Key == ConsoleKey.Q) break;
+                if (key.KeyChar == '0' || key.Key == ConsoleKey.Q || io.InputEnded?.Invoke() == true) break;
                 _message = await ActAsync(key.KeyChar);
                 Drain();
                 Draw();
@@ -137,6 +137,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
             PinCheckResult.Mismatched m => $"✖ {CounterSession.NameJa(kind)}: 暗証番号が違います。残り{m.TriesLeft}回 / wrong PIN, {m.TriesLeft} tries left",
             _ => $"✖ {CounterSession.NameJa(kind)}: 暗証番号がロックされています。窓口で初期化が必要です / PIN locked: reset at the counter",
         };
+        if (result.SigningExpiry is { } signingExpiry) said += $"\n  署名用電子証明書の有効期限(カード) {CounterSession.Ja(signingExpiry)} / signing certificate expiry on the card";
         return said + "\n" + Show(result.Recorded);
     }
 
@@ -224,7 +225,8 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
 
     private static string Describe(CardReading r) =>
         $"カードを読み取りました / Card read: 利用者証明用の有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}、" +
-        $"残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}/3・署名用 {r.SigningPinTriesLeft}/5";
+        $"残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}/3・署名用 {r.SigningPinTriesLeft}/5"
+        + (StationCommands.ReadJson(r).Message is { } locked ? "\n✖ " + locked : "");
 
     private string? Ask(string label)
     {
