@@ -43,7 +43,7 @@ public static class StationCommands
             return parsed.Verb switch
             {
                 "readers" => WithTerminal(terminals, io, t => Print(io, new { readers = t.ListReaders() })),
-                "read" => WithTerminal(terminals, io, t => Print(io, Read(t, parsed.Value("reader")))),
+                "read" => WithTerminal(terminals, io, t => Print(io, ReadJson(Read(t, parsed.Value("reader"))))),
                 "watch" => await WatchAsync(terminals, io),
                 "tui" => await WithSessionAsync(parsed, io, terminals, (s, terminal) => new CounterScreen(s, io).RunAsync(terminal)),
                 "find" or "attach" or "open" or "pin" or "reread" or "outbox" or "send" =>
@@ -115,6 +115,7 @@ public static class StationCommands
             certificate = kind,
             result = checkedPin.Result switch { PinCheckResult.Matched => "matched", PinCheckResult.Mismatched => "mismatched", _ => "locked" },
             triesLeft = checkedPin.Result switch { PinCheckResult.Matched => kind == PinKind.Signing ? 5 : 3, PinCheckResult.Mismatched m => m.TriesLeft, _ => 0 },
+            signingExpiry = checkedPin.SigningExpiry,
             outbox = OutboxJson(checkedPin.Recorded.Outbox),
         });
     }
@@ -145,6 +146,23 @@ public static class StationCommands
         ReaderEvent.ReaderAdded => new("readerAdded", e.Reader, null),
         _ => new("readerRemoved", e.Reader, null),
     };
+
+    /// <summary>The reading, and a locked PIN said in words, not only as 0 tries left.</summary>
+    public sealed record CardReadJson(string Reader, string TokenInfo, string UserAuthenticationSerial, DateOnly UserAuthenticationExpiry,
+        int UserAuthenticationPinTriesLeft, int SigningPinTriesLeft, bool UserAuthenticationPinLocked, bool SigningPinLocked, string? Message);
+
+    public static CardReadJson ReadJson(CardReading r)
+    {
+        var locked = new List<PinKind>();
+        if (r.UserAuthenticationPinTriesLeft == 0) locked.Add(PinKind.UserAuthentication);
+        if (r.SigningPinTriesLeft == 0) locked.Add(PinKind.Signing);
+        return new(r.Reader, r.TokenInfo, r.UserAuthenticationSerial, r.UserAuthenticationExpiry, r.UserAuthenticationPinTriesLeft, r.SigningPinTriesLeft,
+            locked.Contains(PinKind.UserAuthentication), locked.Contains(PinKind.Signing), LockedMessage(locked));
+    }
+
+    public static string? LockedMessage(IReadOnlyList<PinKind> locked) => locked.Count == 0 ? null
+        : $"{string.Join("・", locked.Select(CounterSession.NameJa))}の暗証番号がロックされています。窓口で初期化が必要です。 / "
+          + $"{string.Join(" and ", locked.Select(k => k == PinKind.Signing ? "signing" : "user-authentication"))} PIN locked: reset at the counter";
 
     private static CardReading Read(ICardTerminal terminal, string? reader)
     {

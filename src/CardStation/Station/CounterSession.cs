@@ -12,7 +12,8 @@ public sealed record NewHolder(string NameKanji, string NameKana, DateOnly Birth
 /// <summary>What a recording did: the outbox afterwards, and the case as the server has it now (null when it could not be asked).</summary>
 public sealed record Recorded(Guid CaseId, string What, OutboxReport Outbox, CaseSummary? Case);
 
-public sealed record PinChecked(PinKind Kind, PinCheckResult Result, Recorded Recorded);
+/// <summary>A PIN check and its recording; <see cref="SigningExpiry"/>: the signing certificate's expiry, read in the same connection after the signing PIN matched (null otherwise, or when the card could not give it).</summary>
+public sealed record PinChecked(PinKind Kind, PinCheckResult Result, Recorded Recorded, DateOnly? SigningExpiry = null);
 
 /// <summary>
 /// One counter's work on one holder: read the card, attach the case (its expiry must be the
@@ -121,6 +122,7 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
     public async Task<PinChecked> CheckPinAsync(PinKind kind, PinBuffer pin, CancellationToken ct = default)
     {
         PinCheckResult result;
+        DateOnly? signingExpiry = null;
         try
         {
             if (CaseId is null) throw StationException.NotAttached();
@@ -133,6 +135,9 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
             {
                 result = new PinCheckResult.Locked();
             }
+            pin.Clear();
+            // The signing certificate is readable only now, in this connection: its expiry for the clerk to see.
+            if (kind == PinKind.Signing && result is PinCheckResult.Matched) signingExpiry = SigningExpiryOf(card);
         }
         finally
         {
@@ -147,7 +152,20 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
             _ => ("Locked", 0, "暗証番号ロック"),
         };
         var body = new JsonObject { ["certificate"] = certificate, ["result"] = wire, ["triesLeft"] = tries };
-        return new PinChecked(kind, result, await RecordAsync(OutboxEntry.PinChecks, body, $"{NameJa(kind)}: {what}", ct));
+        return new PinChecked(kind, result, await RecordAsync(OutboxEntry.PinChecks, body, $"{NameJa(kind)}: {what}", ct), signingExpiry);
+    }
+
+    /// <summary>The PIN check stands (and is recorded) even if the card gives no certificate after it.</summary>
+    private static DateOnly? SigningExpiryOf(IJpkiCard card)
+    {
+        try
+        {
+            return card.ReadSigningCertificateExpiry();
+        }
+        catch (CardException)
+        {
+            return null;
+        }
     }
 
     /// <summary>After the certificates were renewed on the J-LIS terminal: the card read again, its new expiry recorded as the evidence.</summary>

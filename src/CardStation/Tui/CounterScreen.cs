@@ -18,6 +18,8 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     private readonly ConcurrentQueue<ReaderEvent> _events = new();
     private readonly TextWriter _out = io.Out;
     private OutboxReport? _lastSend;
+    // Whether the server answered when last asked; null until the station has had something to ask it.
+    private bool? _serverUp;
     private DateTimeOffset _lastTry = DateTimeOffset.MinValue;
     private string? _message;
 
@@ -38,7 +40,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
                     continue;
                 }
                 var key = io.ReadKey();
-                if (key.KeyChar == '0' || key.Key == ConsoleKey.Q) break;
+                if (key.KeyChar == '0' || key.Key == ConsoleKey.Q || io.InputEnded?.Invoke() == true) break;
                 _message = await ActAsync(key.KeyChar);
                 Drain();
                 Draw();
@@ -75,6 +77,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         }
         catch (StationException e)
         {
+            if (e.Kind == "ServerUnreachable") _serverUp = false;
             return "✖ " + e.Message;
         }
     }
@@ -90,6 +93,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
             : DateOnly.TryParseExact(birth, "yyyy-MM-dd", out var d) ? d
             : throw StationArgs.Usage($"生年月日は YYYY-MM-DD で入力してください: {birth}", $"birth date as YYYY-MM-DD: {birth}");
         var hits = await session.FindAsync(new CaseQuery(notice, name, birthDate), io.Cancel);
+        _serverUp = true;
         if (hits.Count == 0) return "該当する案件がありません。[3] で新規作成できます。 / No case found: [3] opens one.";
         for (var i = 0; i < hits.Count; i++)
         {
@@ -137,12 +141,13 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
             PinCheckResult.Mismatched m => $"✖ {CounterSession.NameJa(kind)}: 暗証番号が違います。残り{m.TriesLeft}回 / wrong PIN, {m.TriesLeft} tries left",
             _ => $"✖ {CounterSession.NameJa(kind)}: 暗証番号がロックされています。窓口で初期化が必要です / PIN locked: reset at the counter",
         };
+        if (result.SigningExpiry is { } signingExpiry) said += $"\n  署名用電子証明書の有効期限(カード) {CounterSession.Ja(signingExpiry)} / signing certificate expiry on the card";
         return said + "\n" + Show(result.Recorded);
     }
 
     private string Show(Recorded recorded)
     {
-        _lastSend = recorded.Outbox;
+        Sent(recorded.Outbox);
         var lines = new List<string> { $"記録: {recorded.What} — {recorded.Outbox.StatusJa}" };
         lines.AddRange(recorded.Outbox.SetAside.Select(SetAsideLine));
         return string.Join('\n', lines);
@@ -163,8 +168,15 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     private async Task<OutboxReport> SendPendingAsync()
     {
         _lastTry = DateTimeOffset.UtcNow;
-        _lastSend = await session.SendPendingAsync(io.Cancel);
-        return _lastSend;
+        return Sent(await session.SendPendingAsync(io.Cancel));
+    }
+
+    /// <summary>An empty outbox sends nothing and so asks the server nothing: it says nothing of the server either.</summary>
+    private OutboxReport Sent(OutboxReport report)
+    {
+        _lastSend = report;
+        if (report.Sent > 0 || report.Pending > 0 || report.SetAside.Count > 0 || report.Problem is not null) _serverUp = report.ServerReachable;
+        return report;
     }
 
     private async Task<bool> RetryDueAsync()
@@ -224,7 +236,8 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
 
     private static string Describe(CardReading r) =>
         $"カードを読み取りました / Card read: 利用者証明用の有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}、" +
-        $"残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}/3・署名用 {r.SigningPinTriesLeft}/5";
+        $"残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}/3・署名用 {r.SigningPinTriesLeft}/5"
+        + (StationCommands.ReadJson(r).Message is { } locked ? "\n✖ " + locked : "");
 
     private string? Ask(string label)
     {
@@ -237,10 +250,11 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     private void Draw()
     {
         var pending = session.Outbox.Pending.Count;
-        var server = _lastSend is { ServerReachable: false }
+        var server = _serverUp == false
             ? $"✖ サーバーに接続できません / server unreachable — 未送信 {pending} 件(接続が戻り次第、順に送信します)"
             : _lastSend?.Problem is { } problem ? $"✖ {problem} — 未送信 {pending} 件"
-            : $"✔ 接続中 / connected — 未送信 {pending} 件";
+            : _serverUp == true ? $"✔ 接続中 / connected — 未送信 {pending} 件"
+            : $"未確認 / not contacted yet — 未送信 {pending} 件";
         _out.WriteLine();
         _out.WriteLine("━━━━ カード読取端末 CardStation ━━━━");
         _out.WriteLine($"サーバー / Server: {server}");

@@ -69,4 +69,46 @@ public sealed class CounterScreenTests : IAsyncLifetime
 
         Assert.Contains("サーバーに接続できません / server unreachable — 未送信 1 件", screen.ToString());
     }
+
+    [Fact]
+    public async Task The_screen_claims_no_connection_before_the_server_answered_and_says_unreachable_when_a_search_cannot_reach_it()
+    {
+        _h.ServerUp = false;
+        var station = _h.Station(new FakeTerminal(new FakeCard("0A1B", new DateOnly(2026, 6, 15))));
+        var keys = new Queue<ConsoleKeyInfo>("120".Select(Key));
+        var lines = new Queue<string?>(["N-8003", "", ""]);
+        var screen = new StringWriter();
+        var io = new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default);
+
+        await new CounterScreen(station, io).RunAsync();
+
+        var text = screen.ToString();
+        Assert.Contains("未確認 / not contacted yet — 未送信 0 件", text);
+        Assert.DoesNotContain("接続中 / connected", text);
+        Assert.Contains("サーバーに接続できません / server unreachable — 未送信 0 件", text);
+    }
+
+    [Fact]
+    public async Task With_stdin_redirected_every_character_is_a_key_lines_answer_the_questions_and_the_end_of_the_input_ends_the_screen()
+    {
+        var path = await _h.NoticeAsync("N-8004");
+        await _h.CaughtUpAsync();
+        var card = new FakeCard("0A1B", new DateOnly(2026, 6, 15), userPin: "1234");
+        var station = _h.Station(new FakeTerminal(card));
+        var input = new RedirectedInput(new StringReader("12N-8004\r\n\n\n1\n4123"));
+        var screen = new StringWriter();
+        var io = new StationIo(screen, new StringWriter(), input.ReadKey, input.KeyAvailable, input.ReadLine, _h.Environment(), default, () => input.Ended);
+
+        var exit = await new CounterScreen(station, io).RunAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exit);
+        Assert.True(input.Ended);
+        var text = screen.ToString();
+        Assert.Contains("記録: カード読取り", text);
+        // The PIN entry the input ended in the middle of is cancelled: nothing sent to the card, nothing recorded.
+        Assert.Contains("***", text);
+        Assert.Contains("入力を取り消しました。 / Cancelled.", text);
+        Assert.Empty(card.PinLengthsSeen);
+        Assert.DoesNotContain(await _h.EventsAsync(Guid.Parse(path.Split('/')[^1])), e => e.Type.StartsWith("Pin", StringComparison.Ordinal));
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using CaseSystem.CardStation.Card;
 using CaseSystem.CardStation.Outbox;
 using CaseSystem.CardStation.Server;
 using CaseSystem.CardStation.Station;
@@ -70,7 +71,7 @@ public sealed class StationHarness : IAsyncLifetime
     };
 
     /// <summary>A station process: its own server client and outbox over the shared data folder.</summary>
-    public CounterSession Station(FakeTerminal terminal, string stationId = "station-1")
+    public CounterSession Station(ICardTerminal terminal, string stationId = "station-1")
     {
         var options = Options(stationId);
         return new CounterSession(terminal, new CaseServer(options, Switch()), new DurableOutbox(Path.Combine(_folder, "outbox")), options);
