@@ -92,7 +92,8 @@ public sealed class TwoProcessTests : IAsyncLifetime
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head, TimeSpan.FromSeconds(30));
         // The second server is up and trying, yet the first still owns every projection.
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Contains($":{first.Id} ", await OwnerAsync(admin));
+        Assert.All(await admin.StatusAsync(), s => Assert.True(s.Owner?.Contains($":{first.Id} ") == true,
+            $"{s.Name} g{s.Generation} is owned by '{s.Owner}', not by the first server ({first.Id}; the second is {second.Id})"));
 
         first.Kill(entireProcessTree: true);
         var killed = Stopwatch.StartNew();
