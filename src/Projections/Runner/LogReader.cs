@@ -53,7 +53,9 @@ public sealed record LogRead(IReadOnlyList<StoredEvent> Events, long Settled, bo
 /// store cannot postpone it forever), and never passes a number that could still be committed.
 /// What can hold a gap open is a transaction that was running at the first sighting and stays
 /// open: any such transaction could be the one holding the number, as far as any snapshot can
-/// tell. The runner reports such a wait in its status instead of skipping.
+/// tell. The runner reports such a wait in its status instead of skipping. A snapshot lists the
+/// running transactions of the whole cluster, not of this database alone, so on a shared server
+/// a gap may also wait for another database's transactions: a short wait, never a wrong pass.
 /// </para>
 /// </remarks>
 public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry types)
