@@ -4,20 +4,31 @@ using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
+using CaseSystem.Cases.Store.HashChain;
+using CaseSystem.Cases.Timers;
+using JasperFx;
+using JasperFx.Events.Daemon;
+using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CaseSystem.Cases;
 
 public static class CasesModule
 {
-    /// <summary>The event store on the database named by CASES_DB (an Npgsql connection string), its schema, and the case API's services.</summary>
+    /// <summary>
+    /// The event store (Marten) on the database named by CASES_DB (an Npgsql connection string),
+    /// Wolverine with its HTTP endpoints, and the case API's services.
+    /// </summary>
     public static IServiceCollection AddCases(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration["CASES_DB"];
@@ -30,13 +41,35 @@ public static class CasesModule
         // The five policy profiles are read and validated now, so a broken one stops the start
         // with its file and field named instead of failing the first request of that municipality.
         _ = MunicipalPolicies.All;
+
+        // Our own queries (read models, the view log, the chain verifier) share the database.
         services.AddSingleton(_ => CasesDataSource.Create(connectionString));
-        services.AddSingleton(_ => RenewalEvent.RegisterAll(new EventTypeRegistry()));
         services.AddSingleton<AppendNotifier>();
-        services.AddSingleton(sp => new PostgresEventStore(
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), sp.GetRequiredService<AppendNotifier>()));
-        services.AddSingleton<SchemaMigrator>();
-        services.AddSingleton<CaseApplication>();
+        services.AddMarten(sp =>
+            {
+                var options = new StoreOptions();
+                CaseStore.Configure(options, connectionString);
+                options.Listeners.Add(new AppendNotifierListener(sp.GetRequiredService<AppendNotifier>()));
+                return options;
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine()
+            // Schema changes are applied at start-up under Marten's lock (one migration story for
+            // Marten's, Wolverine's and our tables); `db-patch` prints what a change would run.
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(CasesModule).Assembly;
+            opts.Policies.AutoApplyTransactions();
+            opts.Durability.EnableDeduplicatedResponses = true;
+            // A station's outbox may hold an observation over a weekend's outage.
+            opts.Durability.DeduplicationWindow = TimeSpan.FromDays(30);
+            opts.UseRuntimeCompilation();
+        });
+        services.AddWolverineHttp();
+
+        services.AddSingleton(sp => new ChainVerifier(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<CaseViewLog>();
         services.AddSingleton<TimerRunner>();
         services.AddSingleton<CaseTimers>();
@@ -46,7 +79,6 @@ public static class CasesModule
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         // A body that does not bind raises, so the exception handler answers it as a problem.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddHostedService<SchemaMigrationService>();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "CaseSystem API (マイナンバーカード電子証明書更新 案件管理)";
@@ -57,8 +89,9 @@ public static class CasesModule
         return services;
     }
 
-    public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
+    public static WebApplication MapCases(this WebApplication app)
     {
+        app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -67,25 +100,18 @@ public static class CasesModule
             return Results.Ok(new { status = "ok" });
         });
 
+        app.MapWolverineEndpoints(opts =>
+        {
+            opts.TenantId.IsRouteArgumentNamed("municipality");
+            opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
+        });
+
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
-        tenant.MapGet("/integrity", async (string municipality, PostgresEventStore store, CancellationToken ct) =>
-            Results.Ok(await store.For(municipality).VerifyAllAsync(ct)));
+        tenant.MapGet("/integrity", async (string municipality, ChainVerifier chains, CancellationToken ct) =>
+            Results.Ok(await chains.VerifyAllAsync(municipality, ct)));
         tenant.MapCaseEndpoints();
-        tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, PostgresEventStore store, CancellationToken ct) =>
-            Results.Ok(await store.For(municipality).VerifyStreamAsync(caseId, ct)));
+        tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, ChainVerifier chains, CancellationToken ct) =>
+            await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound));
         return app;
-    }
-
-    /// <summary>Applies the schema migrations before anything else starts, the web server included.</summary>
-    private sealed class SchemaMigrationService(SchemaMigrator migrator) : IHostedLifecycleService
-    {
-        public Task StartingAsync(CancellationToken ct) =>
-            migrator.MigrateAsync(Migration.EmbeddedIn(typeof(CasesModule).Assembly), ct);
-
-        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
     }
 }

@@ -20,12 +20,16 @@ public static class Municipalities
 
     public static bool IsKnown(string slug) => Codes.ContainsKey(slug);
 
-    internal static ValueTask<object?> RequireKnown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static ValueTask<object?> RequireKnown(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Unknown(context.HttpContext) is { } problem ? ValueTask.FromResult<object?>(problem) : next(context);
+
+    /// <summary>The 404 problem for a route whose <c>{municipality}</c> this system does not serve, else null.</summary>
+    public static IResult? Unknown(HttpContext http)
     {
-        var slug = context.HttpContext.GetRouteValue("municipality") as string ?? "";
+        var slug = http.GetRouteValue("municipality") as string ?? "";
         return IsKnown(slug)
-            ? next(context)
-            : ValueTask.FromResult<object?>(Problems.Result(Problems.UnknownMunicipality,
-                $"「{slug}」は登録されている自治体ではありません。/ '{slug}' is not a municipality this system serves."));
+            ? null
+            : Problems.Result(Problems.UnknownMunicipality,
+                $"「{slug}」は登録されている自治体ではありません。/ '{slug}' is not a municipality this system serves.");
     }
 }

@@ -1,4 +1,3 @@
-using CaseSystem.Cases.EventStore;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -28,11 +27,14 @@ public static class Problems
     public static IResult Result(Kind kind, string? detail = null) =>
         Results.Problem(detail: detail, statusCode: kind.Status, title: kind.Title, type: kind.Type);
 
+    public static ProblemDetails Details(Kind kind, string? detail = null) =>
+        new() { Type = kind.Type, Title = kind.Title, Status = kind.Status, Detail = detail };
+
     public static Kind? For(Exception e) => e switch
     {
         BadHttpRequestException => BadRequest,
-        ConcurrencyException => ConcurrencyConflict,
-        StreamNotFoundException => StreamNotFound,
+        JasperFx.ConcurrencyException => ConcurrencyConflict,
+        System.Text.Json.JsonException => BadRequest,
         _ => null,
     };
 }

@@ -19,6 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Marten;
 using Npgsql;
 
 namespace CaseSystem.Projections;
@@ -36,6 +37,7 @@ public static class ProjectionsModule
     {
         var projections = All();
         services.AddSingleton(sp => new ProjectionAdmin(sp.GetRequiredService<NpgsqlDataSource>(), projections));
+        services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
@@ -46,7 +48,7 @@ public static class ProjectionsModule
         if (!string.Equals(configuration["CASES_PROJECTIONS"], "off", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton(sp => new ProjectionDaemon(
-                sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventTypeRegistry>(), projections,
+                sp.GetRequiredService<NpgsqlDataSource>(), EventTypeRegistry.ForRenewalEvents(), projections,
                 new ProjectionOptions(), sp.GetRequiredService<ILogger<ProjectionDaemon>>()));
             services.AddHostedService<ProjectionService>();
         }
@@ -76,19 +78,19 @@ public static class ProjectionsModule
         tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
             CaseViewLog views, CancellationToken ct) =>
         {
-            var trail = await audit.ForCaseAsync(municipality, caseId, ct);
+            if (await audit.ForCaseAsync(municipality, caseId, ct) is not { } trail) return Problems.Result(Problems.StreamNotFound);
             await views.RecordAsync(http, municipality, caseId, "audit", ct);
             return Results.Ok(trail);
         }).RequireStaff(StaffRole.Supervisor);
 
         tenant.MapGet("/cases/{caseId:guid}/timeline", async (string municipality, Guid caseId, DateTimeOffset? asOf, HttpContext http,
-            CaseApplication cases, CaseViewLog views, TimeProvider clock, CancellationToken ct) =>
+            IDocumentStore store, CaseViewLog views, TimeProvider clock, CancellationToken ct) =>
         {
             var moment = asOf ?? clock.GetUtcNow();
-            var loaded = await cases.LoadAsync(municipality, caseId, ct);
-            if (loaded.Version == 0) return Problems.Result(Problems.StreamNotFound);
+            var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
+            if (!loaded.Exists) return Problems.Result(Problems.StreamNotFound);
             await views.RecordAsync(http, municipality, caseId, "timeline", ct);
-            return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => (RenewalEvent)e.Data), moment));
+            return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => e.Data).OfType<RenewalEvent>(), moment));
         }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         // No personal data: analysts read these, and small groups show no rates.

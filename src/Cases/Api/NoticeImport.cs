@@ -1,5 +1,7 @@
 using System.Globalization;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
+using Marten;
 using Microsoft.AspNetCore.Http;
 
 namespace CaseSystem.Cases.Api;
@@ -22,7 +24,7 @@ public static class NoticeImport
         ["notice_number", "name_kanji", "name_kana", "birth_date", "registered_address", "user_authentication_expiry", "signing_expiry"];
 
     public static async Task<IResult> ImportAsync(string municipality, string? batch, HttpRequest request,
-        CaseApplication cases, TimeProvider clock, CancellationToken ct)
+        IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(batch)) return Problems.Result(Problems.BadRequest, "batch=<通知バッチ名> を指定してください。/ Give the batch name as ?batch=...");
         using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
@@ -68,9 +70,7 @@ public static class NoticeImport
             }
             try
             {
-                var metadata = CaseEndpoints.Metadata(request.HttpContext, command) with { IdempotencyKey = "notice:" + command.NoticeNumber };
-                var outcome = await cases.HandleAsync(municipality, CaseIds.ForNotice(municipality, command.NoticeNumber), command, null, metadata, ct);
-                if (outcome.Repeated || outcome.Events.Count == 0) already++; else imported++;
+                if (await RecordAsync(store, municipality, command, Actor.Of(request.HttpContext), ct)) imported++; else already++;
             }
             catch (RuleViolation violation)
             {
@@ -78,6 +78,33 @@ public static class NoticeImport
             }
         }
         return Results.Ok(new NoticeImportReport(batch, lines, imported, already, rejected));
+    }
+
+    /// <summary>
+    /// One notice: its case loaded, decided and appended at the loaded version (the stream id is
+    /// the notice's, so a notice imported again decides nothing). False when it was there already.
+    /// </summary>
+    private static async Task<bool> RecordAsync(IDocumentStore store, string municipality, RenewalCommand.RecordExpiryNotice command,
+        Actor actor, CancellationToken ct)
+    {
+        var caseId = CaseIds.ForNotice(municipality, command.NoticeNumber);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession(municipality);
+            var stream = await session.Events.FetchForWriting<RenewalCase>(caseId, ct);
+            var events = CaseDecision.Decide(session, municipality, caseId, stream.Aggregate, command, actor);
+            if (events.Count == 0) return false;
+            stream.AppendMany(events);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < 3)
+            {
+                // The same notice imported at the same moment by another request: decided again on what it wrote.
+            }
+        }
     }
 
     private static (RenewalCommand.RecordExpiryNotice? Command, (string Ja, string En)? Error) Parse(

@@ -128,37 +128,44 @@ public static class StaffAuthentication
     private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Filter(StaffRole[] roles)
     {
         var allowed = roles.Distinct().ToArray();
-        return async (context, next) =>
-        {
-            var http = context.HttpContext;
-            // Authenticated here with the scheme named, so this holds whatever the default scheme
-            // is and whether or not the authentication middleware ran (the handler caches its result).
-            var result = await http.AuthenticateAsync(Scheme);
-            if (result.Failure is StaffSession.CsrfRejectedException)
-            {
-                return Problems.Result(StaffProblems.CsrfRejected,
-                    $"Cookie でのログイン中の {http.Request.Method} には {StaffSession.CsrfHeader} ヘッダーが必要です。/ A {http.Request.Method} in a cookie session needs the {StaffSession.CsrfHeader} header.");
-            }
-            if (!result.Succeeded || result.Principal.FindStaff() is not { } who)
-            {
-                return StaffProblems.Unauthenticate(http, tokenSent: !result.None);
-            }
-            http.User = result.Principal;
+        return async (context, next) => await CheckAsync(context.HttpContext, allowed) ?? await next(context);
+    }
 
-            var municipality = http.GetRouteValue("municipality") as string
-                ?? throw new InvalidOperationException(
-                    $"RequireStaff is for routes with a {{municipality}} parameter; {http.GetEndpoint()?.DisplayName} has none.");
-            if (!string.Equals(who.Municipality, municipality, StringComparison.Ordinal))
-            {
-                // Says nothing of the route's municipality beyond what the caller sent.
-                return Problems.Result(StaffProblems.OtherMunicipality);
-            }
-            if (allowed.Length > 0 && !allowed.Contains(who.Role))
-            {
-                return StaffProblems.RoleNotAllowedFor(allowed);
-            }
-            return await next(context);
-        };
+    /// <summary>
+    /// The staff check of a request to a route with a <c>{municipality}</c>: null when the request
+    /// carries a valid staff token of that municipality held by one of <paramref name="allowed"/>
+    /// (any role when none), else the problem to answer (401 unauthenticated, 403 csrf-token,
+    /// 403 other-municipality, 403 role-not-allowed, in that order of checks).
+    /// </summary>
+    public static async Task<IResult?> CheckAsync(HttpContext http, IReadOnlyCollection<StaffRole> allowed)
+    {
+        // Authenticated here with the scheme named, so this holds whatever the default scheme
+        // is and whether or not the authentication middleware ran (the handler caches its result).
+        var result = await http.AuthenticateAsync(Scheme);
+        if (result.Failure is StaffSession.CsrfRejectedException)
+        {
+            return Problems.Result(StaffProblems.CsrfRejected,
+                $"Cookie でのログイン中の {http.Request.Method} には {StaffSession.CsrfHeader} ヘッダーが必要です。/ A {http.Request.Method} in a cookie session needs the {StaffSession.CsrfHeader} header.");
+        }
+        if (!result.Succeeded || result.Principal.FindStaff() is not { } who)
+        {
+            return StaffProblems.Unauthenticate(http, tokenSent: !result.None);
+        }
+        http.User = result.Principal;
+
+        var municipality = http.GetRouteValue("municipality") as string
+            ?? throw new InvalidOperationException(
+                $"RequireStaff is for routes with a {{municipality}} parameter; {http.GetEndpoint()?.DisplayName} has none.");
+        if (!string.Equals(who.Municipality, municipality, StringComparison.Ordinal))
+        {
+            // Says nothing of the route's municipality beyond what the caller sent.
+            return Problems.Result(StaffProblems.OtherMunicipality);
+        }
+        if (allowed.Count > 0 && !allowed.Contains(who.Role))
+        {
+            return StaffProblems.RoleNotAllowedFor(allowed);
+        }
+        return null;
     }
 }
 

@@ -79,3 +79,13 @@ public sealed class AppendNotifier : IAsyncDisposable
         await _sender;
     }
 }
+
+/// <summary>Tells the <see cref="AppendNotifier"/> after every Marten commit that appended events.</summary>
+public sealed class AppendNotifierListener(AppendNotifier notifier) : Marten.DocumentSessionListenerBase
+{
+    public override Task AfterCommitAsync(Marten.IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+    {
+        if (commit.GetEvents().Any()) notifier.Appended(commit.GetEvents().Max(e => e.Sequence));
+        return Task.CompletedTask;
+    }
+}

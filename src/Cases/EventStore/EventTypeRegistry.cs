@@ -19,6 +19,14 @@ public sealed class EventTypeRegistry
         Json = json ?? DefaultJsonOptions;
     }
 
+    /// <summary>The renewal events, under the names Marten stores them by (CaseStore).</summary>
+    public static EventTypeRegistry ForRenewalEvents()
+    {
+        var registry = new EventTypeRegistry();
+        foreach (var type in Renewal.RenewalEvent.Types) registry.Register(type, type.Name);
+        return registry;
+    }
+
     public JsonSerializerOptions Json { get; }
 
     public IReadOnlyCollection<Type> Types => _byType.Keys;

@@ -1,5 +1,3 @@
-using CaseSystem.Cases.EventStore;
-
 namespace CaseSystem.Cases.Renewal;
 
 public enum Certificate { UserAuthentication, Signing }
@@ -100,13 +98,7 @@ public abstract record RenewalEvent
 
     public sealed record CaseClosed(CaseClosure Closure, DateTimeOffset At) : RenewalEvent;
 
-    /// <summary>Every renewal event type, registered under its own name: the names are the stored contract.</summary>
-    public static EventTypeRegistry RegisterAll(EventTypeRegistry registry)
-    {
-        foreach (var type in typeof(RenewalEvent).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(RenewalEvent))))
-        {
-            registry.Register(type, type.Name);
-        }
-        return registry;
-    }
+    /// <summary>Every renewal event type. Each is stored under its own record name: the names are the stored contract.</summary>
+    public static IReadOnlyList<Type> Types { get; } =
+        [.. typeof(RenewalEvent).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(RenewalEvent))).OrderBy(t => t.Name, StringComparer.Ordinal)];
 }

@@ -1,7 +1,9 @@
-using CaseSystem.Cases.EventStore;
 using static CaseSystem.Cases.Renewal.RenewalEvent;
 
 namespace CaseSystem.Cases.Renewal;
+
+/// <summary>A timer events set on their case: at most one per kind, set again to move it.</summary>
+public sealed record TimerSchedule(string Kind, DateTimeOffset DueAt);
 
 /// <summary>
 /// The case's reactions to time: which events set which timers, and what a timer does when it

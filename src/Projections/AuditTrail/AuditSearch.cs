@@ -64,11 +64,11 @@ public static class AuditSearch
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), JapanTime.Offset).UtcDateTime;
         var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), JapanTime.Offset).UtcDateTime;
         await using var cmd = db.CreateCommand("""
-            select e.seq_id, e.stream_id, e.version, e.type, e.actor_id, e.actor_office, e.command, e.recorded_at
-            from event_store.events e
-            where e.municipality = $1 and e.recorded_at >= $2 and e.recorded_at < $3
-              and ($4::text is null or e.actor_id = $4)
-              and ($5::text is null or e.actor_office = $5)
+            select e.seq_id, e.stream_id, e.version, e.type, e.user_name, e.headers ->> 'office', e.headers ->> 'command', e.timestamp
+            from cases.mt_events e
+            where e.tenant_id = $1 and e.timestamp >= $2 and e.timestamp < $3
+              and ($4::text is null or e.user_name = $4)
+              and ($5::text is null or e.headers ->> 'office' = $5)
               and ($6::text is null or e.type = $6)
             order by e.seq_id
             limit $7

@@ -1,12 +1,13 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
-using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store.HashChain;
+using Marten;
 
 namespace CaseSystem.Projections.AuditTrail;
 
 public sealed record AuditEntry(
     long Sequence, long Version, string Type, string Ja, DateTimeOffset At, DateTimeOffset RecordedAt,
-    string? Actor, string? Office, string? Command, Guid? CorrelationId, object Data);
+    string? Actor, string? Office, string? Command, string? CorrelationId, object Data);
 
 /// <summary>A case's whole history as a supervisor audits it: every event with who, where, when and why, whether its hash chain holds, and who has read it.</summary>
 public sealed record AuditTrailView(Guid CaseId, string Municipality, ChainVerification Chain, IReadOnlyList<AuditEntry> Events, IReadOnlyList<CaseViewRecord> ViewedBy);
@@ -15,18 +16,17 @@ public sealed record AuditTrailView(Guid CaseId, string Municipality, ChainVerif
 /// Read from the event store itself, not from a projection: what a supervisor must be able to
 /// trust is the stored record and its hash chain, checked at the moment of asking.
 /// </summary>
-public sealed class AuditTrailQuery(PostgresEventStore store, CaseViewLog views)
+public sealed class AuditTrailQuery(IDocumentStore store, ChainVerifier chains, CaseViewLog views)
 {
-    public async Task<AuditTrailView> ForCaseAsync(string municipality, Guid caseId, CancellationToken ct = default)
+    /// <summary>The case's trail; null when the municipality has no such case.</summary>
+    public async Task<AuditTrailView?> ForCaseAsync(string municipality, Guid caseId, CancellationToken ct = default)
     {
-        var tenant = store.For(municipality);
-        var slice = await tenant.ReadStreamAsync(caseId, ct: ct);
-        var chain = await tenant.VerifyStreamAsync(caseId, ct);
-        var entries = slice.Events.Select(e => new AuditEntry(
-            e.Sequence, e.Version, e.EventType, EventNames.Ja(e.EventType),
-            e.Data is Cases.Renewal.RenewalEvent r ? r.At.ToOffset(JapanTime.Offset) : e.RecordedAt.ToOffset(JapanTime.Offset),
-            e.RecordedAt.ToOffset(JapanTime.Offset), e.Metadata.ActorId, e.Metadata.ActorOffice, e.Metadata.Command,
-            e.Metadata.CorrelationId, e.Data)).ToList();
+        var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
+        if (await chains.VerifyStreamAsync(municipality, caseId, ct) is not { } chain) return null;
+        var entries = loaded.Events.Select(e => new AuditEntry(
+            e.Sequence, e.Version, e.EventTypeName, EventNames.Ja(e.EventTypeName),
+            e.Data is Cases.Renewal.RenewalEvent r ? r.At.ToOffset(JapanTime.Offset) : e.Timestamp.ToOffset(JapanTime.Offset),
+            e.Timestamp.ToOffset(JapanTime.Offset), e.UserName, e.Office(), e.Command(), e.CorrelationId, e.Data)).ToList();
         return new AuditTrailView(caseId, municipality, chain, entries, await views.ForCaseAsync(municipality, caseId, ct));
     }
 }

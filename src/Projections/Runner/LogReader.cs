@@ -66,8 +66,13 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
     private const string ReadSql =
         "with x as materialized (select pg_snapshot_xmin(s)::text::bigint as xmin, pg_snapshot_xmax(s)::text::bigint as xmax" +
         "                        from pg_current_snapshot() s) " +
-        "select x.xmin, x.xmax, " + PostgresEventStore.EventColumns +
-        " from (select * from event_store.events e where e.seq_id > $1 order by e.seq_id limit $2) e cross join x";
+        "select x.xmin, x.xmax, " + EventColumns +
+        " from (select * from cases.mt_events e where e.seq_id > $1 order by e.seq_id limit $2) e cross join x";
+
+    /// <summary>The columns of Marten's mt_events the runner reads (the headers hold the office and the command).</summary>
+    internal const string EventColumns =
+        "e.seq_id, e.stream_id, e.version, e.tenant_id, e.type, e.data::text, e.user_name, " +
+        "e.headers ->> 'office', e.correlation_id, e.headers ->> 'command', e.timestamp";
 
     // The gap this reader waits on: every missing number up to GapEnd is settled once a
     // snapshot's xmin reaches WaitForXmax.
@@ -137,13 +142,12 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
 
     private readonly record struct RawRow(
         long Sequence, Guid StreamId, long Version, string Municipality, string EventType, string Data,
-        string? ActorId, string? ActorOffice, Guid? CorrelationId, Guid? CausationId, string? IdempotencyKey, string? Command, DateTime RecordedAt);
+        string? ActorId, string? ActorOffice, string? CorrelationId, string? Command, DateTime RecordedAt);
 
     private static RawRow Raw(NpgsqlDataReader reader, long seq) => new(
-        // Columns 2.. are PostgresEventStore.EventColumns.
+        // Columns 2.. are EventColumns.
         seq, reader.GetGuid(3), reader.GetInt64(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
-        Text(reader, 8), Text(reader, 9), reader.IsDBNull(10) ? null : reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetGuid(11),
-        Text(reader, 12), Text(reader, 13), reader.GetDateTime(14));
+        Text(reader, 8), Text(reader, 9), Text(reader, 10), Text(reader, 11), reader.GetDateTime(12));
 
     /// <summary>JSON to events, on every core for a large batch: in a rebuild this is most of the reading's cost.</summary>
     private StoredEvent[] Deserialize(List<RawRow> rows)
@@ -176,7 +180,7 @@ public sealed class LogReader(NpgsqlDataSource dataSource, EventTypeRegistry typ
             data = new UnreadableEvent(row.EventType, row.Data, e.Message);
         }
         return new StoredEvent(row.Sequence, row.StreamId, row.Version, row.Municipality, row.EventType, data,
-            new EventMetadata(row.ActorId, row.ActorOffice, row.CorrelationId, row.CausationId, row.IdempotencyKey, row.Command),
+            new EventMetadata(row.ActorId, row.ActorOffice, row.CorrelationId, row.Command),
             new DateTimeOffset(row.RecordedAt, TimeSpan.Zero));
     }
 

@@ -37,11 +37,11 @@ public sealed class ProjectionAdmin(NpgsqlDataSource db, IEnumerable<IProjection
     public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            with head as (select coalesce(max(seq_id), 0) as seq from event_store.events)
+            with head as (select coalesce(max(seq_id), 0) as seq from cases.mt_events)
             select g.name, g.generation, g.code_version, g.state, g.status, g.checkpoint, h.seq,
                    greatest(h.seq - g.checkpoint, 0),
                    coalesce(extract(epoch from now() - (
-                       select e.recorded_at from event_store.events e where e.seq_id > g.checkpoint order by e.seq_id limit 1)), 0)::float8,
+                       select e.timestamp from cases.mt_events e where e.seq_id > g.checkpoint order by e.seq_id limit 1)), 0)::float8,
                    g.applied,
                    (select a.application_name || ' (pid ' || a.pid || ')'
                       from pg_locks l join pg_stat_activity a on a.pid = l.pid

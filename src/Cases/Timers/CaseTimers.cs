@@ -1,12 +1,15 @@
-using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace CaseSystem.Cases.Renewal;
+namespace CaseSystem.Cases.Timers;
 
 /// <summary>The renewal cases' timers, fired through the application like any command, by the system itself.</summary>
-public sealed class CaseTimers(TimerRunner runner, CaseApplication cases, TimeProvider clock, ILogger<CaseTimers> logger)
+public sealed class CaseTimers(TimerRunner runner, IDocumentStore store, TimeProvider clock, ILogger<CaseTimers> logger)
 {
     public const string Actor = "system:timer";
 
@@ -15,19 +18,28 @@ public sealed class CaseTimers(TimerRunner runner, CaseApplication cases, TimePr
     private async Task FireAsync(DueTimer timer, CancellationToken ct)
     {
         var command = RenewalTimers.CommandFor(timer.Kind, clock.GetUtcNow());
-        var metadata = new EventMetadata(
-            ActorId: Actor,
-            CorrelationId: Guid.CreateVersion7(),
-            IdempotencyKey: $"timer:{timer.Kind}:{timer.DueAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}",
-            Command: command.GetType().Name);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await cases.HandleAsync(timer.Municipality, timer.StreamId, command, null, metadata, ct);
-        }
-        catch (RuleViolation violation)
-        {
-            // A closed case has nothing left to react to time: the timer is done.
-            logger.LogInformation("timer {Kind} of case {Case} found nothing to do: {Rule}", timer.Kind, timer.StreamId, violation.Rule.Id);
+            await using var session = store.LightweightSession(timer.Municipality);
+            var stream = await session.Events.FetchForWriting<RenewalCase>(timer.StreamId, ct);
+            try
+            {
+                var events = CaseDecision.Decide(session, timer.Municipality, timer.StreamId, stream.Aggregate, command, new Actor(Actor, null));
+                if (events.Count == 0) return;
+                stream.AppendMany(events);
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (RuleViolation violation)
+            {
+                // A closed case has nothing left to react to time: the timer is done.
+                logger.LogInformation("timer {Kind} of case {Case} found nothing to do: {Rule}", timer.Kind, timer.StreamId, violation.Rule.Id);
+                return;
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < 10)
+            {
+                // A clerk's command got there first: decided again on the case as it now stands.
+            }
         }
     }
 }

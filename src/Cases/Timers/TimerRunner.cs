@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace CaseSystem.Cases.EventStore;
+namespace CaseSystem.Cases.Timers;
+
+/// <summary>A timer that has fallen due.</summary>
+public sealed record DueTimer(Guid StreamId, string Municipality, string Kind, DateTimeOffset DueAt);
 
 /// <summary>
 /// Fires the timers that have fallen due, across any number of server processes.
@@ -18,10 +21,10 @@ namespace CaseSystem.Cases.EventStore;
 /// still the timer it claimed (same due time: not set again meanwhile).
 /// </para>
 /// <para>
-/// Exactly once: the firing callback is given the timer's identity (stream, kind, due time) to
-/// use as the idempotency key of what it appends, so the one case where a timer fires twice (a
-/// process dies after its append and before marking the timer; the claim runs out; another
-/// runner fires it again) records nothing the second time.
+/// Exactly once: what a timer fires is a command the decider answers with nothing once it has
+/// been recorded (the window is open, the certificate lapsed, the inquiry overdue), so the one
+/// case where a timer fires twice (a process dies after its append and before marking the timer;
+/// the claim runs out; another runner fires it again) records nothing the second time.
 /// </para>
 /// <para>
 /// Time is the <see cref="TimeProvider"/>'s, never the database's now(): tests move the clock,
@@ -67,16 +70,16 @@ public sealed class TimerRunner(NpgsqlDataSource dataSource, TimeProvider clock,
         var now = clock.GetUtcNow().UtcDateTime;
         await using var cmd = dataSource.CreateCommand(
             """
-            update event_store.timers t set claimed_until = $2
+            update cases.case_timers t set claimed_until = $2
             from (
-                select stream_id, kind from event_store.timers
+                select stream_id, kind from cases.case_timers
                 where fired_at is null and due_at <= $1 and (claimed_until is null or claimed_until <= $1)
                 order by due_at
                 limit $3
                 for update skip locked
             ) due
             where t.stream_id = due.stream_id and t.kind = due.kind
-            returning t.stream_id, t.municipality, t.kind, t.due_at
+            returning t.stream_id, t.tenant_id, t.kind, t.due_at
             """);
         cmd.Parameters.Add(new() { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(new() { Value = now + ClaimFor, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -93,7 +96,7 @@ public sealed class TimerRunner(NpgsqlDataSource dataSource, TimeProvider clock,
     private async Task MarkFiredAsync(DueTimer timer, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "update event_store.timers set fired_at = $4, claimed_until = null " +
+            "update cases.case_timers set fired_at = $4, claimed_until = null " +
             "where stream_id = $1 and kind = $2 and due_at = $3 and fired_at is null");
         cmd.Parameters.Add(new() { Value = timer.StreamId, NpgsqlDbType = NpgsqlDbType.Uuid });
         cmd.Parameters.Add(new() { Value = timer.Kind, NpgsqlDbType = NpgsqlDbType.Text });

@@ -1,0 +1,147 @@
+using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using static CaseSystem.Cases.Renewal.RenewalCommand;
+
+namespace CaseSystem.Cases.Api;
+
+public sealed record OpenCaseRequest(Holder Holder, CertificateDates Expiry, string Office);
+public sealed record ReservationRequest(string Office, DateTimeOffset SlotStart);
+public sealed record ArrivalRequest(string Office, string TicketNumber);
+public sealed record CallRequest(string Office, string Counter, string ClerkId);
+public sealed record CardReadRequest(string StationId, string UserAuthenticationSerial, DateOnly UserAuthenticationExpiry, int UserAuthenticationPinTriesLeft, int SigningPinTriesLeft);
+public sealed record VisitRequest(string Office, WhoCame WhoCame, IReadOnlyList<PresentedDocument> Documents, ReplyForm ReplyForm = ReplyForm.NotApplicable, bool HolderPresent = true, bool AuthorityOnRecord = false);
+public sealed record EndVisitRequest(VisitOutcome Outcome);
+public sealed record PinCheckRequest(Certificate Certificate, PinCheckResult Result, int TriesLeft);
+public sealed record PinResetRequest(IReadOnlyList<Certificate> Certificates);
+public sealed record InquiryRequest(string Reason);
+public sealed record EmptyRequest;
+public sealed record RenewalRequest(IReadOnlyList<Certificate> Certificates, bool OnReissuedCard = false);
+public sealed record RegistryChangeRequest(RegistryChange Change);
+public sealed record ClosureRequest(CaseClosure Closure);
+
+/// <summary>
+/// The case commands, one endpoint each, on Wolverine's aggregate handler workflow: Wolverine
+/// loads the case (Marten's FetchForWriting), the endpoint decides with the pure decider, and
+/// Wolverine appends the events at the version loaded, in one transaction with the timers they set
+/// and the Idempotency-Key's claim. Clerks may send every command; other roles only where named.
+/// </summary>
+public static class CaseCommandEndpoints
+{
+    private const string Case = "/api/{municipality}/cases/{caseId}/";
+
+    /// <summary>If-Match, when sent, must be the version Wolverine loaded: else 409 before anything is decided.</summary>
+    public static ProblemDetails Validate(HttpContext http, RenewalCase? renewalCase) =>
+        ETags.CheckIfMatch(http, renewalCase?.Version ?? 0);
+
+    [WolverinePost(Case + "reservations"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) Reserve(ReservationRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new MakeReservation(body.Office, body.SlotStart, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "arrivals"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) Arrive(ArrivalRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RecordArrival(body.Office, body.TicketNumber, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "calls"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) Call(CallRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new CallToCounter(body.Office, body.Counter, body.ClerkId, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "card-reads"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
+    public static (CaseView, Events) ReadCard(CardReadRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RecordCardRead(body.StationId, body.UserAuthenticationSerial, body.UserAuthenticationExpiry,
+            body.UserAuthenticationPinTriesLeft, body.SigningPinTriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "visits"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) StartVisit(VisitRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewalCommand.StartVisit(body.Office, body.WhoCame, body.Documents ?? [], clock.GetUtcNow(), body.ReplyForm, body.HolderPresent,
+            body.AuthorityOnRecord), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "visits/current/end"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) EndVisit(EndVisitRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewalCommand.EndVisit(body.Outcome, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "pin-checks"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
+    public static (CaseView, Events) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "pin-resets"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) ResetPin(PinResetRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewalCommand.ResetPin(body.Certificates ?? [], clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "inquiries"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) MailInquiry(InquiryRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new MailDocumentInquiry(body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "inquiry-replies"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) ReceiveReply(EmptyRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new ReceiveInquiryReply(clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "renewals"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) Renew(RenewalRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewCertificates(body.Certificates ?? [], clock.GetUtcNow(), body.OnReissuedCard), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "registry-changes"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) ReportRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewalCommand.ReportRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "registry-changes/completed"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) CompleteRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new RenewalCommand.CompleteRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    [WolverinePost(Case + "closure"), Staff(StaffRole.Clerk), CaseCommand]
+    public static (CaseView, Events) Close(ClosureRequest body, string municipality, Guid caseId,
+        [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
+        Decide(new CloseCase(body.Closure, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+
+    /// <summary>The case as the command leaves it, its version as the ETag; the events for Wolverine to append.</summary>
+    private static (CaseView, Events) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase? loaded,
+        IDocumentSession session, HttpContext http, TimeProvider clock)
+    {
+        var events = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http));
+        var version = (loaded?.Version ?? 0) + events.Count;
+        var after = events.Aggregate(RenewalCase.StateOf(loaded), RenewalState.Evolve);
+        ETags.Set(http, version);
+        CaseCommandAttribute.MarkDecided(http);
+        return (CaseView.Of(caseId, after, version, JapanTime.DateOf(clock.GetUtcNow())), [.. events]);
+    }
+}
+
+/// <summary>
+/// Opening a case at the counter (the station opens one for a holder whose card it reads and no
+/// case finds). With an Idempotency-Key the case id is derived from it, so that a retry addresses
+/// the same stream even if Wolverine's claim of the key is gone.
+/// </summary>
+public static class OpenCaseEndpoint
+{
+    [WolverinePost("/api/{municipality}/cases"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
+    public static (Created<CaseView>, IStartStream) Open(OpenCaseRequest body, string municipality, IDocumentSession session,
+        HttpContext http, TimeProvider clock)
+    {
+        var caseId = CaseCommandAttribute.KeyOf(http) is { } key ? CaseIds.ForCreation(municipality, key) : Guid.CreateVersion7();
+        var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
+        var events = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http));
+        ETags.Set(http, events.Count);
+        CaseCommandAttribute.MarkDecided(http);
+        var view = CaseView.Of(caseId, events.Aggregate(RenewalState.Initial, RenewalState.Evolve), events.Count, JapanTime.DateOf(clock.GetUtcNow()));
+        return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. events]));
+    }
+}

@@ -1,0 +1,65 @@
+using CaseSystem.Cases.Auth;
+using JasperFx;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace CaseSystem.Cases.Api;
+
+/// <summary>
+/// The request steps around the Wolverine endpoints that ASP.NET Core's endpoint filters give the
+/// minimal-API ones: the municipality and staff checks (from <see cref="StaffAttribute"/>), and
+/// for case commands the retry of a lost race and the replay marker.
+/// </summary>
+public static class CaseHttpPipeline
+{
+    /// <summary>Tries of a command that keeps losing its race to other writers of the same case.</summary>
+    public const int MaxTries = 10;
+
+    public static IApplicationBuilder UseCaseHttpPipeline(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var endpoint = http.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<StaffAttribute>() is { } staff)
+        {
+            var refused = Municipalities.Unknown(http) ?? await StaffAuthentication.CheckAsync(http, staff.Roles);
+            if (refused is not null)
+            {
+                await refused.ExecuteAsync(http);
+                return;
+            }
+        }
+        if (endpoint?.Metadata.GetMetadata<CaseCommandAttribute>() is null)
+        {
+            await next(http);
+            return;
+        }
+
+        // A replay is answered by Wolverine from the stored first response, without the endpoint.
+        http.Response.OnStarting(() =>
+        {
+            if (CaseCommandAttribute.KeyOf(http) is not null && http.Response.StatusCode is >= 200 and < 300 && !CaseCommandAttribute.WasDecided(http))
+            {
+                http.Response.Headers[CaseCommandAttribute.ReplayedHeader] = "true";
+            }
+            return Task.CompletedTask;
+        });
+
+        // Without If-Match the client did not ask for optimistic concurrency: a race lost to
+        // anything else (a timer firing, a second clerk, the station) is decided again on the
+        // fresh case, so that such a client never sees 409. With If-Match the 409 is its answer.
+        http.Request.EnableBuffering();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await next(http);
+                return;
+            }
+            catch (ConcurrencyException) when (!ETags.HasIfMatch(http) && !http.Response.HasStarted && attempt < MaxTries)
+            {
+                http.Request.Body.Position = 0;
+                http.Response.Headers.Clear();
+                http.Response.StatusCode = StatusCodes.Status200OK;
+            }
+        }
+    });
+}

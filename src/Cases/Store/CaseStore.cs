@@ -1,0 +1,70 @@
+using System.Text.Encodings.Web;
+using System.Text.Json.Serialization;
+using CaseSystem.Cases.Renewal;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using CaseSystem.Cases.Store.HashChain;
+using Weasel.Core;
+
+namespace CaseSystem.Cases.Store;
+
+/// <summary>
+/// The event store: Marten, configured once here for the server, the tools and the tests.
+/// Every case is one stream; every stream belongs to one municipality, Marten's tenant.
+/// </summary>
+public static class CaseStore
+{
+    /// <summary>Marten's tables (mt_events, mt_streams), Wolverine's and ours share this schema.</summary>
+    public const string Schema = "cases";
+
+    /// <summary>Custom metadata carried in mt_events.headers; the staff member is Marten's user_name.</summary>
+    public static class Headers
+    {
+        public const string Office = "office";
+        public const string Command = "command";
+    }
+
+    /// <summary>A table's or function's name, in <see cref="Schema"/> unless another is given.</summary>
+    public static DbObjectName Name(string name, string schema = Schema) =>
+        Weasel.Postgresql.PostgresqlProvider.Instance.Parse(schema, name);
+
+    public static void Configure(StoreOptions opts, string connectionString)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = Schema;
+
+        // Conjoined tenancy, the municipality slug as tenant id: one database is the embedded
+        // default, and a municipality can later be moved to a database of its own through
+        // Marten's multi-tenancy (MultiTenantedDatabases) without changing a stream.
+        opts.Events.TenancyStyle = JasperFx.MultiTenancy.TenancyStyle.Conjoined;
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+        opts.Events.AppendMode = EventAppendMode.Quick;
+        // The version check takes the stream row's lock before the append takes a sequence number:
+        // a writer that lost the race burns no sequence number (no gap for the projections to wait
+        // out), and every append holds a transaction id before its sequence number (LogReader).
+        opts.Events.UseExclusiveLockOnConcurrentAppends = true;
+        opts.Events.MetadataConfig.EnableAll();
+        // EnableAll() leaves user_name off in 9.59 (../shared/critter.md, pitfall 1).
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+
+        // The stored contract: every event under its own record name, JSON in camelCase with
+        // enums by name (tests/Cases.Tests/EventStore/Snapshots freezes it).
+        foreach (var type in RenewalEvent.Types)
+        {
+            opts.Events.MapEventType(type, type.Name);
+        }
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+        {
+            json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+
+        opts.Projections.Add(new RenewalCaseProjection(), ProjectionLifecycle.Live);
+
+        opts.Storage.Add(new HashChainFeature(opts));
+        opts.Storage.ExtendedSchemaObjects.Add(CaseViewsTable.Definition);
+        opts.Storage.ExtendedSchemaObjects.Add(CaseTimersTable.Definition);
+    }
+}
