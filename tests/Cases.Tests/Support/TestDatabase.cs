@@ -1,26 +1,34 @@
-using CaseSystem.Cases;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
+using JasperFx.Events;
+using Marten;
 using Npgsql;
 
 namespace CaseSystem.Cases.Tests.Support;
 
 /// <summary>
 /// A database of its own for one test class, on the PostgreSQL server that CASES_DB names
-/// (ops/test starts a private one and sets it). Created empty, migrated, dropped afterwards.
+/// (ops/test starts a private one and sets it). Created empty, given the event store's schema
+/// by Marten, dropped afterwards.
 /// </summary>
 public class TestDatabase : IAsyncLifetime
 {
     private readonly string _name = "t_" + Guid.NewGuid().ToString("N")[..16];
+    private DocumentStore? _store;
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The event store as the server configures it (CaseStore), on this database.</summary>
+    public IDocumentStore Store => _store ??= DocumentStore.For(o => CaseStore.Configure(o, ConnectionString));
+
+    /// <summary>Whether the schema is created at start (Marten's and, in a test project that adds them, the projections' migrations).</summary>
     protected virtual bool Migrate => true;
 
-    /// <summary>The migrations the database gets; a test project of another module adds its own.</summary>
-    protected virtual IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(CasesModule).Assembly);
+    /// <summary>SQL migrations beside Marten's schema (the projection runner's, in its test project).</summary>
+    protected virtual IEnumerable<Migration> Migrations => [];
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("CASES_DB") is { Length: > 0 } cs
@@ -37,11 +45,16 @@ public class TestDatabase : IAsyncLifetime
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name, MaxPoolSize = 100 }.ConnectionString;
         DataSource = CasesDataSource.Create(ConnectionString);
-        if (Migrate) await new SchemaMigrator(DataSource).MigrateAsync(Migrations);
+        if (Migrate)
+        {
+            await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            if (Migrations.Any()) await new SchemaMigrator(DataSource).MigrateAsync(Migrations);
+        }
     }
 
     public async Task DisposeAsync()
     {
+        _store?.Dispose();
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using var admin = NpgsqlDataSource.Create(ServerConnectionString);
@@ -49,8 +62,24 @@ public class TestDatabase : IAsyncLifetime
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public PostgresEventStore CreateStore(AppendNotifier? notifier = null) =>
-        new(DataSource, RenewalEvent.RegisterAll(new EventTypeRegistry()), notifier);
+    /// <summary>Appends events to a case of a municipality through Marten, as the given staff member and office.</summary>
+    public async Task AppendAsync(string municipality, Guid caseId, IEnumerable<RenewalEvent> events,
+        string staff = "clerk-1", string? office = "shimin-ka", string command = "Test")
+    {
+        await using var session = Store.LightweightSession(municipality);
+        session.LastModifiedBy = staff;
+        if (office is not null) session.SetHeader(CaseStore.Headers.Office, office);
+        session.SetHeader(CaseStore.Headers.Command, command);
+        session.Events.Append(caseId, [.. events]);
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>A case's stored events in its municipality (none for a case of another).</summary>
+    public async Task<IReadOnlyList<IEvent>> EventsAsync(string municipality, Guid caseId)
+    {
+        await using var session = Store.QuerySession(municipality);
+        return await session.Events.FetchStreamAsync(caseId);
+    }
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {
@@ -67,7 +96,7 @@ public class TestDatabase : IAsyncLifetime
     }
 }
 
-/// <summary>A database with no schema yet, for the migration tests.</summary>
+/// <summary>A database with no schema yet, for the schema tests.</summary>
 public sealed class EmptyTestDatabase : TestDatabase
 {
     protected override bool Migrate => false;

@@ -1,4 +1,3 @@
-using CaseSystem.Cases;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Projections.Runner;
@@ -8,6 +7,5 @@ namespace CaseSystem.Projections.Tests.Support;
 /// <summary>A test database with the event store's and the projections' schemas.</summary>
 public class ProjectionsDatabase : TestDatabase
 {
-    protected override IEnumerable<Migration> Migrations =>
-        Migration.EmbeddedIn(typeof(CasesModule).Assembly).Concat(Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly));
+    protected override IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly);
 }
