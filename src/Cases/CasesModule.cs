@@ -84,7 +84,7 @@ public static class CasesModule
             document.Info.Title = "CaseSystem API (マイナンバーカード電子証明書更新 案件管理)";
             return Task.CompletedTask;
         }));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;
     }

@@ -21,6 +21,10 @@ public static class Problems
         "リクエストの内容を読み取れません。/ The request could not be read.");
     public static readonly Kind BadCsvColumns = new("urn:casesystem:problem:bad-csv-columns", StatusCodes.Status400BadRequest,
         "CSV の列が通知バッチの形式と合いません。個人番号を含むファイルは受け付けません。/ The CSV's columns do not match the notice format; files with My Numbers are refused.");
+    public static readonly Kind IdempotencyKeyReused = new("urn:casesystem:problem:idempotency-key-reused", StatusCodes.Status422UnprocessableEntity,
+        "この Idempotency-Key は別の内容の要求に使われています。新しい要求には新しいキーを使ってください。/ This Idempotency-Key was used for a different request; send a new key for a new request.");
+    public static readonly Kind IdempotencyKeyInFlight = new("urn:casesystem:problem:idempotency-key-in-flight", StatusCodes.Status409Conflict,
+        "同じ Idempotency-Key の要求を処理中です。少し待ってから再送してください。/ A request with this Idempotency-Key is still being processed; retry later.");
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
         "システムエラーが発生しました。/ Internal error.");
 
@@ -29,6 +33,29 @@ public static class Problems
 
     public static ProblemDetails Details(Kind kind, string? detail = null) =>
         new() { Type = kind.Type, Title = kind.Title, Status = kind.Status, Detail = detail };
+
+    /// <summary>
+    /// Gives Wolverine's own problem answers (written without a type) a stable type and Japanese
+    /// text: the Idempotency-Key reused for another request (422) or still in flight (409), a body
+    /// it could not read (400).
+    /// </summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var details = context.ProblemDetails;
+        if (details.Type is { } type && type.StartsWith("urn:casesystem:", StringComparison.Ordinal)) return;
+        var kind = (details.Status, details.Detail) switch
+        {
+            (StatusCodes.Status422UnprocessableEntity, { } d) when d.Contains("already used for a different request", StringComparison.Ordinal) => IdempotencyKeyReused,
+            (StatusCodes.Status409Conflict, { } d) when d.Contains("is still being processed", StringComparison.Ordinal) => IdempotencyKeyInFlight,
+            // A body Wolverine could not read.
+            (StatusCodes.Status400BadRequest, _) => BadRequest,
+            _ => null,
+        };
+        if (kind is null) return;
+        details.Type = kind.Type;
+        details.Title = kind.Title;
+        if (kind != BadRequest) details.Detail = null;
+    }
 
     public static Kind? For(Exception e) => e switch
     {

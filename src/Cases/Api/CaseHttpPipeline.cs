@@ -33,16 +33,48 @@ public static class CaseHttpPipeline
             return;
         }
 
-        // A replay is answered by Wolverine from the stored first response, without the endpoint.
-        http.Response.OnStarting(() =>
+        // A replay is answered by Wolverine from the stored first response (status, body,
+        // Location), without the endpoint: the answer is held here to mark it as a replay and to
+        // give it the ETag of the version its body names, as the first answer had.
+        var replayable = CaseCommandAttribute.KeyOf(http) is not null;
+        var body = http.Response.Body;
+        using var held = replayable ? new MemoryStream() : null;
+        if (held is not null) http.Response.Body = held;
+        try
         {
-            if (CaseCommandAttribute.KeyOf(http) is not null && http.Response.StatusCode is >= 200 and < 300 && !CaseCommandAttribute.WasDecided(http))
+            await DecideAsync(http, next);
+        }
+        finally
+        {
+            if (held is not null)
             {
-                http.Response.Headers[CaseCommandAttribute.ReplayedHeader] = "true";
+                http.Response.Body = body;
+                if (http.Response.StatusCode is >= 200 and < 300 && !CaseCommandAttribute.WasDecided(http))
+                {
+                    http.Response.Headers[CaseCommandAttribute.ReplayedHeader] = "true";
+                    if (VersionIn(held) is { } version) ETags.Set(http, version);
+                }
+                held.Position = 0;
+                await held.CopyToAsync(body, http.RequestAborted);
             }
-            return Task.CompletedTask;
-        });
+        }
+    });
 
+    private static long? VersionIn(MemoryStream json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            return document.RootElement.TryGetProperty("version", out var v) && v.TryGetInt64(out var version) ? version : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task DecideAsync(HttpContext http, RequestDelegate next)
+    {
         // Without If-Match the client did not ask for optimistic concurrency: a race lost to
         // anything else (a timer firing, a second clerk, the station) is decided again on the
         // fresh case, so that such a client never sees 409. With If-Match the 409 is its answer.
@@ -61,5 +93,5 @@ public static class CaseHttpPipeline
                 http.Response.StatusCode = StatusCodes.Status200OK;
             }
         }
-    });
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Tests.Support;
+using Marten;
 using static CaseSystem.Cases.Renewal.RenewalEvent;
 
 namespace CaseSystem.Cases.Tests.EventStore;
@@ -13,6 +14,8 @@ namespace CaseSystem.Cases.Tests.EventStore;
 /// </summary>
 public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestDatabase>
 {
+    private static readonly EventTypeRegistry Contract = EventTypeRegistry.ForRenewalEvents();
+
     private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 5, 30, TimeSpan.FromHours(9));
     private static readonly Holder Holder = new("佐藤 一郎", "サトウ イチロウ", new DateOnly(1990, 4, 1), "大阪府高槻市桃園町2番1号");
 
@@ -50,7 +53,7 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
     [Fact]
     public void Every_registered_event_type_has_an_example()
     {
-        var registered = RenewalEvent.RegisterAll(new EventTypeRegistry()).Types.Select(t => t.Name).Order();
+        var registered = RenewalEvent.Types.Select(t => t.Name).Order();
         var examples = Examples().Select(e => e[0].GetType().Name).Order();
         Assert.Equal(registered, examples);
     }
@@ -59,16 +62,17 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
     [MemberData(nameof(Examples))]
     public async Task Every_event_type_round_trips_through_the_store_as_frozen(RenewalEvent example)
     {
-        var store = db.CreateStore();
         var stream = Guid.NewGuid();
-        await store.For("takatsuki").AppendAsync(stream, ExpectedVersion.NoStream, [example]);
+        await db.AppendAsync("takatsuki", stream, [example]);
 
-        var read = Assert.Single((await store.For("takatsuki").ReadStreamAsync(stream)).Events);
+        var read = Assert.Single(await db.EventsAsync("takatsuki", stream));
         Assert.Equal(example.GetType(), read.Data.GetType());
-        Assert.Equal(store.Types.Serialize(example), store.Types.Serialize(read.Data));
+        Assert.Equal(Contract.Serialize(example), Contract.Serialize(read.Data));
 
-        var stored = await db.ScalarAsync<string>("select data::text from event_store.events where stream_id = $1", stream);
-        var type = read.EventType;
+        // The stored contract: Marten's type name and its jsonb, as written by the server's configuration.
+        var type = await db.ScalarAsync<string>("select type from cases.mt_events where stream_id = $1", stream);
+        Assert.Equal(example.GetType().Name, type);
+        var stored = await db.ScalarAsync<string>("select data::text from cases.mt_events where stream_id = $1", stream);
         var snapshot = new { type, data = JsonDocument.Parse(stored).RootElement };
         Snapshot.Match(type, JsonSerializer.Serialize(snapshot, new JsonSerializerOptions
         {
@@ -80,9 +84,8 @@ public sealed class EventContractTests(TestDatabase db) : IClassFixture<TestData
     [Fact]
     public void An_issuance_stored_before_OnReissuedCard_existed_reads_as_not_on_a_reissued_card()
     {
-        var types = RenewalEvent.RegisterAll(new EventTypeRegistry());
         var old = """{"at": "2026-03-16T10:05:30+09:00", "feeYen": 0, "newExpiry": "2031-04-01", "certificates": ["UserAuthentication"]}""";
-        var read = Assert.IsType<CertificatesIssued>(types.Deserialize("CertificatesIssued", old));
+        var read = Assert.IsType<CertificatesIssued>(db.Store.Options.Serializer().FromJson(typeof(CertificatesIssued), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(old))));
         Assert.False(read.OnReissuedCard);
         Assert.Equal(new DateOnly(2031, 4, 1), read.NewExpiry);
     }

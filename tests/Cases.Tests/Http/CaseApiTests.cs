@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Tests.Support;
 
 namespace CaseSystem.Cases.Tests.Http;
@@ -134,7 +135,9 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         var first = await _server.PostAsync("/api/saku/cases", body, idempotencyKey: "open-1");
         var again = await _server.PostAsync("/api/saku/cases", body, idempotencyKey: "open-1");
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        // The first answer again, Location and all, marked as a replay.
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(first.Headers.Location, again.Headers.Location);
     }
 
@@ -194,7 +197,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         var opened = await _server.PostAsync("/api/saku/cases", new { holder = Holder, expiry = Expiring, office = "shimin-ka" }, idempotencyKey: key);
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
         var path = opened.Headers.Location!.ToString();
-        Assert.Equal(HttpStatusCode.OK, (await _server.PostAsync("/api/saku/cases", new { holder = Holder, expiry = Expiring, office = "shimin-ka" }, idempotencyKey: key)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _server.PostAsync("/api/saku/cases", new { holder = Holder, expiry = Expiring, office = "shimin-ka" }, idempotencyKey: key)).StatusCode);
         await ProblemAsync(await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" }), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
         await ProblemAsync(await _server.Http.GetAsync(path + "/events"), HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
     }
@@ -285,8 +288,8 @@ public sealed class CaseApiAccessTests(TestDatabase db) : IClassFixture<TestData
         request.Headers.Authorization = new("Bearer", _server.Token(StaffRole.Clerk, "saku", "clerk-42", "usuda"));
         Assert.Equal(HttpStatusCode.OK, (await _server.Http.SendAsync(request)).StatusCode);
 
-        var events = (await db.CreateStore().For("saku").ReadStreamAsync(Guid.Parse(path.Split('/').Last()))).Events;
-        Assert.Equal(("clerk-1", "shimin-ka"), (events[0].Metadata.ActorId, events[0].Metadata.ActorOffice));
-        Assert.Equal(("clerk-42", "usuda", "RecordArrival"), (events[1].Metadata.ActorId, events[1].Metadata.ActorOffice, events[1].Metadata.Command));
+        var events = await db.EventsAsync("saku", Guid.Parse(path.Split('/').Last()));
+        Assert.Equal(("clerk-1", "shimin-ka"), (events[0].UserName, events[0].Office()));
+        Assert.Equal(("clerk-42", "usuda", "RecordArrival"), (events[1].UserName, events[1].Office(), events[1].Command()));
     }
 }

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CaseSystem.Cases.Api;
 using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store;
+using CaseSystem.Cases.Timers;
+using Marten;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,10 +29,10 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
         Guid.Parse((await _server.OpenCaseAsync(userExpiry: userExpiry, signingExpiry: signingExpiry)).Path.Split('/').Last());
 
     private async Task<IReadOnlyList<string>> EventTypesAsync(Guid caseId) =>
-        [.. (await db.CreateStore().For("saku").ReadStreamAsync(caseId)).Events.Select(e => e.EventType)];
+        [.. (await db.EventsAsync("saku", caseId)).Select(e => e.EventTypeName)];
 
     private Task<long> PendingAsync(Guid caseId) =>
-        db.ScalarAsync<long>("select count(*) from event_store.timers where stream_id = $1 and fired_at is null", caseId);
+        db.ScalarAsync<long>("select count(*) from cases.case_timers where stream_id = $1 and fired_at is null", caseId);
 
     private static DateTimeOffset Jst(int y, int m, int d, int h = 0, int min = 0) => new(y, m, d, h, min, 0, JapanTime.Offset);
 
@@ -48,8 +52,8 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
         await Timers.RunDueAsync();
         Assert.Single(await EventTypesAsync(caseId), t => t == "RenewalWindowOpened");
         Assert.Equal(1, await PendingAsync(caseId));
-        var e = (await db.CreateStore().For("saku").ReadStreamAsync(caseId)).Events.Last();
-        Assert.Equal((CaseTimers.Actor, "OpenRenewalWindow"), (e.Metadata.ActorId, e.Metadata.Command));
+        var e = (await db.EventsAsync("saku", caseId)).Last();
+        Assert.Equal((CaseTimers.Actor, "OpenRenewalWindow"), (e.UserName, e.Command()));
     }
 
     [Fact]
@@ -123,19 +127,18 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
 
         // Four runners, each with a data source of its own, as four server processes would have.
         var sources = Enumerable.Range(0, 4).Select(_ => CasesDataSource.Create(db.ConnectionString)).ToList();
+        var stores = Enumerable.Range(0, 4).Select(_ => DocumentStore.For(o => CaseStore.Configure(o, db.ConnectionString))).ToList();
         try
         {
-            var runners = sources.Select(source =>
-            {
-                var store = new PostgresEventStore(source, RenewalEvent.RegisterAll(new EventTypeRegistry()));
-                return new CaseTimers(new TimerRunner(source, _server.Clock), new CaseApplication(store), _server.Clock, NullLogger<CaseTimers>.Instance);
-            }).ToList();
+            var runners = sources.Zip(stores, (source, store) =>
+                new CaseTimers(new TimerRunner(source, _server.Clock), store, _server.Clock, NullLogger<CaseTimers>.Instance)).ToList();
             var fired = await Task.WhenAll(runners.Select(r => Task.Run(() => r.RunDueAsync())));
             Assert.Equal(10, fired.Sum());
         }
         finally
         {
             foreach (var s in sources) await s.DisposeAsync();
+            foreach (var s in stores) s.Dispose();
         }
         foreach (var caseId in cases) Assert.Single(await EventTypesAsync(caseId), t => t == "RenewalWindowOpened");
     }
@@ -145,14 +148,13 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
     {
         var caseId = await OpenAsync();
         _server.Clock.Now = Jst(2026, 3, 16, 0, 0);
-        var cases = _server.Services.GetRequiredService<CaseApplication>();
         var runner = new TimerRunner(db.DataSource, _server.Clock);
 
         // The first runner fires (the event is recorded) and dies before it marks the timer fired.
         await runner.RunDueAsync(async (timer, ct) =>
         {
-            await cases.HandleAsync(timer.Municipality, timer.StreamId, RenewalTimers.CommandFor(timer.Kind, _server.Clock.GetUtcNow()), null,
-                new EventMetadata(ActorId: CaseTimers.Actor, IdempotencyKey: $"timer:{timer.Kind}:{timer.DueAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"), ct);
+            await db.AppendAsync(timer.Municipality, timer.StreamId, [new RenewalEvent.RenewalWindowOpened(new DateOnly(2026, 3, 16), _server.Clock.GetUtcNow())],
+                CaseTimers.Actor, null, "OpenRenewalWindow");
             throw new InvalidOperationException("the process died here");
         });
         Assert.Single(await EventTypesAsync(caseId), t => t == "RenewalWindowOpened");
@@ -178,17 +180,22 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
     [Fact]
     public async Task A_timer_is_stored_only_with_the_events_that_set_it()
     {
-        var store = db.CreateStore().For("saku");
-        var stream = Guid.NewGuid();
-        await store.AppendAsync(stream, ExpectedVersion.NoStream, [Samples()], timers: [new TimerSchedule("test-timer", March2.AddDays(1))]);
-        await Assert.ThrowsAsync<ConcurrencyException>(() =>
-            store.AppendAsync(stream, ExpectedVersion.NoStream, [Samples()], timers: [new TimerSchedule("other-timer", March2.AddDays(1))]));
-        Assert.Equal(["test-timer"], await KindsAsync(stream));
+        var (path, etag) = await _server.OpenCaseAsync(userExpiry: "2026-06-15", signingExpiry: "2026-06-15");
+        var caseId = Guid.Parse(path.Split('/').Last());
+        // A refused command stores neither events nor timers: the inquiry needs a visit (rule), so nothing moves.
+        var refused = await _server.PostAsync(path + "/inquiries", new { reason = "reply-form-missing" }, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal(["certificate-lapse", "renewal-window-opens"], await KindsAsync(caseId));
+        // A stale If-Match stores nothing either.
+        await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" });
+        var stale = await _server.PostAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder", documents = Array.Empty<object>() }, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(2, (await db.EventsAsync("saku", caseId)).Count);
     }
 
     private async Task<IReadOnlyList<string>> KindsAsync(Guid stream)
     {
-        await using var cmd = db.DataSource.CreateCommand("select kind from event_store.timers where stream_id = $1 order by kind");
+        await using var cmd = db.DataSource.CreateCommand("select kind from cases.case_timers where stream_id = $1 order by kind");
         cmd.Parameters.AddWithValue(stream);
         var kinds = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync();

@@ -59,7 +59,7 @@ public sealed class NoticeImportTests(TestDatabase db) : IClassFixture<TestDatab
         Assert.DoesNotContain("123456789012", body);
         var notCreated = await _server.Http.GetAsync($"/api/hirosaki/cases/{CaseIds.ForNotice("hirosaki", "H-0100")}");
         Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
-        Assert.Equal(0L, await db.ScalarAsync<long>("select count(*) from event_store.events where data::text like '%123456789012%'"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("select count(*) from cases.mt_events where data::text like '%123456789012%'"));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace CaseSystem.Cases.Tests.Renewal;
 /// <summary>Given(events) / When(command) / Then(events or the rule that refuses).</summary>
 public abstract class DeciderSpec
 {
-    private static readonly EventTypeRegistry Contract = RenewalEvent.RegisterAll(new EventTypeRegistry());
+    private static readonly EventTypeRegistry Contract = EventTypeRegistry.ForRenewalEvents();
     private readonly List<RenewalEvent> _given = [];
     private IRenewalPolicy _policy = new TestPolicy();
 

@@ -88,6 +88,21 @@ public class TestDatabase : IAsyncLifetime
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Runs the statements with triggers and foreign keys off (session_replication_role = replica), as a superuser intruder could.</summary>
+    public async Task ExecuteAroundTriggersAsync(params (string Sql, object[] Parameters)[] statements)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using (var off = new NpgsqlCommand("set local session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
+        foreach (var (sql, parameters) in statements)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn, tx);
+            foreach (var p in parameters) cmd.Parameters.AddWithValue(p);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+    }
+
     public async Task<int> ExecuteAsync(string sql, params object[] parameters)
     {
         await using var cmd = DataSource.CreateCommand(sql);
