@@ -6,8 +6,8 @@ using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;
-using CaseSystem.Cases.Timers;
 using JasperFx;
+using JasperFx.Resources;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -62,18 +63,34 @@ public static class CasesModule
         {
             opts.ApplicationAssembly = typeof(CasesModule).Assembly;
             opts.Policies.AutoApplyTransactions();
+            // The timers are scheduled messages to a local queue: durable, so that they are stored
+            // with the events that set them and survive any process.
+            opts.Policies.UseDurableLocalQueues();
+            // Due timers are looked for twice a second (Wolverine's default is every 5 s, first
+            // after a random 0.5–5 s; ../shared/critter.md pitfall 11), so one fires within about
+            // a second of its time while a process is up.
+            opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(500);
+            opts.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
+            // CASES_TIMERS=off: a process that serves only and fires no timer (another process does).
+            if (string.Equals(configuration["CASES_TIMERS"], "off", StringComparison.OrdinalIgnoreCase))
+            {
+                opts.Durability.DurabilityAgentEnabled = false;
+            }
+            // A timer or a notice that lost a race with a clerk's command on the same case is decided again on the fresh case.
+            opts.OnException<ConcurrencyException>().RetryWithCooldown(
+                TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
             opts.Durability.EnableDeduplicatedResponses = true;
             // A station's outbox may hold an observation over a weekend's outage.
             opts.Durability.DeduplicationWindow = TimeSpan.FromDays(30);
             opts.UseRuntimeCompilation();
         });
         services.AddWolverineHttp();
+        // Wolverine's tables too, in every process (one that fires no timer still writes the
+        // outbox and the Idempotency-Key claims).
+        services.AddResourceSetupOnStartup();
 
         services.AddSingleton(sp => new ChainVerifier(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<CaseViewLog>();
-        services.AddSingleton<TimerRunner>();
-        services.AddSingleton<CaseTimers>();
-        services.AddHostedService<CaseTimerService>();
         services.AddStaffAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

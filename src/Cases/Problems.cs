@@ -71,7 +71,7 @@ public static class Problems
 /// its own per rule (urn:casesystem:rule:&lt;id&gt;) and the rule's seed; anything unexpected is a
 /// 500 that names no internals.
 /// </summary>
-internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, Microsoft.Extensions.Logging.ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -93,6 +93,11 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             });
         }
         var kind = Problems.For(exception) ?? Problems.Internal;
+        if (kind == Problems.Internal)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, exception, "unexpected error answering {Method} {Path} (trace {TraceId})",
+                http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
+        }
         http.Response.StatusCode = kind.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 using static CaseSystem.Cases.Renewal.RenewalCommand;
@@ -41,87 +42,86 @@ public static class CaseCommandEndpoints
         ETags.CheckIfMatch(http, renewalCase?.Version ?? 0);
 
     [WolverinePost(Case + "reservations"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) Reserve(ReservationRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) Reserve(ReservationRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new MakeReservation(body.Office, body.SlotStart, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "arrivals"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) Arrive(ArrivalRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) Arrive(ArrivalRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordArrival(body.Office, body.TicketNumber, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "calls"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) Call(CallRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) Call(CallRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new CallToCounter(body.Office, body.Counter, body.ClerkId, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "card-reads"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
-    public static (CaseView, Events) ReadCard(CardReadRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) ReadCard(CardReadRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordCardRead(body.StationId, body.UserAuthenticationSerial, body.UserAuthenticationExpiry,
             body.UserAuthenticationPinTriesLeft, body.SigningPinTriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "visits"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) StartVisit(VisitRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) StartVisit(VisitRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.StartVisit(body.Office, body.WhoCame, body.Documents ?? [], clock.GetUtcNow(), body.ReplyForm, body.HolderPresent,
             body.AuthorityOnRecord), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "visits/current/end"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) EndVisit(EndVisitRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) EndVisit(EndVisitRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.EndVisit(body.Outcome, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "pin-checks"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
-    public static (CaseView, Events) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "pin-resets"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) ResetPin(PinResetRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) ResetPin(PinResetRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.ResetPin(body.Certificates ?? [], clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "inquiries"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) MailInquiry(InquiryRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) MailInquiry(InquiryRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new MailDocumentInquiry(body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "inquiry-replies"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) ReceiveReply(EmptyRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) ReceiveReply(EmptyRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new ReceiveInquiryReply(clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "renewals"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) Renew(RenewalRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) Renew(RenewalRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewCertificates(body.Certificates ?? [], clock.GetUtcNow(), body.OnReissuedCard), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "registry-changes"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) ReportRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) ReportRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.ReportRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "registry-changes/completed"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) CompleteRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) CompleteRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.CompleteRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "closure"), Staff(StaffRole.Clerk), CaseCommand]
-    public static (CaseView, Events) Close(ClosureRequest body, string municipality, Guid caseId,
+    public static (CaseView, Events, OutgoingMessages) Close(ClosureRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId")] RenewalCase? renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new CloseCase(body.Closure, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    /// <summary>The case as the command leaves it, its version as the ETag; the events for Wolverine to append.</summary>
-    private static (CaseView, Events) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase? loaded,
+    /// <summary>The case as the command leaves it, its version as the ETag; the events for Wolverine to append, the timers they set.</summary>
+    private static (CaseView, Events, OutgoingMessages) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase? loaded,
         IDocumentSession session, HttpContext http, TimeProvider clock)
     {
-        var events = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http));
-        var version = (loaded?.Version ?? 0) + events.Count;
-        var after = events.Aggregate(RenewalCase.StateOf(loaded), RenewalState.Evolve);
+        var decision = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http), clock);
+        var version = (loaded?.Version ?? 0) + decision.Events.Count;
         ETags.Set(http, version);
         CaseCommandAttribute.MarkDecided(http);
-        return (CaseView.Of(caseId, after, version, JapanTime.DateOf(clock.GetUtcNow())), [.. events]);
+        return (CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow())), [.. decision.Events], decision.Timers);
     }
 }
 
@@ -133,15 +133,16 @@ public static class CaseCommandEndpoints
 public static class OpenCaseEndpoint
 {
     [WolverinePost("/api/{municipality}/cases"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
-    public static (Created<CaseView>, IStartStream) Open(OpenCaseRequest body, string municipality, IDocumentSession session,
+    public static (Created<CaseView>, IStartStream, OutgoingMessages) Open(OpenCaseRequest body, string municipality, IDocumentSession session,
         HttpContext http, TimeProvider clock)
     {
         var caseId = CaseCommandAttribute.KeyOf(http) is { } key ? CaseIds.ForCreation(municipality, key) : Guid.CreateVersion7();
         var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
-        var events = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http));
-        ETags.Set(http, events.Count);
+        var decision = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http), clock);
+        ETags.Set(http, decision.Events.Count);
         CaseCommandAttribute.MarkDecided(http);
-        var view = CaseView.Of(caseId, events.Aggregate(RenewalState.Initial, RenewalState.Evolve), events.Count, JapanTime.DateOf(clock.GetUtcNow()));
-        return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. events]));
+        var view = CaseView.Of(caseId, decision.After, decision.Events.Count, JapanTime.DateOf(clock.GetUtcNow()));
+        return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. decision.Events]),
+            decision.Timers);
     }
 }

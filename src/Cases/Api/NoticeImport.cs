@@ -2,6 +2,10 @@ using System.Globalization;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using CaseSystem.Cases.Timers;
+using Wolverine;
+using Wolverine.Marten;
 using Microsoft.AspNetCore.Http;
 
 namespace CaseSystem.Cases.Api;
@@ -24,7 +28,7 @@ public static class NoticeImport
         ["notice_number", "name_kanji", "name_kana", "birth_date", "registered_address", "user_authentication_expiry", "signing_expiry"];
 
     public static async Task<IResult> ImportAsync(string municipality, string? batch, HttpRequest request,
-        IDocumentStore store, TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(batch)) return Problems.Result(Problems.BadRequest, "batch=<通知バッチ名> を指定してください。/ Give the batch name as ?batch=...");
         using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
@@ -70,7 +74,8 @@ public static class NoticeImport
             }
             try
             {
-                if (await RecordAsync(store, municipality, command, Actor.Of(request.HttpContext), ct)) imported++; else already++;
+                if (await RecordAsync(request.HttpContext.RequestServices, municipality, command, Actor.Of(request.HttpContext), clock, ct)) imported++;
+                else already++;
             }
             catch (RuleViolation violation)
             {
@@ -81,20 +86,28 @@ public static class NoticeImport
     }
 
     /// <summary>
-    /// One notice: its case loaded, decided and appended at the loaded version (the stream id is
-    /// the notice's, so a notice imported again decides nothing). False when it was there already.
+    /// One notice: its case loaded, decided and appended at the loaded version, its timers
+    /// scheduled through Wolverine's outbox in the same transaction. The case id is the notice's,
+    /// so a notice imported again decides nothing. False when it was there already.
     /// </summary>
-    private static async Task<bool> RecordAsync(IDocumentStore store, string municipality, RenewalCommand.RecordExpiryNotice command,
-        Actor actor, CancellationToken ct)
+    private static async Task<bool> RecordAsync(IServiceProvider services, string municipality, RenewalCommand.RecordExpiryNotice notice,
+        Actor actor, TimeProvider clock, CancellationToken ct)
     {
-        var caseId = CaseIds.ForNotice(municipality, command.NoticeNumber);
+        var caseId = CaseIds.ForNotice(municipality, notice.NoticeNumber);
         for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession(municipality);
+            await using var scope = services.CreateAsyncScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+            await using var session = scope.ServiceProvider.GetRequiredService<IDocumentStore>().LightweightSession(municipality);
+            outbox.Enroll(session);
             var stream = await session.Events.FetchForWriting<RenewalCase>(caseId, ct);
-            var events = CaseDecision.Decide(session, municipality, caseId, stream.Aggregate, command, actor);
-            if (events.Count == 0) return false;
-            stream.AppendMany(events);
+            var decision = CaseDecision.Decide(session, municipality, caseId, stream.Aggregate, notice, actor, clock);
+            if (decision.Events.Count == 0) return false;
+            stream.AppendMany(decision.Events);
+            foreach (var timer in decision.Timers.OfType<Wolverine.DeliveryMessage<CaseTimerDue>>())
+            {
+                await outbox.SendAsync(timer.Message, timer.Options);
+            }
             try
             {
                 await session.SaveChangesAsync(ct);
@@ -102,7 +115,7 @@ public static class NoticeImport
             }
             catch (JasperFx.ConcurrencyException) when (attempt < 3)
             {
-                // The same notice imported at the same moment by another request: decided again on what it wrote.
+                // The same notice imported at the same moment by another request: decided again on what that one wrote.
             }
         }
     }

@@ -256,11 +256,7 @@ public static class StaffTokenKey
             {
                 File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
+            if (!PlaceWithoutOverwriting(temporary, path))
             {
                 // Someone else created it first: theirs is the key.
                 return Load(path);
@@ -275,6 +271,36 @@ public static class StaffTokenKey
             }
         }
     }
+
+    /// <summary>
+    /// Puts the file at <paramref name="path"/> unless one is there already, atomically; false when
+    /// one was. On Unix File.Move(overwrite: false) checks and then renames, and a rename replaces:
+    /// two processes could each believe their key won (seen as 1 of 16 concurrent starts holding a
+    /// key the file no longer has). link(2) fails with EEXIST instead.
+    /// </summary>
+    private static bool PlaceWithoutOverwriting(string temporary, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+        }
+        if (Link(temporary, path) == 0) return true;
+        var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        const int EEXIST = 17;
+        if (error == EEXIST) return false;
+        throw new IOException($"could not create {path} (errno {error})");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string created);
 
     private static byte[] Load(string path)
     {

@@ -65,6 +65,5 @@ public static class CaseStore
 
         opts.Storage.Add(new HashChainFeature(opts));
         opts.Storage.ExtendedSchemaObjects.Add(CaseViewsTable.Definition);
-        opts.Storage.ExtendedSchemaObjects.Add(CaseTimersTable.Definition);
     }
 }

@@ -29,6 +29,8 @@ public sealed class TestServer : IAsyncDisposable
     private readonly StaffTokens _tokens;
     private readonly string _keyFile;
 
+    private TestDatabase _db = null!;
+
     private TestServer(WebApplication app, HttpClient http, TestClock clock, StaffTokens tokens, string keyFile)
     {
         _app = app;
@@ -59,8 +61,9 @@ public sealed class TestServer : IAsyncDisposable
         // A key of the test's own: never the user's real one.
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
-        // The tests fire timers themselves (CaseTimers.RunDueAsync) at the moments they choose.
-        builder.Configuration["CASES_TIMER_POLL_SECONDS"] = "0";
+        // Timers fire only where a test asks for them (CASES_TIMERS=on, AdvanceClockAsync): a case
+        // opened in the test's past would otherwise have its overdue timers fire under its feet.
+        builder.Configuration["CASES_TIMERS"] = "off";
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);
@@ -73,8 +76,40 @@ public sealed class TestServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var tokens = new StaffTokens(app.Services.GetRequiredService<StaffTokenSigner>(), clock) { InnerHandler = new HttpClientHandler() };
-        return new TestServer(app, new HttpClient(tokens) { BaseAddress = new Uri(address) }, clock, tokens, keyFile);
+        return new TestServer(app, new HttpClient(tokens) { BaseAddress = new Uri(address) }, clock, tokens, keyFile) { _db = db };
     }
+
+    /// <summary>
+    /// Moves the clock to <paramref name="to"/> and brings the timers' schedule (Wolverine's, which
+    /// runs on the real clock) forward by as much; then waits until Wolverine has fired every
+    /// timer that is due by then.
+    /// </summary>
+    public async Task AdvanceClockAsync(DateTimeOffset to)
+    {
+        var delta = to - Clock.Now;
+        Clock.Now = to;
+        await _db.ExecuteAsync(
+            "update cases.wolverine_incoming_envelopes set execution_time = execution_time - $1 where status = 'Scheduled'", delta);
+        await WaitForDueTimersAsync();
+    }
+
+    /// <summary>Waits until no timer is due and unfired (none scheduled at or before now, none taken and not yet handled).</summary>
+    public async Task WaitForDueTimersAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await _db.ScalarAsync<long>(
+                   "select count(*) from cases.wolverine_incoming_envelopes " +
+                   "where (status = 'Scheduled' and execution_time <= now()) or status = 'Incoming'") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("due timers were not fired within 60 s");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The timers set on a case and not fired yet.</summary>
+    public Task<long> PendingTimersAsync(Guid caseId) => _db.ScalarAsync<long>(
+        "select count(*) from cases.wolverine_incoming_envelopes where status = 'Scheduled' and position(convert_to($1, 'UTF8') in body) > 0",
+        caseId.ToString());
 
     public async Task<HttpResponseMessage> PostAsync(string path, object body, string? ifMatch = null, string? idempotencyKey = null)
     {
