@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store;
+using Marten;
 using Npgsql;
 
 namespace CaseSystem.Benchmarks;
@@ -85,15 +87,38 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private readonly string _adminConnectionString;
     private bool _dropped;
 
-    private BenchDatabase(string adminConnectionString, string name, NpgsqlDataSource dataSource, string serverVersion)
+    private DocumentStore? _store;
+
+    private BenchDatabase(string adminConnectionString, string name, string connectionString, NpgsqlDataSource dataSource, string serverVersion)
     {
         _adminConnectionString = adminConnectionString;
         Name = name;
+        ConnectionString = connectionString;
         DataSource = dataSource;
         ServerVersion = serverVersion;
     }
 
     public string Name { get; }
+
+    /// <summary>The benchmark database's connection string (the same pool size as <see cref="DataSource"/>).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>
+    /// The event store as the server configures it (<see cref="CaseStore"/>: Marten's tables, the
+    /// hash-chain trigger, the timers), on this database, its schema created; <paramref name="configure"/>
+    /// may add to the configuration (an event type of the benchmark's own).
+    /// </summary>
+    public async Task<IDocumentStore> CreateEventStoreAsync(Action<StoreOptions>? configure = null, CancellationToken ct = default)
+    {
+        if (_store is not null) throw new InvalidOperationException("the event store of this benchmark database is made already");
+        _store = DocumentStore.For(o =>
+        {
+            CaseStore.Configure(o, ConnectionString);
+            configure?.Invoke(o);
+        });
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return _store;
+    }
 
     /// <summary>Connections to the benchmark's database; its pool holds <paramref name="maxPoolSize"/> of <see cref="CreateAsync"/>.</summary>
     public NpgsqlDataSource DataSource { get; }
@@ -119,14 +144,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
 
         var bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = maxPoolSize };
-        return new BenchDatabase(admin, name, CasesDataSource.Create(bench.ConnectionString, "bench"), version);
+        return new BenchDatabase(admin, name, bench.ConnectionString, CasesDataSource.Create(bench.ConnectionString, "bench"), version);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_dropped) return;
         _dropped = true;
+        _store?.Dispose();
         await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
         try
         {
             await using var conn = new NpgsqlConnection(_adminConnectionString);

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CaseSystem.Benchmarks.Sample;
-using CaseSystem.Cases;
 using CaseSystem.Cases.EventStore;
-using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections;
 using CaseSystem.Projections.Runner;
 using Npgsql;
@@ -48,13 +46,13 @@ internal static class RebuildBenchmark
         if (Program.BaseConnectionString() is not { } conn) return 2;
 
         await using var bench = await BenchDatabase.CreateAsync(conn, 16, ct);
-        await new SchemaMigrator(bench.DataSource).MigrateAsync(
-            Migration.EmbeddedIn(typeof(CasesModule).Assembly).Concat(Migration.EmbeddedIn(typeof(ProjectionsModule).Assembly)), ct);
-        var types = RenewalEvent.RegisterAll(new EventTypeRegistry());
+        await bench.CreateEventStoreAsync(ct: ct);
+        await new SchemaMigrator(bench.DataSource).MigrateAsync(Migration.EmbeddedIn(typeof(ProjectionsModule).Assembly), ct);
+        var types = EventTypeRegistry.ForRenewalEvents();
         Console.WriteLine($"# PostgreSQL {bench.ServerVersion}; {Environment.ProcessorCount} cores; loading a sample of {events:N0} events (seed {seed})");
         var sample = await NationalSample.LoadAsync(bench.DataSource, types, events, seed, ct);
         Console.WriteLine($"# sample: {sample.Events:N0} events, {sample.Cases:N0} cases, loaded in {sample.Took.TotalSeconds:0.0} s");
-        await Execute(bench.DataSource, "vacuum analyze event_store.events", ct);
+        await Execute(bench.DataSource, "vacuum analyze cases.mt_events", ct);
         // The load's writes reach the data files now, not in a checkpoint during the measurement
         // (a superuser's or pg_checkpoint member's right; without it the run goes on as it is).
         try
@@ -97,7 +95,7 @@ internal static class RebuildBenchmark
         }))
         {
             await daemon.StartAsync(ct);
-            var head = await Scalar(bench.DataSource, "select max(seq_id) from event_store.events", ct);
+            var head = await Scalar(bench.DataSource, "select max(seq_id) from cases.mt_events", ct);
             await daemon.WaitForCheckpointAsync(head, TimeSpan.FromHours(1), ct);
         }
         watch.Stop();
@@ -125,15 +123,17 @@ internal static class RebuildBenchmark
         var watch = Stopwatch.StartNew();
         long rows = 0, chars = 0;
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand($"select {PostgresEventStore.EventColumns} from event_store.events e order by e.seq_id", conn);
+        await using var cmd = new NpgsqlCommand(
+            "select e.seq_id, e.id, e.stream_id, e.version, e.tenant_id, e.type, e.data::text, e.headers::text, e.user_name, e.correlation_id, e.causation_id, e.timestamp " +
+            "from cases.mt_events e order by e.seq_id", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             rows++;
-            chars += reader.GetString(5).Length + reader.GetString(4).Length;
-            _ = reader.GetGuid(1);
+            chars += reader.GetString(6).Length + reader.GetString(5).Length + (reader.IsDBNull(7) ? 0 : reader.GetString(7).Length);
+            _ = reader.GetGuid(2);
             _ = reader.GetInt64(0);
-            _ = reader.GetDateTime(12);
+            _ = reader.GetDateTime(11);
         }
         return rows / watch.Elapsed.TotalSeconds + (chars < 0 ? 1 : 0);
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store.HashChain;
 
 namespace CaseSystem.Benchmarks.Sample;
 
@@ -111,6 +111,6 @@ internal static class JsonbText
     private static void String(StringBuilder sb, string value)
     {
         if (value.Contains('\0')) throw new NotSupportedException("jsonb cannot hold U+0000");
-        HashChain.EscapeJson(sb, value);
+        CanonicalForm.EscapeJson(sb, value);
     }
 }

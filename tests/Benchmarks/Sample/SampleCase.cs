@@ -1,5 +1,6 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Timers;
 using static CaseSystem.Cases.Renewal.RenewalCommand;
 
 namespace CaseSystem.Benchmarks.Sample;

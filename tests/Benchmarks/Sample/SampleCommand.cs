@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using CaseSystem.Cases;
 using CaseSystem.Cases.EventStore;
-using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store.HashChain;
 
 namespace CaseSystem.Benchmarks.Sample;
 
@@ -45,12 +44,12 @@ internal static class SampleCommand
         if (baseConnection is null) return 2;
 
         await using var db = await BenchDatabase.CreateAsync(baseConnection, 4, ct);
-        await new SchemaMigrator(db.DataSource).MigrateAsync(Migration.EmbeddedIn(typeof(CasesModule).Assembly), ct);
-        var types = RenewalEvent.RegisterAll(new EventTypeRegistry());
+        var store = await db.CreateEventStoreAsync(ct: ct);
+        var types = EventTypeRegistry.ForRenewalEvents();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# national sample: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, seed {seed}"));
 
-        if (check) return await NationalSample.SelfCheckAsync(db.DataSource, types, seed, events ?? 20_000, Console.Out, ct);
+        if (check) return await NationalSample.SelfCheckAsync(db.DataSource, store, types, seed, events ?? 20_000, Console.Out, ct);
 
         var stats = await NationalSample.LoadAsync(db.DataSource, types, events ?? 1_000_000, seed, ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -62,7 +61,7 @@ internal static class SampleCommand
             $"sample events={stats.Events} cases={stats.Cases} load_s={stats.Took.TotalSeconds:0.00}"));
 
         var clock = Stopwatch.StartNew();
-        var verification = await new PostgresEventStore(db.DataSource, types).VerifyAllAsync(ct: ct);
+        var verification = await new ChainVerifier(db.DataSource).VerifyAllAsync(ct: ct);
         var firstBreak = verification.FirstBreak is { } b ? $" first_break={b.StreamId}/v{b.Version}: {b.Reason}" : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# verify streams={verification.StreamsChecked} events={verification.EventsChecked} breaks={verification.Breaks.Count} verify_s={clock.Elapsed.TotalSeconds:0.00}{firstBreak}"));

@@ -2,52 +2,57 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store;
+using CaseSystem.Cases.Store.HashChain;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace CaseSystem.Benchmarks.Sample;
 
-/// <summary>Where the pipeline's rows go: the COPY into event_store.events, or nowhere (a dry run).</summary>
+/// <summary>Where the pipeline's rows go: the COPY into Marten's mt_events, or nowhere (a dry run).</summary>
 internal interface ISampleRowSink
 {
-    void Write(RawEvent e, byte[] hash);
+    void Write(SampleRow e);
 }
 
 internal sealed class NullRowSink : ISampleRowSink
 {
-    public void Write(RawEvent e, byte[] hash) { }
+    public void Write(SampleRow e) { }
 }
+
+/// <summary>An mt_events row as the sample writes it, with the .NET type Marten records beside the type name.</summary>
+internal sealed record SampleRow(StoredEventRow Event, string DotNetType);
 
 /// <summary>One binary COPY row per event, in the column order of <see cref="SamplePipeline.EventColumns"/>.</summary>
 internal sealed class CopyRowSink(NpgsqlBinaryImporter importer) : ISampleRowSink
 {
-    public void Write(RawEvent e, byte[] hash)
+    public void Write(SampleRow row)
     {
+        var e = row.Event;
         importer.StartRow();
         importer.Write(e.Sequence, NpgsqlDbType.Bigint);
+        importer.Write(e.Id, NpgsqlDbType.Uuid);
         importer.Write(e.StreamId, NpgsqlDbType.Uuid);
         importer.Write(e.Version, NpgsqlDbType.Bigint);
-        importer.Write(e.Municipality, NpgsqlDbType.Text);
-        importer.Write(e.EventType, NpgsqlDbType.Text);
         importer.Write(e.DataText, NpgsqlDbType.Jsonb);
-        Text(e.ActorId);
-        Text(e.ActorOffice);
-        if (e.CorrelationId is { } correlation) importer.Write(correlation, NpgsqlDbType.Uuid); else importer.WriteNull();
-        if (e.CausationId is { } causation) importer.Write(causation, NpgsqlDbType.Uuid); else importer.WriteNull();
-        Text(e.IdempotencyKey);
-        Text(e.Command);
-        importer.Write(e.RecordedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(hash, NpgsqlDbType.Bytea);
+        importer.Write(e.EventType, NpgsqlDbType.Varchar);
+        importer.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
+        importer.Write(e.TenantId, NpgsqlDbType.Varchar);
+        importer.Write(row.DotNetType, NpgsqlDbType.Varchar);
+        Text(e.CorrelationId);
+        Text(e.CausationId);
+        if (e.HeadersText is { } headers) importer.Write(headers, NpgsqlDbType.Jsonb); else importer.WriteNull();
+        Text(e.UserName);
     }
 
     private void Text(string? value)
     {
-        if (value is null) importer.WriteNull(); else importer.Write(value, NpgsqlDbType.Text);
+        if (value is null) importer.WriteNull(); else importer.Write(value, NpgsqlDbType.Varchar);
     }
 }
 
-/// <summary>An event ready to be numbered, chained and written: its data already in jsonb's text form.</summary>
-internal readonly record struct PendingEvent(DateTime At, string Type, string Data, string Command, string? Actor, string? Office, Guid Correlation);
+/// <summary>An event ready to be numbered, chained and written: its data and headers already in jsonb's text form.</summary>
+internal readonly record struct PendingEvent(DateTime At, string Type, string DotNetType, string Data, string Headers, string? Actor, string Correlation);
 
 /// <summary>One case waiting to be written: its events in order, and how far they have been.</summary>
 internal sealed class SampleCase(int ordinal, Guid streamId, string municipality, PendingEvent[] events)
@@ -58,6 +63,7 @@ internal sealed class SampleCase(int ordinal, Guid streamId, string municipality
     public PendingEvent[] Events { get; } = events;
     public int Next { get; set; }
     public byte[]? PreviousHash { get; set; }
+    public DateTime CreatedAt { get; set; }
 
     public long NextTicks => Events[Next].At.Ticks;
 }
@@ -78,14 +84,16 @@ internal sealed class SampleCase(int ordinal, Guid streamId, string municipality
 /// Two threads: one generates a month's cases ahead (the decider, then each event's type name
 /// and its data as jsonb will print it, <see cref="JsonbText"/>); the calling thread writes
 /// the earlier months out: each event gets the next sequence number, its version in its case
-/// and its hash chained to its case's previous one (<see cref="HashChain.Next"/>, the
-/// verification's own code), and goes to the sink. The output does not depend on the timing.
+/// and its link chained to its case's previous one (<see cref="CanonicalForm.Link"/>, the
+/// verification's own code; in the database the chain trigger on mt_events writes the same link
+/// for each row the COPY inserts), and goes to the sink. The output does not depend on the timing.
 /// </para>
 /// </summary>
 internal sealed class SamplePipeline(EventTypeRegistry types, long targetEvents, int seed, ISampleRowSink sink)
 {
+    /// <summary>The columns of Marten's mt_events the sample writes (bdata and is_archived keep their defaults).</summary>
     public const string EventColumns =
-        "seq_id, stream_id, version, municipality, type, data, actor_id, actor_office, correlation_id, causation_id, idempotency_key, command, recorded_at, hash";
+        "seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, causation_id, headers, user_name";
 
     /// <summary>Share of cases that start with a J-LIS notice; the rest open at the counter (the notice is not forwarded, 001/003).</summary>
     private const double NoticeShare = 0.88;
@@ -106,11 +114,11 @@ internal sealed class SamplePipeline(EventTypeRegistry types, long targetEvents,
     private DateTime _lastAt = DateTime.MinValue;
     private DateTime _firstAt = DateTime.MinValue;
 
-    /// <summary>The streams' rows (id, municipality, creation = first event's time), in order of creation.</summary>
-    public List<(Guid Id, string Municipality, DateTime CreatedAt)> Streams { get; } = [];
+    /// <summary>The streams' rows (id, municipality, creation = first event's time, last event's time and version), in order of their last event.</summary>
+    public List<(Guid Id, string Municipality, DateTime CreatedAt, DateTime UpdatedAt, long Version)> Streams { get; } = [];
 
-    /// <summary>What some events' data was written as, to compare with what the database prints.</summary>
-    public List<(long Sequence, string Data)> SpotChecks { get; } = [];
+    /// <summary>What some events' data was written as and the link computed for them, to compare with what the database prints and its trigger chained.</summary>
+    public List<(long Sequence, string Data, byte[] Link)> SpotChecks { get; } = [];
 
     /// <summary>Generates and writes the whole sample; once per pipeline.</summary>
     public SampleStats Run(CancellationToken ct)
@@ -226,9 +234,33 @@ internal sealed class SamplePipeline(EventTypeRegistry types, long targetEvents,
         for (var i = 0; i < events.Length; i++)
         {
             var (e, command, actor, office, correlation) = written.Events[i];
-            events[i] = new PendingEvent(e.At.UtcDateTime, types.NameOf(e.GetType()), JsonbText.From(types.Serialize(e)), command, actor, office, correlation);
+            var type = e.GetType();
+            events[i] = new PendingEvent(e.At.UtcDateTime, types.NameOf(type), $"{type.FullName}, {type.Assembly.GetName().Name}",
+                JsonbText.From(types.Serialize(e)), Headers(office, command), actor, correlation.ToString("N"));
         }
         return new SampleCase(ordinal, written.StreamId, written.Municipality, events);
+    }
+
+    /// <summary>The headers jsonb as the application writes it (CaseDecision): the office when there is one, and the command.</summary>
+    private static string Headers(string? office, string command)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (office is not null) headers[CaseStore.Headers.Office] = office;
+        headers[CaseStore.Headers.Command] = command;
+        return JsonbText.From(System.Text.Json.JsonSerializer.Serialize(headers));
+    }
+
+    /// <summary>An event's id: a v4-shaped UUID drawn from the stream's id and the version, so that the same seed gives the same sample.</summary>
+    private static Guid EventId(Guid streamId, long version)
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        streamId.TryWriteBytes(bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], version);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes, hash);
+        hash[7] = (byte)((hash[7] & 0x0F) | 0x40);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16]);
     }
 
     /// <summary>Which municipality (by population), and the notice with its place in that municipality's batch, or none.</summary>
@@ -317,14 +349,15 @@ internal sealed class SamplePipeline(EventTypeRegistry types, long targetEvents,
         _lastAt = at;
 
         var (type, data) = (pending.Type, pending.Data);
-        var raw = new RawEvent(sequence, c.StreamId, version, c.Municipality, type, data, pending.Actor, pending.Office,
-            pending.Correlation, CausationId: null, IdempotencyKey: null, pending.Command, at, Hash: []);
-        var hash = HashChain.Next(c.PreviousHash, raw);
-        sink.Write(raw, hash);
+        var row = new StoredEventRow(sequence, EventId(c.StreamId, version), c.StreamId, version, c.Municipality, type, pending.Actor,
+            pending.Correlation, CausationId: null, at, pending.Headers, data);
+        var hash = CanonicalForm.Link(c.PreviousHash, row);
+        sink.Write(new SampleRow(row, pending.DotNetType));
         _digest.AppendData(hash);
 
-        if (version == 1) Streams.Add((c.StreamId, c.Municipality, at));
-        if (Count(_eventTypes, type) == 1 || sequence <= 20 || sequence % 50_000 == 0) SpotChecks.Add((sequence, data));
+        if (version == 1) c.CreatedAt = at;
+        if (version == c.Events.Length) Streams.Add((c.StreamId, c.Municipality, c.CreatedAt, at, version));
+        if (Count(_eventTypes, type) == 1 || sequence <= 20 || sequence % 50_000 == 0) SpotChecks.Add((sequence, data, hash));
         c.PreviousHash = hash;
         c.Events[c.Next] = default; // written: let it go
         c.Next++;

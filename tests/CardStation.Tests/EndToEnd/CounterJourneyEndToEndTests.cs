@@ -129,7 +129,7 @@ public sealed class CounterJourneyEndToEndTests : IAsyncLifetime
             ["the new serial"] = "0A1B2C3D4F",
             ["the new year"] = renewedUntil.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        Assert.Contains("the new serial in event_store.events", control);
+        Assert.Contains("the new serial in cases.mt_events", control);
         Assert.Contains("the new serial in the events' JSON", control);
         Assert.Contains("the new year in the events' JSON", control);
     }

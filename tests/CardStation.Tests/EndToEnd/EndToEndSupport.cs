@@ -6,6 +6,7 @@ using CaseSystem.CardStation.Card;
 using CaseSystem.CardStation.Commands;
 using CaseSystem.CardStation.Tests.Station;
 using CaseSystem.Cases;
+using CaseSystem.Cases.Store;
 using Npgsql;
 
 namespace CaseSystem.CardStation.Tests.EndToEnd;
@@ -69,13 +70,18 @@ public static partial class PinSearch
                 }
             }
         }
-        // The events' JSON on its own as well, as the event store hands it out.
+        // The events' JSON on its own as well, as the event store hands it out, with their metadata
+        // (Marten's mt_events: the headers jsonb, the staff member, correlation and causation).
         foreach (var (label, text) in texts)
         {
             foreach (var pattern in Patterns(text))
             {
                 await using var command = new NpgsqlCommand(
-                    "select count(*) from event_store.events e where regexp_replace(e.data::text || ' ' || coalesce(e.command, '') || ' ' || coalesce(e.idempotency_key, ''), $1, '', 'gi') ~* $2",
+                    $"""
+                    select count(*) from {CaseStore.Schema}.mt_events e
+                    where regexp_replace(e.data::text || ' ' || coalesce(e.headers::text, '') || ' ' || coalesce(e.user_name, '')
+                        || ' ' || coalesce(e.correlation_id, '') || ' ' || coalesce(e.causation_id, ''), $1, '', 'gi') ~* $2
+                    """,
                     connection);
                 command.Parameters.Add(new NpgsqlParameter { Value = Uuid().ToString() });
                 command.Parameters.Add(new NpgsqlParameter { Value = pattern });
@@ -96,7 +102,13 @@ public static partial class PinSearch
     public static async Task AssertNoneStoredAsync(StationHarness h, IReadOnlyDictionary<string, string> pins)
     {
         var relations = await RelationsAsync(h.Db);
-        Assert.Contains("event_store.events", relations);
+        // Marten's tables, Wolverine's (its stored responses and envelopes), ours beside them, and the projections'.
+        Assert.Contains("cases.mt_events", relations);
+        Assert.Contains("cases.mt_streams", relations);
+        Assert.Contains("cases.case_event_chain", relations);
+        Assert.Contains("cases.case_timers", relations);
+        Assert.Contains("cases.wolverine_deduplicated_responses", relations);
+        Assert.Contains("cases.wolverine_incoming_envelopes", relations);
         Assert.Contains(relations, r => r.StartsWith("projections.", StringComparison.Ordinal));
         var found = (await InDatabaseAsync(h.Db, pins)).Concat(InFolder(h.DataFolder, pins)).ToList();
         Assert.True(found.Count == 0, $"a PIN was written down: {string.Join("; ", found)}");

@@ -81,8 +81,9 @@ public sealed class OutboxTests : IAsyncLifetime
 
         Assert.Equal((1, 0), (report.Sent, report.Pending));
         var events = await _h.EventsAsync(caseId);
-        Assert.Single(events, e => e.Type == "PinMatched");
-        Assert.Equal(entry.IdempotencyKey, events.Single(e => e.Type == "PinMatched").Key);
+        Assert.Equal("RecordPinCheck", Assert.Single(events, e => e.Type == "PinMatched").Command);
+        // Recorded under the entry's key: Wolverine's claim of it, written with the event, answered the second send.
+        Assert.Equal(200, await _h.StoredResponseStatusAsync(entry));
     }
 
     [Fact]

@@ -95,7 +95,8 @@ public sealed class PinHandlingTests : IAsyncLifetime
         {
             while (await r.ReadAsync()) tables.Add(r.GetString(0));
         }
-        Assert.Contains("event_store.events", tables);
+        Assert.Contains("cases.mt_events", tables);
+        Assert.Contains("cases.wolverine_deduplicated_responses", tables);
         foreach (var table in tables)
         {
             var hits = await _h.Db.ScalarAsync<long>($"select count(*) from {table} t where strpos(t::text, 'QZX9PIN') > 0");

@@ -7,21 +7,24 @@ using CaseSystem.CardStation.Outbox;
 using CaseSystem.CardStation.Server;
 using CaseSystem.CardStation.Station;
 using CaseSystem.Cases;
+using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Projections;
 using CaseSystem.Projections.Runner;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Wolverine.Http;
+using Wolverine.Http.Runtime;
 
 namespace CaseSystem.CardStation.Tests.Station;
 
-/// <summary>A test database with the event store's and the projections' schemas.</summary>
+/// <summary>A test database with the event store's (Marten's) and the projections' schemas.</summary>
 public sealed class StationDatabase : TestDatabase
 {
-    protected override IEnumerable<Migration> Migrations =>
-        Migration.EmbeddedIn(typeof(CasesModule).Assembly).Concat(Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly));
+    protected override IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly);
 }
 
 /// <summary>
@@ -110,7 +113,7 @@ public sealed class StationHarness : IAsyncLifetime
 
     public async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from event_store.events");
+        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
         await Server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(20));
     }
 
@@ -143,10 +146,26 @@ public sealed class StationHarness : IAsyncLifetime
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
     }
 
-    /// <summary>The case's events as stored: type and data.</summary>
-    public async Task<IReadOnlyList<(string Type, JsonElement Data, string? Actor, string? Key)>> EventsAsync(Guid caseId)
+    /// <summary>The case's events as stored: type, data, the staff member who acted (Marten's user_name) and the command (a header).</summary>
+    public async Task<IReadOnlyList<(string Type, JsonElement Data, string? Actor, string? Command)>> EventsAsync(Guid caseId)
     {
-        var events = (await _db.CreateStore().For("saku").ReadStreamAsync(caseId)).Events;
-        return events.Select(e => (e.EventType, JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), TestServer.Json), e.Metadata.ActorId, e.Metadata.IdempotencyKey)).ToList();
+        var events = await _db.EventsAsync("saku", caseId);
+        return events.Select(e => (e.EventTypeName, JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), TestServer.Json), e.UserName, e.Command())).ToList();
+    }
+
+    /// <summary>
+    /// The entry's Idempotency-Key as Wolverine's <c>[DeduplicatedWithResponse]</c> stores it (scoped
+    /// by municipality and endpoint, then hashed; claimed in the command's own transaction): the
+    /// status of the response it holds for that key, or null when it holds none.
+    /// </summary>
+    public async Task<int?> StoredResponseStatusAsync(OutboxEntry entry)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Method = HttpMethods.Post;
+        http.Request.Path = entry.Path;
+        var scoped = HttpHandler.ScopeDeduplicationId(http, entry.IdempotencyKey, DeduplicationScope.Tenant | DeduplicationScope.Endpoint, entry.Municipality);
+        await using var cmd = _db.DataSource.CreateCommand("select status_code from cases.wolverine_deduplicated_responses where deduplication_id = $1");
+        cmd.Parameters.AddWithValue(DeduplicatedResponses.StorageIdFor(scoped!));
+        return await cmd.ExecuteScalarAsync() is int status ? status : null;
     }
 }

@@ -45,7 +45,7 @@ public sealed class WebServer : IAsyncLifetime
     /// <summary>Waits until the projections have applied everything appended so far.</summary>
     public async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from event_store.events");
+        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
         await Server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(30));
     }
 
