@@ -227,10 +227,10 @@ public static class NationalSample
         {
             var opened = CaseDecision.Decide(session, "saku", caseId, null,
                 new RenewalCommand.OpenCaseAtCounter(holder, new CertificateDates(new DateOnly(2030, 7, 1), new DateOnly(2030, 7, 1)), "shimin-ka", DateTimeOffset.UtcNow),
-                new Actor("clerk-001", "shimin-ka"));
-            session.Events.StartStream<RenewalCase>(caseId, [.. opened]);
+                new Actor("clerk-001", "shimin-ka"), TimeProvider.System);
+            session.Events.StartStream<RenewalCase>(caseId, [.. opened.Events]);
             await session.SaveChangesAsync(ct);
-            appendedCount = opened.Count;
+            appendedCount = opened.Events.Count;
         }
         long appendedSeq;
         await using (var cmd = db.CreateCommand($"select max(seq_id) from {S}.mt_events where stream_id = $1"))

@@ -106,7 +106,6 @@ public static partial class PinSearch
         Assert.Contains("cases.mt_events", relations);
         Assert.Contains("cases.mt_streams", relations);
         Assert.Contains("cases.case_event_chain", relations);
-        Assert.Contains("cases.case_timers", relations);
         Assert.Contains("cases.wolverine_deduplicated_responses", relations);
         Assert.Contains("cases.wolverine_incoming_envelopes", relations);
         Assert.Contains(relations, r => r.StartsWith("projections.", StringComparison.Ordinal));
