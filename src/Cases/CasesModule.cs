@@ -82,7 +82,9 @@ public static class CasesModule
             opts.Durability.EnableDeduplicatedResponses = true;
             // A station's outbox may hold an observation over a weekend's outage.
             opts.Durability.DeduplicationWindow = TimeSpan.FromDays(30);
-            opts.UseRuntimeCompilation();
+            // The handlers' code is generated ahead (ops/codegen writes src/Cases/Internal/Generated)
+            // and compiled in: no Roslyn at run time, and no first-request compile (../shared/critter.md §9).
+            opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
         });
         services.AddWolverineHttp();
         // Wolverine's tables too, in every process (one that fires no timer still writes the

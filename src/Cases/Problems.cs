@@ -49,6 +49,8 @@ public static class Problems
             (StatusCodes.Status409Conflict, { } d) when d.Contains("is still being processed", StringComparison.Ordinal) => IdempotencyKeyInFlight,
             // A body Wolverine could not read.
             (StatusCodes.Status400BadRequest, _) => BadRequest,
+            // A command to a case this municipality does not have.
+            (StatusCodes.Status404NotFound, _) => StreamNotFound,
             _ => null,
         };
         if (kind is null) return;

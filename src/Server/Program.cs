@@ -3,6 +3,7 @@ using CaseSystem.Cases.Auth;
 using CaseSystem.Projections;
 using CaseSystem.Projections.Runner;
 using CaseSystem.Server.Pages;
+using JasperFx;
 
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
@@ -17,5 +18,5 @@ app.UseExceptionHandler();
 app.MapCases();
 app.MapProjections();
 app.MapPages();
-app.Run();
-return 0;
+// Serves, or runs one of Marten's and Wolverine's commands (db-patch, db-apply, db-assert, codegen, …).
+return await app.RunJasperFxCommands(args);
