@@ -2,6 +2,8 @@ using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.Runner;
 using CaseSystem.Projections.Tests.Support;
+using Marten;
+using Marten.Exceptions;
 
 namespace CaseSystem.Projections.Tests.Runner;
 
@@ -9,13 +11,12 @@ namespace CaseSystem.Projections.Tests.Runner;
 public sealed class RunnerTests : IAsyncLifetime
 {
     private readonly ProjectionsDatabase _db = new();
-    private PostgresEventStore _store = null!;
+    private readonly EventTypeRegistry _types = EventTypeRegistry.ForRenewalEvents();
     private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 0, 0, TimeSpan.FromHours(9));
 
     public async Task InitializeAsync()
     {
         await _db.InitializeAsync();
-        _store = _db.CreateStore();
         // Jitter in every append's transaction after its insert: commits land out of sequence
         // order; tickets named "FAIL…" roll back after taking their numbers; "SLOW…" take 1.5 s.
         await _db.ExecuteAsync("""
@@ -26,14 +27,14 @@ public sealed class RunnerTests : IAsyncLifetime
               if NEW.data->>'ticketNumber' like 'J%' then perform pg_sleep(random() * 0.004); end if;
               return NEW;
             end $$;
-            create trigger test_jitter after insert on event_store.events for each row execute function public.test_jitter();
+            create trigger test_jitter after insert on cases.mt_events for each row execute function public.test_jitter();
             """);
     }
 
     public Task DisposeAsync() => _db.DisposeAsync();
 
     private ProjectionDaemon Daemon(params IProjection[] projections) =>
-        new(_db.DataSource, _store.Types, projections, new ProjectionOptions
+        new(_db.DataSource, _types, projections, new ProjectionOptions
         {
             ElectionInterval = TimeSpan.FromMilliseconds(200),
             PollInterval = TimeSpan.FromMilliseconds(200),
@@ -43,28 +44,57 @@ public sealed class RunnerTests : IAsyncLifetime
             RetiredGrace = TimeSpan.FromHours(1),
         }, Environment.GetEnvironmentVariable("PROJECTIONS_TEST_LOG") is { } log ? new FileLogger<ProjectionDaemon>(log) : null);
 
+    /// <summary>
+    /// Appends one arrival through Marten: to a new stream, or to the given one at the version
+    /// just read (as the command endpoints do), so that concurrent appends to it race on the
+    /// version and the losers roll back. False when the append rolled back.
+    /// </summary>
     private async Task<bool> AppendAsync(string ticket, Guid? stream = null)
     {
+        var arrived = new RenewalEvent.ArrivedAtOffice("shimin-ka", ticket, At);
         try
         {
-            await _store.For("saku").AppendAsync(stream ?? Guid.NewGuid(), ExpectedVersion.Any, [new RenewalEvent.ArrivedAtOffice("shimin-ka", ticket, At)]);
+            await using var session = _db.Store.LightweightSession("saku");
+            if (stream is { } id && await session.Events.FetchStreamStateAsync(id) is { } state)
+            {
+                session.Events.Append(id, state.Version + 1, arrived);
+            }
+            else
+            {
+                session.Events.StartStream(stream ?? Guid.NewGuid(), arrived);
+            }
+            await session.SaveChangesAsync();
             return true;
         }
-        catch (Npgsql.PostgresException e) when (e.MessageText == "injected rollback")
+        catch (Exception e) when (Injected(e))
         {
             return false;
         }
-        catch (ConcurrencyException)
+        catch (JasperFx.ConcurrencyException)
+        {
+            return false;
+        }
+        catch (ExistingStreamIdCollisionException)
         {
             return false;
         }
     }
 
-    private Task<long> HeadAsync() => _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from event_store.events");
+    /// <summary>The jitter trigger's injected rollback, however Marten wraps it.</summary>
+    private static bool Injected(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { MessageText: "injected rollback" }) return true;
+        }
+        return false;
+    }
+
+    private Task<long> HeadAsync() => _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
 
     /// <summary>Events in the log that the generation's table lacks, plus rows it has that the log lacks.</summary>
     private Task<long> MismatchAsync(string schema) => _db.ScalarAsync<long>(
-        $"select count(*) from {schema}.seen s full join event_store.events e on e.seq_id = s.seq where s.seq is null or e.seq_id is null");
+        $"select count(*) from {schema}.seen s full join cases.mt_events e on e.seq_id = s.seq where s.seq is null or e.seq_id is null");
 
     [Fact]
     public async Task Every_committed_event_is_applied_exactly_once_while_appends_commit_out_of_order_and_roll_back()
@@ -88,7 +118,7 @@ public sealed class RunnerTests : IAsyncLifetime
         var head = await HeadAsync();
         await daemon.WaitForCheckpointAsync(head, TimeSpan.FromSeconds(30));
 
-        var total = await _db.ScalarAsync<long>("select count(*) from event_store.events");
+        var total = await _db.ScalarAsync<long>("select count(*) from cases.mt_events");
         Assert.Equal(committed, total);
         Assert.True(rolledBack > 50, $"only {rolledBack} appends rolled back");
         Assert.True(head > total, "the log should have gaps from the rollbacks");
@@ -99,7 +129,7 @@ public sealed class RunnerTests : IAsyncLifetime
     [Fact]
     public async Task The_reader_waits_at_a_gap_a_running_transaction_holds_and_applies_it_when_it_commits()
     {
-        var reader = new LogReader(_db.DataSource, _store.Types);
+        var reader = new LogReader(_db.DataSource, _types);
         Assert.True(await AppendAsync("first"));
         var slow = AppendAsync("SLOW-commits");
         await Task.Delay(300);
@@ -119,7 +149,7 @@ public sealed class RunnerTests : IAsyncLifetime
     [Fact]
     public async Task The_reader_passes_a_gap_once_the_transaction_that_held_it_rolled_back()
     {
-        var reader = new LogReader(_db.DataSource, _store.Types);
+        var reader = new LogReader(_db.DataSource, _types);
         var slow = AppendAsync("SLOW-FAIL");
         await Task.Delay(300);
         Assert.True(await AppendAsync("after-the-failing-one"));
@@ -142,7 +172,7 @@ public sealed class RunnerTests : IAsyncLifetime
         Assert.True(await AppendAsync("next"));
         // Snapshots are cluster-wide: tests in other databases of the same cluster may have a
         // transaction running when the gap is first seen, and the reader rightly waits for it.
-        var reader = new LogReader(_db.DataSource, _store.Types);
+        var reader = new LogReader(_db.DataSource, _types);
         var read = await reader.ReadAsync(0, 100, default);
         var until = DateTimeOffset.UtcNow.AddSeconds(10);
         while (read.WaitingOnGap && DateTimeOffset.UtcNow < until)
