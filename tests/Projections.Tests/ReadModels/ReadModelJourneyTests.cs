@@ -51,7 +51,7 @@ public sealed class ReadModelJourneyTests : IAsyncLifetime
     /// <summary>Waits until the projections have applied everything appended so far.</summary>
     private async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from event_store.events");
+        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
         await _server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(20));
     }
 

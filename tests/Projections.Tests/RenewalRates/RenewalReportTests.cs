@@ -1,9 +1,12 @@
 using CaseSystem.Cases;
+using CaseSystem.Cases.Api;
 using CaseSystem.Cases.EventStore;
+using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.RenewalRates;
 using CaseSystem.Projections.Runner;
 using CaseSystem.Projections.Tests.Support;
+using Marten;
 using static CaseSystem.Cases.Renewal.RenewalCommand;
 
 namespace CaseSystem.Projections.Tests.RenewalRates;
@@ -387,17 +390,14 @@ public sealed class RenewalReportFixture : IAsyncLifetime
 
     public ProjectionDaemon Daemon { get; private set; } = null!;
 
-    private PostgresEventStore _store = null!;
+    public EventTypeRegistry Types { get; } = EventTypeRegistry.ForRenewalEvents();
 
-    public EventTypeRegistry Types => _store.Types;
-
-    public Task<long> HeadAsync() => Db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from event_store.events");
+    public Task<long> HeadAsync() => Db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
 
     public async Task InitializeAsync()
     {
         await Db.InitializeAsync();
-        _store = Db.CreateStore();
-        Daemon = new ProjectionDaemon(Db.DataSource, _store.Types, [Projection], new ProjectionOptions
+        Daemon = new ProjectionDaemon(Db.DataSource, Types, [Projection], new ProjectionOptions
         {
             ElectionInterval = TimeSpan.FromMilliseconds(200),
             PollInterval = TimeSpan.FromMilliseconds(100),
@@ -441,12 +441,23 @@ public sealed class RenewalReportFixture : IAsyncLifetime
     private static CertificateDates Dates(int month, int day, bool signing = true) =>
         new(new DateOnly(2026, month, day), signing ? new DateOnly(2026, month, day) : null);
 
-    private Driver Case(string municipality) => new(new CaseApplication(_store), municipality, Guid.NewGuid());
+    private Driver Case(string municipality) => new(Db.Store, municipality, Guid.NewGuid());
 
-    private sealed record Driver(CaseApplication App, string Municipality, Guid Id)
+    /// <summary>
+    /// A case driven through the write side's application step, as the command endpoints run it:
+    /// Marten loads the case for writing, <see cref="CaseDecision"/> decides and puts who acted
+    /// into the session, and the events are appended at the version loaded.
+    /// </summary>
+    private sealed record Driver(IDocumentStore Store, string Municipality, Guid Id)
     {
-        public Task Do(RenewalCommand command, string office = "shimin-ka") => App.HandleAsync(Municipality, Id, command, null,
-            new EventMetadata(ActorId: "clerk-1", ActorOffice: office, Command: command.GetType().Name));
+        public async Task Do(RenewalCommand command, string office = "shimin-ka")
+        {
+            await using var session = Store.LightweightSession(Municipality);
+            var stream = await session.Events.FetchForWriting<RenewalCase>(Id);
+            var events = CaseDecision.Decide(session, Municipality, Id, stream.Aggregate, command, new Actor("clerk-1", office));
+            stream.AppendMany(events);
+            await session.SaveChangesAsync();
+        }
 
         public async Task QueueAsync(string office, DateTimeOffset arrived, DateTimeOffset called)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.Runner;
 using CaseSystem.Projections.Tests.Support;
@@ -76,7 +75,6 @@ public sealed class TwoProcessTests : IAsyncLifetime
     [Fact]
     public async Task Only_one_server_process_runs_the_projections_and_another_takes_over_within_seconds_when_it_is_killed()
     {
-        var store = _db.CreateStore();
         var admin = new ProjectionAdmin(_db.DataSource, ProjectionsModule.All());
         var first = StartServer();
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{first.Id} ") == true, TimeSpan.FromSeconds(60));
@@ -84,11 +82,11 @@ public sealed class TwoProcessTests : IAsyncLifetime
 
         for (var i = 0; i < 20; i++)
         {
-            await store.For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream,
+            await _db.AppendAsync("saku", Guid.NewGuid(),
                 [new RenewalEvent.CaseOpenedAtCounter(new Holder("佐藤 一郎", "サトウ イチロウ", new DateOnly(1980, 6, 15), "長野県佐久市"),
-                    new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)]);
+                    new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         }
-        var head = await _db.ScalarAsync<long>("select max(seq_id) from event_store.events");
+        var head = await _db.ScalarAsync<long>("select max(seq_id) from cases.mt_events");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head, TimeSpan.FromSeconds(30));
         // The second server is up and trying, yet the first still owns every projection.
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -100,9 +98,9 @@ public sealed class TwoProcessTests : IAsyncLifetime
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{second.Id} ") == true, TimeSpan.FromSeconds(15));
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(5), $"took over after {killed.Elapsed}");
 
-        await store.For("saku").AppendAsync(Guid.NewGuid(), ExpectedVersion.NoStream,
+        await _db.AppendAsync("saku", Guid.NewGuid(),
             [new RenewalEvent.CaseOpenedAtCounter(new Holder("鈴木 花子", "スズキ ハナコ", new DateOnly(1990, 1, 2), "長野県佐久市"),
-                new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)]);
+                new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head + 1, TimeSpan.FromSeconds(30));
         Assert.Equal(21, await _db.ScalarAsync<long>("select count(*) from case_finder.cases"));
     }
