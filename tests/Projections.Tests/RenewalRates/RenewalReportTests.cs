@@ -454,8 +454,9 @@ public sealed class RenewalReportFixture : IAsyncLifetime
         {
             await using var session = Store.LightweightSession(Municipality);
             var stream = await session.Events.FetchForWriting<RenewalCase>(Id);
-            var events = CaseDecision.Decide(session, Municipality, Id, stream.Aggregate, command, new Actor("clerk-1", office));
-            stream.AppendMany(events);
+            // Timers are left out: the report is built from the commands' own events.
+            var decision = CaseDecision.Decide(session, Municipality, Id, stream.Aggregate, command, new Actor("clerk-1", office), TimeProvider.System);
+            stream.AppendMany(decision.Events);
             await session.SaveChangesAsync();
         }
 
