@@ -71,11 +71,6 @@ public static class CasesModule
             // a second of its time while a process is up.
             opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(500);
             opts.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
-            // CASES_TIMERS=off: a process that serves only and fires no timer (another process does).
-            if (string.Equals(configuration["CASES_TIMERS"], "off", StringComparison.OrdinalIgnoreCase))
-            {
-                opts.Durability.DurabilityAgentEnabled = false;
-            }
             // A timer or a notice that lost a race with a clerk's command on the same case is decided again on the fresh case.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(
                 TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));

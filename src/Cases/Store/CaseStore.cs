@@ -32,7 +32,11 @@ public static class CaseStore
 
     public static void Configure(StoreOptions opts, string connectionString)
     {
-        opts.Connection(connectionString);
+        // PostgreSQL prints the definitions Weasel compares (pg_get_functiondef, pg_get_triggerdef)
+        // with names unqualified when their schema is on the search path. Fixing the path makes
+        // the comparison the same for every database user (a user named "cases" would put the
+        // schema on it through "$user"), so a migration never sees a difference that is not there.
+        opts.Connection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { SearchPath = Schema + ",public" }.ConnectionString);
         opts.DatabaseSchemaName = Schema;
 
         // Conjoined tenancy, the municipality slug as tenant id: one database is the embedded

@@ -16,31 +16,28 @@ namespace CaseSystem.Cases.Timers;
 /// </summary>
 public sealed record CaseTimerDue(Guid CaseId, string Kind, DateTimeOffset DueAt);
 
+/// <summary>
+/// A clock that also says when Wolverine, which schedules by the real clock, should fire a timer
+/// due at a moment of the domain's clock. Production has none: a timer fires when it is due.
+/// The tests' clock implements it to move the two together.
+/// </summary>
+public interface ITimerClock
+{
+    DateTimeOffset FireAt(DateTimeOffset due);
+}
+
 public static class CaseTimers
 {
     public const string Actor = "system:timer";
 
-    private static readonly TimeSpan OverdueDelay = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// The scheduled messages for the timers a command's events set. Wolverine schedules by the
-    /// real clock, the domain reads time only from <see cref="TimeProvider"/>: in production the
-    /// two agree; a test that sets the clock elsewhere schedules at the same distance from now.
-    /// </summary>
-    /// <remarks>
-    /// A timer already due is scheduled a moment ahead rather than sent at once: Wolverine hands a
-    /// message due now straight to the local queue of the process that sent it, and only the
-    /// processes that fire timers (not CASES_TIMERS=off) should fire any.
-    /// </remarks>
+    /// <summary>The scheduled messages for the timers a command's events set.</summary>
     public static OutgoingMessages Schedule(string municipality, Guid caseId, IEnumerable<TimerSchedule> timers, TimeProvider clock)
     {
         var messages = new OutgoingMessages();
-        var now = DateTimeOffset.UtcNow;
-        var offset = now - clock.GetUtcNow();
         foreach (var timer in timers)
         {
-            var at = timer.DueAt + offset;
-            if (at < now + OverdueDelay) at = now + OverdueDelay;
+            // One already due is handed to the local queue at once, after the commit.
+            var at = clock is ITimerClock moved ? moved.FireAt(timer.DueAt) : timer.DueAt;
             var message = new CaseTimerDue(caseId, timer.Kind, timer.DueAt).ScheduledAt(at);
             // The case's municipality is the tenant its handler's session opens, whoever schedules it.
             message.Options.TenantId = municipality;

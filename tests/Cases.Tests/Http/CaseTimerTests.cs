@@ -16,7 +16,7 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
     private TestServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await TestServer.StartAsync(db, March2, configure: b => b.Configuration["CASES_TIMERS"] = "on");
+        _server = await TestServer.StartAsync(db, March2, timersFire: true);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -108,7 +108,7 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
     public async Task Two_server_processes_fire_each_timer_exactly_once()
     {
         // A second server on the same database, as a second process would be.
-        await using var other = await TestServer.StartAsync(db, March2, configure: b => b.Configuration["CASES_TIMERS"] = "on");
+        await using var other = await TestServer.StartAsync(db, March2, timersFire: true);
         var cases = new List<Guid>();
         for (var i = 0; i < 10; i++) cases.Add(await OpenAsync());
         other.Clock.Now = Jst(2026, 3, 16, 0, 0);

@@ -11,12 +11,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseSystem.Cases.Tests.Support;
 
-/// <summary>A clock the tests move; the system reads time only through TimeProvider.</summary>
-public sealed class TestClock(DateTimeOffset now) : TimeProvider
+/// <summary>
+/// A clock the tests move; the system reads time only through TimeProvider. Timers fire only
+/// where a test asks for them (<see cref="TimersFire"/>, <see cref="TestServer.AdvanceClockAsync"/>):
+/// a case opened in the test's past would otherwise have its overdue timers fire under its feet.
+/// </summary>
+public sealed class TestClock(DateTimeOffset now) : TimeProvider, CaseSystem.Cases.Timers.ITimerClock
 {
+    private static readonly DateTimeOffset Never = new(2999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public DateTimeOffset Now { get; set; } = now;
 
+    /// <summary>Whether timers are scheduled to fire (at their distance from <see cref="Now"/>), or never.</summary>
+    public bool TimersFire { get; set; }
+
     public override DateTimeOffset GetUtcNow() => Now.ToUniversalTime();
+
+    public DateTimeOffset FireAt(DateTimeOffset due) => TimersFire ? DateTimeOffset.UtcNow + (due - Now) : Never;
 }
 
 /// <summary>The server as ops/run builds it, on a real Kestrel port of 127.0.0.1, with the test database and clock.</summary>
@@ -54,21 +65,19 @@ public sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<TestServer> StartAsync(TestDatabase db, DateTimeOffset now, Action<WebApplication>? map = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, bool timersFire = false)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["CASES_DB"] = db.ConnectionString;
         // A key of the test's own: never the user's real one.
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
-        // Timers fire only where a test asks for them (CASES_TIMERS=on, AdvanceClockAsync): a case
-        // opened in the test's past would otherwise have its overdue timers fire under its feet.
-        builder.Configuration["CASES_TIMERS"] = "off";
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddCases(builder.Configuration);
         configure?.Invoke(builder);
+        clock.TimersFire = timersFire;
         var app = builder.Build();
         app.UseExceptionHandler();
         app.MapCases();

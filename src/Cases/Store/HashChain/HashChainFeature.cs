@@ -48,7 +48,7 @@ public sealed class HashChainFeature(StoreOptions options) : FeatureSchemaBase("
         // no difference (otherwise Weasel drops and recreates the function, with CASCADE, which
         // takes the trigger with it: critter.md pitfall 3).
         yield return new Function(CanonicalFunction, $"""
-            CREATE OR REPLACE FUNCTION {CanonicalFunction.QualifiedName}(e {CaseStore.Schema}.mt_events)
+            CREATE OR REPLACE FUNCTION {CanonicalFunction.QualifiedName}(e mt_events)
              RETURNS bytea
              LANGUAGE sql
              STABLE
@@ -78,8 +78,8 @@ public sealed class HashChainFeature(StoreOptions options) : FeatureSchemaBase("
             $function$;
             """);
 
-        yield return new Trigger(CaseStore.Name("trg_case_event_link"), CaseStore.Name("mt_events"),
-            $"{LinkFunction.QualifiedName}()")
+        // Unqualified, as PostgreSQL prints them with the store's search path (CaseStore.Configure).
+        yield return new Trigger(CaseStore.Name("trg_case_event_link"), CaseStore.Name("mt_events"), $"{LinkFunction.Name}()")
         {
             Timing = TriggerTiming.After,
             Events = TriggerEvents.Insert,
