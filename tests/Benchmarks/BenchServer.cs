@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CaseSystem.Benchmarks;
 
@@ -46,10 +47,15 @@ internal sealed class BenchServer : IAsyncDisposable
         var keyDir = Directory.CreateTempSubdirectory("casesystem-bench-");
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+            // The content root is the benchmark's own folder: the host watches it (appsettings reload), and
+            // the working directory can be the repository, where the bench cluster's data files change all the time.
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
             builder.Configuration["CASES_DB"] = new Npgsql.NpgsqlConnectionStringBuilder(baseConnection) { Database = db.Name }.ConnectionString;
             builder.Configuration["CASES_TOKEN_KEY_FILE"] = Path.Combine(keyDir.FullName, "token.key");
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            // The server's console log on stderr: stdout carries the results.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             var clock = new CounterClock(clockStart);
             builder.Services.AddSingleton<TimeProvider>(clock);
             configure?.Invoke(builder);
