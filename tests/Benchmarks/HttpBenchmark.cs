@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CaseSystem.Cases;
@@ -44,10 +45,13 @@ namespace CaseSystem.Benchmarks;
 /// </summary>
 internal static class HttpBenchmark
 {
-    public const string Usage = "http [--clients N] [--seconds S] [--warmup S]";
+    public const string Usage = "http [--clients N] [--seconds S] [--warmup S (at least; then until the JIT settles)] [--server-db-options 'Npgsql options;…']";
 
     /// <summary>A Monday morning at the counter (no holiday), running at real speed.</summary>
     private static readonly DateTimeOffset CounterClockStart = new(2026, 3, 16, 10, 0, 0, JapanTime.Offset);
+
+    private static readonly TimeSpan MaxJitSettling = TimeSpan.FromSeconds(60);
+    private const int JitSettledBelow = 20;
 
     private static readonly string[] Slugs = ["takatsuki", "saku", "fujiidera", "hirosaki", "kawasaki"];
 
@@ -58,6 +62,8 @@ internal static class HttpBenchmark
         var clients = 16;
         var seconds = 20.0;
         var warmup = 5.0;
+        // Added to the server's connection string only (the raw writers keep theirs), to measure a setting of the deployment.
+        string? serverDbOptions = null;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -75,6 +81,10 @@ internal static class HttpBenchmark
                     warmup = w;
                     i++;
                     break;
+                case "--server-db-options" when !string.IsNullOrWhiteSpace(value):
+                    serverDbOptions = value;
+                    i++;
+                    break;
                 default:
                     return Program.UsageError($"http: bad option '{args[i]}'" + (value is null ? "" : $" '{value}'"));
             }
@@ -88,7 +98,19 @@ internal static class HttpBenchmark
         await using var db = await BenchDatabase.CreateAsync(conn, Math.Max(64, clients + 8), ct);
         var logs = new LogCounter();
         string? logLevel = null;
-        await using var server = await BenchServer.StartAsync(conn, db, CounterClockStart, builder =>
+        var serverConnection = conn;
+        if (serverDbOptions is not null)
+        {
+            try
+            {
+                serverConnection = new Npgsql.NpgsqlConnectionStringBuilder(conn + ";" + serverDbOptions).ConnectionString;
+            }
+            catch (ArgumentException e)
+            {
+                return Program.UsageError($"http: --server-db-options: {e.Message}");
+            }
+        }
+        await using var server = await BenchServer.StartAsync(serverConnection, db, CounterClockStart, builder =>
         {
             // The server's appsettings.json, under the environment (as for ops/run: Logging__LogLevel__Default=… overrides it).
             builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
@@ -97,9 +119,6 @@ internal static class HttpBenchmark
                 Optional = false,
                 FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
             });
-            // The server's console log, on stderr: stdout carries the results.
-            builder.Logging.ClearProviders();
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.AddProvider(logs);
             logLevel = builder.Configuration["Logging:LogLevel:Default"];
         }, ct);
@@ -111,7 +130,7 @@ internal static class HttpBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# http benchmark: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, load average {LoadAverage()}, {clients} clients, warm-up {warmup:0.###}s, measured {seconds:0.###}s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# server in this process: Production, log level {logLevel ?? "(default)"}, timers {(timers ? "on" : "off")}, projections {(projections ? "on" : "off")}; counters: {string.Join(", ", desks.Select(d => $"{d.Municipality}/{d.Office}"))}"));
+            $"# server in this process: Production, log level {logLevel ?? "(default)"}, timers {(timers ? "on" : "off")}, projections {(projections ? "on" : "off")}, server connection options: {serverDbOptions ?? "(none)"}; counters: {string.Join(", ", desks.Select(d => $"{d.Municipality}/{d.Office}"))}"));
 
         // Wolverine generates and compiles each endpoint's code on its first hit: one journey per
         // municipality, one after the other, before anything is measured.
@@ -135,14 +154,36 @@ internal static class HttpBenchmark
         var all = Task.WhenAll(clerks.Select(c => Task.Run(() => c.RunAsync(ct), CancellationToken.None)));
         long windowStart, windowEnd;
         LogCounter.Counts logCounts;
+        var cpu = new CpuMeter(db.DataSource);
+        CpuMeter.Reading cpuStart, cpuEnd;
+        (long Methods, TimeSpan Time) jitStart, jitEnd;
         try
         {
             await AppendBenchmark.WaitAsync(all, TimeSpan.FromSeconds(warmup), ct);
+            // Then until the JIT has settled: tiered compilation recompiles the hot paths for a while
+            // (on a busy 2-core machine its background thread lags by tens of seconds), and a window
+            // that catches it measures the JIT more than the server.
+            var warm = Stopwatch.GetTimestamp();
+            var compiled = JitInfo.GetCompiledMethodCount();
+            while (Stopwatch.GetElapsedTime(warm) < MaxJitSettling)
+            {
+                await AppendBenchmark.WaitAsync(all, TimeSpan.FromSeconds(1), ct);
+                var now = JitInfo.GetCompiledMethodCount();
+                var settled = now - compiled < JitSettledBelow;
+                compiled = now;
+                if (settled) break;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"# warm-up: {warmup:0.###}s, then {Stopwatch.GetElapsedTime(warm).TotalSeconds:0}s more until fewer than {JitSettledBelow} methods were JIT-compiled in a second (at most {MaxJitSettling.TotalSeconds:0}s)"));
+            jitStart = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+            cpuStart = await cpu.ReadAsync(ct);
             windowStart = Stopwatch.GetTimestamp();
             logs.Restart();
             await AppendBenchmark.WaitAsync(all, TimeSpan.FromSeconds(seconds), ct);
             windowEnd = Stopwatch.GetTimestamp();
             logCounts = logs.Snapshot();
+            cpuEnd = await cpu.ReadAsync(ct);
+            jitEnd = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
         }
         finally
         {
@@ -164,6 +205,13 @@ internal static class HttpBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# measured window: {inWindow.Count} commands accepted in {window:0.00}s ({string.Join(", ", inWindow.GroupBy(a => a.Command).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))}); " +
             $"p90_ms={Percentile(latencies, 0.90):0.0} max_ms={latencies[^1]:0.0}; cases opened over the run: {clerks.Sum(c => c.Cases)}"));
+        var (own, postgres, machine, machineBusy) = CpuMeter.Between(cpuStart, cpuEnd);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# CPU per accepted command in the window: {own.TotalMilliseconds / inWindow.Count:0.00} ms this process (server and clients), " +
+            $"{postgres.TotalMilliseconds / inWindow.Count:0.00} ms PostgreSQL (bench cluster); machine busy {machineBusy:P0} of {machine.TotalSeconds:0.0} core-seconds, " +
+            $"this process and the bench cluster {(own + postgres) / machine:P0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# JIT in the window: {jitEnd.Methods - jitStart.Methods} methods compiled, {(jitEnd.Time - jitStart.Time).TotalMilliseconds:0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# raw inserts by {clients} writers: {rawBefore:0}/s before the clients, {rawAfter:0}/s after"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -401,6 +449,80 @@ internal static class HttpBenchmark
 
         private static readonly (string Kanji, string Kana)[] GivenNames =
             [("一郎", "イチロウ"), ("花子", "ハナコ"), ("健太", "ケンタ"), ("美咲", "ミサキ"), ("翔太", "ショウタ"), ("陽子", "ヨウコ"), ("大輔", "ダイスケ"), ("恵", "メグミ")];
+    }
+
+    /// <summary>
+    /// CPU time (Linux /proc): this process's, the bench cluster's (the postmaster of the benchmark's
+    /// connections and its children alive at each reading), and the whole machine's busy share.
+    /// </summary>
+    private sealed class CpuMeter(Npgsql.NpgsqlDataSource db)
+    {
+        private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+
+        public sealed record Reading(TimeSpan Own, TimeSpan Postgres, long MachineBusy, long MachineTotal);
+
+        private int? _postmaster;
+
+        public async Task<Reading> ReadAsync(CancellationToken ct)
+        {
+            var own = Process.GetCurrentProcess().TotalProcessorTime;
+            if (_postmaster is null)
+            {
+                await using var cmd = db.CreateCommand("select pg_backend_pid()");
+                var backend = (int)(await cmd.ExecuteScalarAsync(ct))!;
+                _postmaster = Stat(backend) is { } stat ? stat.Parent : 0;
+            }
+            long postgres = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+                if (Stat(pid) is { } stat && (stat.Parent == _postmaster || pid == _postmaster)) postgres += stat.Ticks;
+            }
+            var (busy, total) = Machine();
+            return new Reading(own, TimeSpan.FromSeconds(postgres / TicksPerSecond), busy, total);
+        }
+
+        public static (TimeSpan Own, TimeSpan Postgres, TimeSpan Machine, double MachineBusy) Between(Reading a, Reading b)
+        {
+            var total = b.MachineTotal - a.MachineTotal;
+            return (b.Own - a.Own, b.Postgres - a.Postgres, TimeSpan.FromSeconds(total / TicksPerSecond),
+                total > 0 ? (double)(b.MachineBusy - a.MachineBusy) / total : 0);
+        }
+
+        /// <summary>A process's parent and its user+system CPU ticks, or null when it is gone or unreadable.</summary>
+        private static (int Parent, long Ticks)? Stat(int pid)
+        {
+            try
+            {
+                var text = File.ReadAllText($"/proc/{pid}/stat");
+                // After the command name in parentheses: state, ppid, ..., utime (14th field), stime (15th).
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The machine's busy and total CPU ticks since boot (/proc/stat, all cores).</summary>
+        private static (long Busy, long Total) Machine()
+        {
+            try
+            {
+                var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                    .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                var idle = cpu[3] + cpu[4];
+                // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+                var total = cpu.Take(8).Sum();
+                return (total - idle, total);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                return (0, 0);
+            }
+        }
     }
 
     /// <summary>Counts the server's log messages that pass its filters (what its console would write), by category.</summary>
