@@ -86,14 +86,8 @@ internal static class AppendBenchmark
 
         await using var db = await BenchDatabase.CreateAsync(baseConnection, MaxPoolSize, ct);
         var events = await db.CreateEventStoreAsync(o => o.Events.MapEventType<BenchVisitRecorded>(nameof(BenchVisitRecorded)), ct);
-        await using (var create = db.DataSource.CreateBatch())
-        {
-            create.BatchCommands.Add(new("drop table if exists public.bench_raw"));
-            create.BatchCommands.Add(new("create table public.bench_raw (id bigserial primary key, data jsonb not null)"));
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
-        var registry = new EventTypeRegistry().Register<BenchVisitRecorded>(nameof(BenchVisitRecorded));
+        await CreateRawTableAsync(db, ct);
+        var registry = RawRegistry();
 
         var duration = TimeSpan.FromSeconds(seconds);
         var sample = registry.Serialize(NewEvent(0, 1));
@@ -156,8 +150,20 @@ internal static class AppendBenchmark
         StaffId: $"clerk-{writer + 1}",
         WaitMinutes: ticket % 45);
 
+    /// <summary>The bare table the raw writers insert into, public.bench_raw: a bigserial key and the JSON.</summary>
+    internal static async Task CreateRawTableAsync(BenchDatabase db, CancellationToken ct)
+    {
+        await using var create = db.DataSource.CreateBatch();
+        create.BatchCommands.Add(new("drop table if exists public.bench_raw"));
+        create.BatchCommands.Add(new("create table public.bench_raw (id bigserial primary key, data jsonb not null)"));
+        await create.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The serializer of the raw writers' JSON (the benchmark's event, about 250 bytes).</summary>
+    internal static EventTypeRegistry RawRegistry() => new EventTypeRegistry().Register<BenchVisitRecorded>(nameof(BenchVisitRecorded));
+
     /// <summary>One writer's step: one autocommit single-row insert of the serialized event.</summary>
-    private static Func<Task> RawWriter(NpgsqlDataSource dataSource, EventTypeRegistry registry, int writer)
+    internal static Func<Task> RawWriter(NpgsqlDataSource dataSource, EventTypeRegistry registry, int writer)
     {
         var ticket = 0;
         return async () =>
@@ -199,7 +205,7 @@ internal static class AppendBenchmark
     /// Runs <paramref name="writers"/> writers, each repeating its step until stopped; returns the
     /// steps completed per second in the window after the warm-up. A failing step fails the run.
     /// </summary>
-    private static async Task<double> MeasureAsync(int writers, TimeSpan duration, Func<int, Func<Task>> createWriter, CancellationToken ct)
+    internal static async Task<double> MeasureAsync(int writers, TimeSpan duration, Func<int, Func<Task>> createWriter, CancellationToken ct)
     {
         long completed = 0;
         var stop = 0;
@@ -232,7 +238,7 @@ internal static class AppendBenchmark
     }
 
     /// <summary>Waits for <paramref name="span"/>, or less when a writer fails (its exception then surfaces).</summary>
-    private static async Task WaitAsync(Task writers, TimeSpan span, CancellationToken ct)
+    internal static async Task WaitAsync(Task writers, TimeSpan span, CancellationToken ct)
     {
         var finished = await Task.WhenAny(writers, Task.Delay(span, ct));
         await finished;

@@ -5,12 +5,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
-using CaseSystem.Projections;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CaseSystem.Benchmarks;
@@ -36,90 +30,62 @@ internal static class FreshnessBenchmark
         if (Program.BaseConnectionString() is not { } conn) return 2;
 
         await using var bench = await BenchDatabase.CreateAsync(conn, 32, ct);
-        var keyDir = Directory.CreateTempSubdirectory("casesystem-bench-");
-        try
+        // A Monday morning at the counter, running at real speed: visits are refused outside reception hours.
+        await using var server = await BenchServer.StartAsync(conn, bench, new DateTimeOffset(2026, 3, 16, 10, 0, 0, JapanTime.Offset), builder =>
         {
-            var builder = WebApplication.CreateBuilder();
-            builder.Configuration["CASES_DB"] = new Npgsql.NpgsqlConnectionStringBuilder(conn) { Database = bench.Name }.ConnectionString;
-            builder.Configuration["CASES_TOKEN_KEY_FILE"] = Path.Combine(keyDir.FullName, "token.key");
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             // The cases' timers (renewal window opening) would race the measured commands; they are not measured here.
-            builder.Configuration["CASES_TIMER_POLL_SECONDS"] = "0";
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            // A Monday morning at the counter, running at real speed: visits are refused outside reception hours.
-            builder.Services.AddSingleton<TimeProvider>(new CounterClock(new DateTimeOffset(2026, 3, 16, 10, 0, 0, JapanTime.Offset)));
-            builder.Services.AddCases(builder.Configuration);
-            builder.Services.AddProjections(builder.Configuration);
-            await using var app = builder.Build();
-            app.UseExceptionHandler();
-            app.MapCases();
-            app.MapProjections();
-            await app.StartAsync(ct);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            var token = app.Services.GetRequiredService<StaffTokenSigner>().Issue(
-                new StaffIdentity("clerk-bench", StaffRole.Clerk, Municipality, Office, DateTimeOffset.UtcNow.AddHours(2)));
-            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = Timeout.InfiniteTimeSpan };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            builder.Configuration["CASES_TIMERS"] = "off";
+        }, ct);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("clerk-bench", StaffRole.Clerk, Municipality, Office));
 
-            // Cases to act on, opened before anything is measured.
-            var cases = new List<string>();
-            for (var i = 0; i < commands / 2 + 1; i++)
-            {
-                var response = await http.PostAsJsonAsync($"/api/{Municipality}/cases", new
-                {
-                    holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
-                    expiry = new { userAuthenticationExpiry = "2026-06-15", signingExpiry = (string?)null },
-                    office = Office,
-                }, ct);
-                response.EnsureSuccessStatusCode();
-                cases.Add(response.Headers.Location!.ToString());
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/{Municipality}/offices/{Office}/board/stream");
-            using var stream = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            stream.EnsureSuccessStatusCode();
-            var boards = new BoardReader(await stream.Content.ReadAsStreamAsync(ct));
-            _ = boards.RunAsync(ct);
-            await boards.WaitAsync(_ => true, ct);
-
-            var latencies = new List<double>(commands);
-            for (var i = 0; i < commands; i++)
-            {
-                var path = cases[i / 2];
-                var ticket = $"F-{i / 2}";
-                var arrival = i % 2 == 0;
-                var body = arrival ? (object)new { office = Office, ticketNumber = ticket } : new { office = Office, counter = "1番窓口", clerkId = "clerk-bench" };
-                var response = await http.PostAsJsonAsync(path + (arrival ? "/arrivals" : "/calls"), body, ct);
-                var accepted = Stopwatch.GetTimestamp();
-                response.EnsureSuccessStatusCode();
-                var shownAt = await boards.WaitAsync(b => arrival ? b.Waiting.Contains(ticket) : b.AtCounters.Contains(ticket), ct);
-                latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(accepted, shownAt).TotalMilliseconds));
-                if (!arrival)
-                {
-                    // Off the board again (unmeasured), so it stays the size of a real office's.
-                    (await http.PostAsJsonAsync(path + "/visits", new { office = Office, whoCame = "Holder", documents = Array.Empty<object>() }, ct)).EnsureSuccessStatusCode();
-                    (await http.PostAsJsonAsync(path + "/visits/current/end", new { outcome = "Left" }, ct)).EnsureSuccessStatusCode();
-                }
-            }
-            latencies.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# {commands} commands (arrivals and calls) at one office; latency from the command's response to the pushed board showing it"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"freshness p50_ms={Percentile(latencies, 0.50):0.0} p99_ms={Percentile(latencies, 0.99):0.0} max_ms={latencies[^1]:0.0}"));
-            await app.StopAsync(CancellationToken.None);
-            return 0;
-        }
-        finally
+        // Cases to act on, opened before anything is measured.
+        var cases = new List<string>();
+        for (var i = 0; i < commands / 2 + 1; i++)
         {
-            keyDir.Delete(recursive: true);
+            var response = await http.PostAsJsonAsync($"/api/{Municipality}/cases", new
+            {
+                holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
+                expiry = new { userAuthenticationExpiry = "2026-06-15", signingExpiry = (string?)null },
+                office = Office,
+            }, ct);
+            response.EnsureSuccessStatusCode();
+            cases.Add(response.Headers.Location!.ToString());
         }
-    }
 
-    private sealed class CounterClock(DateTimeOffset start) : TimeProvider
-    {
-        private readonly long _started = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/{Municipality}/offices/{Office}/board/stream");
+        using var stream = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        stream.EnsureSuccessStatusCode();
+        var boards = new BoardReader(await stream.Content.ReadAsStreamAsync(ct));
+        _ = boards.RunAsync(ct);
+        await boards.WaitAsync(_ => true, ct);
 
-        public override DateTimeOffset GetUtcNow() => start.ToUniversalTime() + Stopwatch.GetElapsedTime(_started);
+        var latencies = new List<double>(commands);
+        for (var i = 0; i < commands; i++)
+        {
+            var path = cases[i / 2];
+            var ticket = $"F-{i / 2}";
+            var arrival = i % 2 == 0;
+            var body = arrival ? (object)new { office = Office, ticketNumber = ticket } : new { office = Office, counter = "1番窓口", clerkId = "clerk-bench" };
+            var response = await http.PostAsJsonAsync(path + (arrival ? "/arrivals" : "/calls"), body, ct);
+            var accepted = Stopwatch.GetTimestamp();
+            response.EnsureSuccessStatusCode();
+            var shownAt = await boards.WaitAsync(b => arrival ? b.Waiting.Contains(ticket) : b.AtCounters.Contains(ticket), ct);
+            latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(accepted, shownAt).TotalMilliseconds));
+            if (!arrival)
+            {
+                // Off the board again (unmeasured), so it stays the size of a real office's.
+                (await http.PostAsJsonAsync(path + "/visits", new { office = Office, whoCame = "Holder", documents = Array.Empty<object>() }, ct)).EnsureSuccessStatusCode();
+                (await http.PostAsJsonAsync(path + "/visits/current/end", new { outcome = "Left" }, ct)).EnsureSuccessStatusCode();
+            }
+        }
+        latencies.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# {commands} commands (arrivals and calls) at one office; latency from the command's response to the pushed board showing it"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"freshness p50_ms={Percentile(latencies, 0.50):0.0} p99_ms={Percentile(latencies, 0.99):0.0} max_ms={latencies[^1]:0.0}"));
+        return 0;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

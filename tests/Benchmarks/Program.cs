@@ -18,6 +18,7 @@ internal static class Program
         "  " + AppendBenchmark.Usage + "\n" +
         "  " + RebuildBenchmark.Usage + "\n" +
         "  " + FreshnessBenchmark.Usage + "\n" +
+        "  " + HttpBenchmark.Usage + "\n" +
         "  " + Sample.SampleCommand.Usage + "\n" +
         "environment: CASES_DB, an Npgsql connection string to a server where the user may create databases";
 
@@ -40,6 +41,7 @@ internal static class Program
                 "append" => await AppendBenchmark.RunAsync(args[1..], cancel.Token),
                 "rebuild" => await RebuildBenchmark.RunAsync(args[1..], cancel.Token),
                 "freshness" => await FreshnessBenchmark.RunAsync(args[1..], cancel.Token),
+                "http" => await HttpBenchmark.RunAsync(args[1..], cancel.Token),
                 "sample" => await Sample.SampleCommand.RunAsync(args[1..], cancel.Token),
                 "-h" or "--help" or "help" => Help(),
                 _ => UsageError($"unknown benchmark '{args[0]}'"),
