@@ -35,6 +35,9 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>The server's clock.</summary>
     public TimeProvider Clock { get; }
 
+    /// <summary>Whether the cases' timers fire in this run.</summary>
+    public bool Timers { get; private init; }
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
@@ -42,7 +45,7 @@ internal sealed class BenchServer : IAsyncDisposable
     /// configuration and logging before the modules are added (it runs after the defaults here).
     /// </summary>
     public static async Task<BenchServer> StartAsync(string baseConnection, BenchDatabase db, DateTimeOffset clockStart,
-        Action<WebApplicationBuilder>? configure, CancellationToken ct)
+        Action<WebApplicationBuilder>? configure, CancellationToken ct, bool timers = true)
     {
         var keyDir = Directory.CreateTempSubdirectory("casesystem-bench-");
         try
@@ -56,7 +59,7 @@ internal sealed class BenchServer : IAsyncDisposable
             // The server's console log on stderr: stdout carries the results.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            var clock = new CounterClock(clockStart);
+            var clock = new CounterClock(clockStart, timers);
             builder.Services.AddSingleton<TimeProvider>(clock);
             configure?.Invoke(builder);
             builder.Services.AddCases(builder.Configuration);
@@ -67,7 +70,7 @@ internal sealed class BenchServer : IAsyncDisposable
             app.MapProjections();
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            return new BenchServer(app, keyDir, new Uri(address), clock);
+            return new BenchServer(app, keyDir, new Uri(address), clock) { Timers = timers };
         }
         catch
         {
@@ -94,10 +97,14 @@ internal sealed class BenchServer : IAsyncDisposable
         }
     }
 
-    private sealed class CounterClock(DateTimeOffset start) : TimeProvider
+    /// <summary>Counts from the chosen start at real speed; timers fire at their distance from now on it, or never when off.</summary>
+    private sealed class CounterClock(DateTimeOffset start, bool timers) : TimeProvider, CaseSystem.Cases.Timers.ITimerClock
     {
+        private static readonly DateTimeOffset Never = new(2999, 1, 1, 0, 0, 0, TimeSpan.Zero);
         private readonly long _started = Stopwatch.GetTimestamp();
 
         public override DateTimeOffset GetUtcNow() => start.ToUniversalTime() + Stopwatch.GetElapsedTime(_started);
+
+        public DateTimeOffset FireAt(DateTimeOffset due) => timers ? DateTimeOffset.UtcNow + (due - GetUtcNow()) : Never;
     }
 }

@@ -21,7 +21,7 @@ namespace CaseSystem.Benchmarks;
 /// <summary>
 /// Clerks at the counters of the five municipalities, working the server through its HTTP API
 /// as ops/run runs it (Production, the server's own logging settings, timers and projections on
-/// unless CASES_TIMERS / CASES_PROJECTIONS say "off"), against plain single-row inserts by as
+/// unless CASES_PROJECTIONS says "off"), against plain single-row inserts by as
 /// many writers into a bare table of the same database:
 /// <c>http clients=N commands/s=X p50_ms=A p99_ms=B raw_insert/s=Y ratio=R</c>.
 /// <para>
@@ -123,7 +123,7 @@ internal static class HttpBenchmark
             logLevel = builder.Configuration["Logging:LogLevel:Default"];
         }, ct);
         var config = (IConfiguration)server.Services.GetService(typeof(IConfiguration))!;
-        var timers = !string.Equals(config["CASES_TIMERS"], "off", StringComparison.OrdinalIgnoreCase);
+        var timers = server.Timers;
         var projections = !string.Equals(config["CASES_PROJECTIONS"], "off", StringComparison.OrdinalIgnoreCase);
 
         using var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
