@@ -115,15 +115,21 @@ public static class CaseCommandEndpoints
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new CloseCase(body.Closure, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    /// <summary>The case as the command leaves it, its version as the ETag; the events for Wolverine to append, the timers they set.</summary>
+    /// <summary>The events for Wolverine to append and the timers they set; the case as the command leaves it.</summary>
     private static (CaseView, Events, OutgoingMessages) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase loaded,
         IDocumentSession session, HttpContext http, TimeProvider clock)
     {
         var decision = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http), clock);
-        var version = loaded.Version + decision.Events.Count;
+        return (Answer(http, caseId, loaded.Version, decision, clock), [.. decision.Events], decision.Timers);
+    }
+
+    /// <summary>The case as a command left it, with the version it reached as the ETag, marked as decided here (not replayed).</summary>
+    internal static CaseView Answer(HttpContext http, Guid caseId, long loadedVersion, Decision decision, TimeProvider clock)
+    {
+        var version = loadedVersion + decision.Events.Count;
         ETags.Set(http, version);
         CaseCommandAttribute.MarkDecided(http);
-        return (CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow())), [.. decision.Events], decision.Timers);
+        return CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow()));
     }
 }
 
@@ -141,9 +147,7 @@ public static class OpenCaseEndpoint
         var caseId = CaseCommandAttribute.KeyOf(http) is { } key ? CaseIds.ForCreation(municipality, key) : Guid.CreateVersion7();
         var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
         var decision = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http), clock);
-        ETags.Set(http, decision.Events.Count);
-        CaseCommandAttribute.MarkDecided(http);
-        var view = CaseView.Of(caseId, decision.After, decision.Events.Count, JapanTime.DateOf(clock.GetUtcNow()));
+        var view = CaseCommandEndpoints.Answer(http, caseId, 0, decision, clock);
         return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. decision.Events]),
             decision.Timers);
     }

@@ -1,12 +1,12 @@
 using System.Globalization;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using CaseSystem.Cases.Timers;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 using Wolverine.Marten;
-using Microsoft.AspNetCore.Http;
 
 namespace CaseSystem.Cases.Api;
 
@@ -104,7 +104,7 @@ public static class NoticeImport
             var decision = CaseDecision.Decide(session, municipality, caseId, stream.Aggregate, notice, actor, clock);
             if (decision.Events.Count == 0) return false;
             stream.AppendMany(decision.Events);
-            foreach (var timer in decision.Timers.OfType<Wolverine.DeliveryMessage<CaseTimerDue>>())
+            foreach (var timer in decision.Timers.OfType<DeliveryMessage<CaseTimerDue>>())
             {
                 await outbox.SendAsync(timer.Message, timer.Options);
             }

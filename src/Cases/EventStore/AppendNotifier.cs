@@ -85,7 +85,8 @@ public sealed class AppendNotifierListener(AppendNotifier notifier) : Marten.Doc
 {
     public override Task AfterCommitAsync(Marten.IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
     {
-        if (commit.GetEvents().Any()) notifier.Appended(commit.GetEvents().Max(e => e.Sequence));
+        var events = commit.GetEvents().ToList();
+        if (events.Count > 0) notifier.Appended(events.Max(e => e.Sequence));
         return Task.CompletedTask;
     }
 }

@@ -11,8 +11,10 @@ namespace CaseSystem.Cases.Timers;
 /// <summary>
 /// A case's reaction to time falling due (the renewal window opening, a certificate's lapse, an
 /// inquiry going unanswered): a Wolverine scheduled message, stored by Wolverine's outbox in the
-/// same transaction as the events that set it, and fired once by whichever server process holds
-/// Wolverine's scheduled-job duty (another takes over when it dies).
+/// same transaction as the events that set it, and fired once: by the process that scheduled it
+/// if it is still running when the timer falls due (Wolverine keeps its own local schedule in
+/// memory too), else by whichever process holds Wolverine's scheduled-job duty, which polls the
+/// stored schedule (another takes over when it dies).
 /// </summary>
 public sealed record CaseTimerDue(Guid CaseId, string Kind, DateTimeOffset DueAt);
 

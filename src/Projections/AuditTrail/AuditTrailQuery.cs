@@ -21,8 +21,8 @@ public sealed class AuditTrailQuery(IDocumentStore store, ChainVerifier chains, 
     /// <summary>The case's trail; null when the municipality has no such case.</summary>
     public async Task<AuditTrailView?> ForCaseAsync(string municipality, Guid caseId, CancellationToken ct = default)
     {
-        var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
         if (await chains.VerifyStreamAsync(municipality, caseId, ct) is not { } chain) return null;
+        var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
         var entries = loaded.Events.Select(e => new AuditEntry(
             e.Sequence, e.Version, e.EventTypeName, EventNames.Ja(e.EventTypeName),
             e.Data is Cases.Renewal.RenewalEvent r ? r.At.ToOffset(JapanTime.Offset) : e.Timestamp.ToOffset(JapanTime.Offset),

@@ -359,7 +359,7 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
 }
 
 /// <summary>
-/// Eleven cases, ten in Saku and one in Takatsuki, run through <see cref="CaseApplication"/>
+/// Eleven cases, ten in Saku and one in Takatsuki, run through <see cref="CaseDecision"/>
 /// while the daemon projects them. Report date 1 July 2026. Saku:
 /// <list type="table">
 /// <item>A — holder, notice, June cohort, 46 (30-49). 16 Mar shimin-ka: wait 20, one PIN mismatch, renewed, service 15, closed.</item>

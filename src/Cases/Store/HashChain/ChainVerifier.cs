@@ -41,13 +41,13 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource)
             with rows as (
                 select coalesce(e.stream_id, c.stream_id) as stream_id, coalesce(e.version, c.version) as version,
                        e.seq_id, e.id, e.tenant_id, e.type, e.user_name, e.correlation_id, e.causation_id, e.timestamp,
-                       e.headers::text as headers, e.data::text as data, c.hash, c.tenant_id as link_tenant, c.seq_id as link_seq
+                       e.headers::text as headers, e.data::text as data, c.hash, c.tenant_id as link_tenant
                 from {s}.mt_events e
                 full join {s}.case_event_chain c on c.stream_id = e.stream_id and c.version = e.version
                 where $2::uuid is null or coalesce(e.stream_id, c.stream_id) = $2
             )
             select coalesce(r.stream_id, st.id), st.tenant_id, r.version, r.seq_id, r.id, r.tenant_id, r.type, r.user_name,
-                   r.correlation_id, r.causation_id, r.timestamp, r.headers, r.data, r.hash, r.link_tenant, r.link_seq
+                   r.correlation_id, r.causation_id, r.timestamp, r.headers, r.data, r.hash, r.link_tenant
             from rows r
             full join (select id, tenant_id from {s}.mt_streams where $2::uuid is null or id = $2) st on st.id = r.stream_id
             where $1::text is null or coalesce(st.tenant_id, r.tenant_id, r.link_tenant) = $1
