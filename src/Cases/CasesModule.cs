@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
@@ -44,17 +43,19 @@ public static class CasesModule
         _ = MunicipalPolicies.All;
 
         // Our own queries (read models, the view log, the chain verifier) share the database.
-        services.AddSingleton(_ => CasesDataSource.Create(connectionString));
-        services.AddSingleton<AppendNotifier>();
-        services.AddMarten(sp =>
+        services.AddSingleton(_ => CaseStore.DataSource(connectionString));
+        services.AddMarten(_ =>
             {
                 var options = new StoreOptions();
                 CaseStore.Configure(options, connectionString);
-                options.Listeners.Add(new AppendNotifierListener(sp.GetRequiredService<AppendNotifier>()));
                 return options;
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine()
+            // The read models' projections run in Marten's async daemon, HotCold: each shard is
+            // run by the one process that holds its lock, and another takes it over when that
+            // process dies. CASES_PROJECTIONS=off makes a process that only serves.
+            .AddAsyncDaemon(RunsProjections(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled)
             // Schema changes are applied at start-up under Marten's lock (one migration story for
             // Marten's, Wolverine's and our tables); `db-patch` prints what a change would run.
             .ApplyAllDatabaseChangesOnStartup();
@@ -102,6 +103,10 @@ public static class CasesModule
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;
     }
+
+    /// <summary>Whether this process takes part in running the projections (CASES_PROJECTIONS is not "off").</summary>
+    public static bool RunsProjections(IConfiguration configuration) =>
+        !string.Equals(configuration["CASES_PROJECTIONS"], "off", StringComparison.OrdinalIgnoreCase);
 
     public static WebApplication MapCases(this WebApplication app)
     {

@@ -2,14 +2,13 @@ using System.Text.Json;
 using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.AuditTrail;
 using CaseSystem.Projections.CaseFinder;
 using CaseSystem.Projections.CaseTimeline;
 using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -26,32 +25,27 @@ namespace CaseSystem.Projections;
 
 public static class ProjectionsModule
 {
-    /// <summary>Every projection the system runs.</summary>
-    public static IReadOnlyList<IProjection> All() => [new QueueBoardProjection(), new CaseFinderProjection(), new RenewalReportProjection()];
-
     /// <summary>
-    /// The read models' queries, and the projection runner in this process unless
-    /// CASES_PROJECTIONS is "off" (a process that only serves; another runs the projections).
+    /// The read models, run by Marten's async daemon (HotCold: one process owns each, another
+    /// takes over when it dies; CASES_PROJECTIONS=off makes a process that only serves), their
+    /// queries, the queue board's push and the operators' commands.
     /// </summary>
     public static IServiceCollection AddProjections(this IServiceCollection services, IConfiguration configuration)
     {
-        var projections = All();
-        services.AddSingleton(sp => new ProjectionAdmin(sp.GetRequiredService<NpgsqlDataSource>(), projections));
-        services.AddSingleton<SchemaMigrator>();
+        var models = new ReadModels();
+        services.AddSingleton(models);
+        services.AddSingleton(models.QueueBoard);
+        services.AddSingleton(models.CaseFinder);
+        services.AddSingleton(models.RenewalReport);
+        services.ConfigureMarten(models.Configure);
+        services.AddSingleton<ProjectionAdmin>();
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
-        services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardUpdates>();
-        services.AddHostedService<ProjectionsMigrationService>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
-        if (!string.Equals(configuration["CASES_PROJECTIONS"], "off", StringComparison.OrdinalIgnoreCase))
-        {
-            services.AddSingleton(sp => new ProjectionDaemon(
-                sp.GetRequiredService<NpgsqlDataSource>(), EventTypeRegistry.ForRenewalEvents(), projections,
-                new ProjectionOptions(), sp.GetRequiredService<ILogger<ProjectionDaemon>>()));
-            services.AddHostedService<ProjectionService>();
-        }
+        if (CasesModule.RunsProjections(configuration)) services.AddHostedService<ProjectionControl>();
         return services;
     }
 
@@ -105,8 +99,6 @@ public static class ProjectionsModule
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
         }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
-        tenant.MapGet("/ops/projections", async (ProjectionAdmin admin, CancellationToken ct) => Results.Ok(await admin.StatusAsync(ct)))
-            .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();
         return app;
@@ -129,23 +121,5 @@ public static class ProjectionsModule
                 .Distinct().ToList(),
             SuppressBelow = SuppressBelow ?? 5,
         };
-    }
-
-    private sealed class ProjectionsMigrationService(SchemaMigrator migrator) : IHostedLifecycleService
-    {
-        public Task StartingAsync(CancellationToken ct) => migrator.MigrateAsync(Migration.EmbeddedIn(typeof(ProjectionsModule).Assembly), ct);
-
-        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
-        public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
-    }
-
-    private sealed class ProjectionService(ProjectionDaemon daemon) : IHostedService
-    {
-        public Task StartAsync(CancellationToken ct) => daemon.StartAsync(ct);
-
-        public async Task StopAsync(CancellationToken ct) => await daemon.DisposeAsync();
     }
 }

@@ -1,7 +1,7 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Projections;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
 using CaseSystem.Server.Pages;
 using JasperFx;
 

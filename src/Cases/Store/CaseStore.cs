@@ -26,6 +26,43 @@ public static class CaseStore
         public const string Command = "command";
     }
 
+    /// <summary>
+    /// The events' JSON as stored (camelCase, enums by name, Japanese unescaped), for what reads
+    /// event JSON or stores parts of a case beside Marten (the case finder's file column).
+    /// </summary>
+    public static System.Text.Json.JsonSerializerOptions EventJson { get; } = CreateEventJson();
+
+    private static System.Text.Json.JsonSerializerOptions CreateEventJson()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Customize(options);
+        options.Converters.Add(new JsonStringEnumConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    private static void Customize(System.Text.Json.JsonSerializerOptions json)
+    {
+        json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    }
+
+    /// <summary>This process as PostgreSQL's sessions show it (application_name): host and process id.</summary>
+    public static string ProcessName { get; } = $"casesystem {Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// The data source of our own queries beside Marten (read models, the view log, the chain
+    /// verifier). Statements are prepared automatically after a few uses unless the connection
+    /// string says otherwise.
+    /// </summary>
+    public static Npgsql.NpgsqlDataSource DataSource(string connectionString, string name = "cases")
+    {
+        var builder = new Npgsql.NpgsqlDataSourceBuilder(connectionString) { Name = name };
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName)) builder.ConnectionStringBuilder.ApplicationName = ProcessName;
+        return builder.Build();
+    }
+
     /// <summary>A table's or function's name, in <see cref="Schema"/> unless another is given.</summary>
     public static DbObjectName Name(string name, string schema = Schema) =>
         Weasel.Postgresql.PostgresqlProvider.Instance.Parse(schema, name);
@@ -41,6 +78,8 @@ public static class CaseStore
         // and Wolverine's statements are few and repeated (ops/bench http, 2026-12-02: PostgreSQL's
         // CPU per command fell by about 40% with it).
         if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 64;
+        // The status page names the process that owns a projection by its session's application name.
+        if (string.IsNullOrEmpty(connection.ApplicationName)) connection.ApplicationName = ProcessName;
         opts.Connection(connection.ConnectionString);
         opts.DatabaseSchemaName = Schema;
 
@@ -52,7 +91,8 @@ public static class CaseStore
         opts.Events.AppendMode = EventAppendMode.Quick;
         // The version check takes the stream row's lock before the append takes a sequence number:
         // a writer that lost the race burns no sequence number (no gap for the projections to wait
-        // out), and every append holds a transaction id before its sequence number (LogReader).
+        // out), and every append holds a transaction id before its sequence number, which Marten's
+        // high-water detection (UseTransactionEvidenceForGapSkipping) sees as a live reserver.
         opts.Events.UseExclusiveLockOnConcurrentAppends = true;
         opts.Events.MetadataConfig.EnableAll();
         // EnableAll() leaves user_name off in 9.59 (../shared/critter.md, pitfall 1).
@@ -64,11 +104,7 @@ public static class CaseStore
         {
             opts.Events.MapEventType(type, type.Name);
         }
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
-        {
-            json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-            json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        });
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, Customize);
 
         opts.Projections.Add(new RenewalCaseProjection(), ProjectionLifecycle.Live);
 

@@ -13,14 +13,14 @@ public sealed record CaseHit(
     Guid CaseId, string? NoticeNumber, string NameKanji, string NameKana, DateOnly BirthDate, string Status, CaseClosure? Closure,
     string? Office, DateOnly UserAuthenticationExpiry, int Visits, DateTimeOffset UpdatedAt, ChecklistItem? NextStep, IReadOnlyList<ChecklistItem> Checklist);
 
-public sealed class CaseFinderQuery(NpgsqlDataSource db)
+public sealed class CaseFinderQuery(NpgsqlDataSource db, CaseFinderProjection finder)
 {
     public async Task<IReadOnlyList<CaseHit>> SearchAsync(string municipality, CaseSearch search, DateOnly today, CancellationToken ct = default)
     {
         var key = string.IsNullOrWhiteSpace(search.Name) ? null : CaseFinderProjection.SearchKey(search.Name);
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = db.CreateCommand($"""
             select case_id, notice_number, name_kanji, name_kana, birth_date, status, closure, office, user_expiry, file::text, updated_at
-            from case_finder.cases
+            from {finder.Cases}
             where municipality = $1
               and ($2::text is null or strpos(search_key, $2) > 0)
               and ($3::date is null or birth_date = $3)

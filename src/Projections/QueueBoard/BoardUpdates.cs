@@ -9,9 +9,9 @@ using Npgsql;
 namespace CaseSystem.Projections.QueueBoard;
 
 /// <summary>
-/// Pushes queue boards to their subscribers. The runner NOTIFYs an office's key when it commits
-/// changes to its board (from whichever process runs the projection); this process LISTENs and
-/// wakes that office's subscribers, each of which reads the board anew and sends it.
+/// Pushes queue boards to their subscribers. The queue board's projection NOTIFYs an office's key
+/// in the daemon's batch that changes its board (from whichever process owns the projection); this
+/// process LISTENs and wakes that office's subscribers, each of which reads the board anew and sends it.
 /// </summary>
 public sealed class BoardUpdates(NpgsqlDataSource db, ILogger<BoardUpdates> logger) : BackgroundService
 {

@@ -31,7 +31,7 @@ public sealed record Board(
     double? EstimatedWaitMinutes,
     string EstimateJa);
 
-public sealed class QueueBoardQuery(NpgsqlDataSource db)
+public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection board)
 {
     /// <summary>Counters that called someone within this long count as staffed for the estimate.</summary>
     public static readonly TimeSpan CounterActiveWithin = TimeSpan.FromMinutes(60);
@@ -43,23 +43,23 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db)
         await using var batch = new NpgsqlBatch();
         await using var conn = await db.OpenConnectionAsync(ct);
         batch.Connection = conn;
-        batch.BatchCommands.Add(Command("""
-            select case_id, ticket, arrived_at from queue_board.tickets
+        batch.BatchCommands.Add(Command($"""
+            select case_id, ticket, arrived_at from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3 and arrived_at <= $4
               and (called_at is null or called_at > $4) and (ended_at is null or ended_at > $4)
             order by arrived_at, ticket
             """, municipality, office, day, at));
-        batch.BatchCommands.Add(Command("""
-            select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4 from queue_board.tickets
+        batch.BatchCommands.Add(Command($"""
+            select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4 from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and (ended_at is null or ended_at > $4)
             order by counter, called_at
             """, municipality, office, day, at));
-        batch.BatchCommands.Add(Command("""
-            select case_id, mailed_on, reply_due_on from queue_board.inquiries
+        batch.BatchCommands.Add(Command($"""
+            select case_id, mailed_on, reply_due_on from {board.Inquiries}
             where municipality = $1 and office = $2 and mailed_at <= $4 and (replied_at is null or replied_at > $4) and $3::date is not null
             order by mailed_on, case_id
             """, municipality, office, day, at));
-        batch.BatchCommands.Add(Command("""
+        batch.BatchCommands.Add(Command($"""
             select
               count(*) filter (where ended_at <= $4),
               count(*) filter (where called_at <= $4 and arrived_at is not null),
@@ -69,7 +69,7 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db)
               avg(extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
               percentile_cont(0.9) within group (order by extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
               count(distinct counter) filter (where called_at <= $4 and (ended_at is null or ended_at > $4 or called_at > $4 - $5::interval))
-            from queue_board.tickets
+            from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3
             """, municipality, office, day, at, CounterActiveWithin));
 

@@ -1,18 +1,18 @@
 using CaseSystem.Cases;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace CaseSystem.Projections.RenewalRates;
 
 /// <summary>
-/// The renewal report, aggregated in SQL over the serving generation of
-/// <see cref="RenewalReportProjection"/> (through its stable view schema, renewal_report),
+/// The renewal report, aggregated in SQL over
+/// <see cref="RenewalReportProjection"/>,
 /// always within one municipality. The figures are defined on <see cref="RenewalReportRow"/>.
 /// </summary>
-public sealed class RenewalReportQuery(NpgsqlDataSource db, TimeProvider? time = null)
+public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProjection report, TimeProvider? time = null)
 {
-    private static readonly string View = $"{ProjectionNames.ViewSchema(RenewalReportProjection.ProjectionName)}.{RenewalReportProjection.Table}";
+    private string View => report.CaseFactsTable;
 
     private static readonly (ReportDimension Dimension, string Column, string Type)[] Keys =
     [
@@ -94,7 +94,7 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, TimeProvider? time =
     /// sets (w, s), joined to c on the group's keys. Only column names from <see cref="Keys"/> are
     /// spliced in; every value is a parameter.
     /// </summary>
-    internal static string Sql(IReadOnlyList<string> grouped)
+    internal string Sql(IReadOnlyList<string> grouped)
     {
         string KeyList(string alias) => string.Join(", ", Keys.Select(k =>
             grouped.Contains(k.Column) ? $"{alias}.{k.Column}" : $"null::{k.Type} as {k.Column}"));

@@ -1,0 +1,136 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
+using Npgsql;
+using Weasel.Postgresql.Tables;
+
+namespace CaseSystem.Projections.Daemon;
+
+/// <summary>
+/// A read model that keeps one state per case in tables of its own, run by Marten's async daemon.
+/// The daemon hands it a page of events at a time (per municipality); it loads the stored state of
+/// the page's cases in one query, folds the page in memory, and queues one set-based upsert per
+/// table into the daemon's batch, which commits with the daemon's progress. Marten's aggregations
+/// would read and write a document per case and event; a page here costs one read and one write
+/// per table, which is what keeps a rebuild near the speed of reading the log.
+/// <para>
+/// An event the fold cannot apply is thrown as Marten's <see cref="ApplyEventException"/>: the
+/// daemon (Errors.SkipApplyErrors) sets it aside as a dead letter and applies the page without it,
+/// so one bad event stops neither other cases nor other municipalities.
+/// </para>
+/// <para>
+/// The tables live in a schema per version (<see cref="Schema"/>: queue_board_v1): a new version
+/// is built by the daemon beside the one that serves, as Marten's projection versions intend.
+/// </para>
+/// </summary>
+public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IReadModel where TState : class
+{
+    protected CaseReadModel(string name, uint version)
+    {
+        Name = name;
+        Version = version;
+        Schema = $"{name.Replace('-', '_')}_v{version}";
+        // Events per page the daemon hands over: larger pages mean fewer loads and upserts per
+        // event (ops/bench rebuild), at the cost of a longer transaction per page.
+        Options.BatchSize = 2000;
+    }
+
+    /// <summary>The schema of this version's tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>The daemon's name for this version's one shard (its row in mt_event_progression).</summary>
+    public ShardName Shard => new(Name, ShardName.All, Version);
+
+    /// <summary>This version's tables, created and migrated by Weasel with Marten's own.</summary>
+    public abstract IReadOnlyList<Table> Tables { get; }
+
+    /// <summary>A table's qualified name in this version's schema.</summary>
+    protected string InSchema(string name) => $"{Schema}.{name}";
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var caseIds = events.Select(e => e.StreamId).Distinct().ToArray();
+        IReadOnlyDictionary<Guid, TState> stored;
+        // The daemon runs one page after another, so the previous page's writes have committed.
+        await using (var connection = operations.Database.CreateConnection())
+        {
+            await connection.OpenAsync(cancellation);
+            stored = await LoadAsync(connection, caseIds, cancellation);
+        }
+        var changed = new Dictionary<Guid, TState>();
+        foreach (var e in events)
+        {
+            var before = changed.TryGetValue(e.StreamId, out var current) ? current : stored.GetValueOrDefault(e.StreamId);
+            TState? after;
+            try
+            {
+                after = Evolve(before, e);
+            }
+            catch (Exception ex)
+            {
+                throw new ApplyEventException(e, ex);
+            }
+            if (after is not null && !ReferenceEquals(before, after)) changed[e.StreamId] = after;
+        }
+        if (changed.Count == 0) return;
+        foreach (var statement in Write([.. changed.Select(c => (c.Key, c.Value))]))
+        {
+            operations.QueueOperation(statement);
+        }
+    }
+
+    /// <summary>Cases' whole streams folded anew from the log and written over what the read model holds (replaying dead letters after a fix).</summary>
+    public async Task RefoldAsync(IDocumentSession session, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        var states = new Dictionary<Guid, TState>();
+        foreach (var e in events.OrderBy(e => e.Sequence))
+        {
+            var after = Evolve(states.GetValueOrDefault(e.StreamId), e);
+            if (after is not null) states[e.StreamId] = after;
+        }
+        foreach (var statement in Replace([.. states.Select(s => (s.Key, s.Value))]))
+        {
+            session.QueueOperation(statement);
+        }
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The stored state of these cases; cases without one are left out.</summary>
+    protected abstract Task<IReadOnlyDictionary<Guid, TState>> LoadAsync(NpgsqlConnection connection, Guid[] caseIds, CancellationToken ct);
+
+    /// <summary>The case's state after the event: the same instance when the event changes nothing. Pure.</summary>
+    protected abstract TState? Evolve(TState? state, IEvent e);
+
+    /// <summary>Set-based upserts of the changed cases' states.</summary>
+    protected abstract IEnumerable<SqlStatement> Write(IReadOnlyList<(Guid CaseId, TState State)> changed);
+
+    /// <summary>Statements that make these cases' rows exactly their states: by default, delete and write.</summary>
+    protected virtual IEnumerable<SqlStatement> Replace(IReadOnlyList<(Guid CaseId, TState State)> states)
+    {
+        var ids = SqlStatement.Column(states.Select(s => s.CaseId), NpgsqlTypes.NpgsqlDbType.Uuid);
+        foreach (var table in Tables)
+        {
+            yield return new SqlStatement($"delete from {table.Identifier.QualifiedName} where case_id = any(?)", ids);
+        }
+        foreach (var statement in Write(states)) yield return statement;
+    }
+}
+
+/// <summary>What the daemon's operators (status, rebuild, dead letters) need of a read model, whatever its state type.</summary>
+public interface IReadModel : IProjection
+{
+    string Name { get; }
+
+    uint Version { get; }
+
+    string Schema { get; }
+
+    ShardName Shard { get; }
+
+    IReadOnlyList<Table> Tables { get; }
+
+    /// <summary>Folds these cases' whole streams anew and writes over what the read model holds for them.</summary>
+    Task RefoldAsync(IDocumentSession session, IReadOnlyList<IEvent> events, CancellationToken ct);
+}

@@ -1,0 +1,55 @@
+using CaseSystem.Projections.CaseFinder;
+using CaseSystem.Projections.QueueBoard;
+using CaseSystem.Projections.RenewalRates;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CaseSystem.Projections.Daemon;
+
+/// <summary>The read models Marten's async daemon runs, and how the store is set up to run them.</summary>
+public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjection caseFinder, RenewalReportProjection renewalReport)
+{
+    public ReadModels() : this(new QueueBoardProjection(), new CaseFinderProjection(), new RenewalReportProjection())
+    {
+    }
+
+    public QueueBoardProjection QueueBoard { get; } = queueBoard;
+    public CaseFinderProjection CaseFinder { get; } = caseFinder;
+    public RenewalReportProjection RenewalReport { get; } = renewalReport;
+
+    public IReadOnlyList<IReadModel> All => [QueueBoard, CaseFinder, RenewalReport];
+
+    public IReadModel? Named(string name) => All.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>
+    /// Registers every read model as an async projection, with its tables in the store's schema
+    /// (Weasel creates and migrates them with Marten's own), and sets the daemon up.
+    /// </summary>
+    public void Configure(StoreOptions opts)
+    {
+        foreach (var model in All)
+        {
+            foreach (var table in model.Tables)
+            {
+                opts.Storage.ExtendedSchemaObjects.Add(table);
+                // Marten's rebuild empties the tables before it replays the log into them.
+                ((ProjectionBase)model).Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
+            }
+            opts.Projections.Add(model, ProjectionLifecycle.Async);
+        }
+
+        // The daemon wakes on every append (pg_notify from the appending transaction) instead of
+        // waiting for its next poll: a command's effect reaches the board in milliseconds.
+        opts.Events.UseListenNotifyForEventAppends = true;
+        // Each shard's state, pause reason and failing event in mt_event_progression, so that
+        // every process (and ops/projections) sees what the owning process's daemon is doing.
+        opts.Events.EnableExtendedProgressionTracking = true;
+        // A process waiting to take over tries for each shard's lock every second (Marten's
+        // default is 5 s): the goal is an owner again within 2 s of the last one's death (issue 11).
+        opts.Projections.LeadershipPollingTime = 1000;
+        // An event a read model cannot apply is set aside as a dead letter, live and in a rebuild
+        // alike; it never stops the read model for other cases (issue 11).
+        opts.Projections.Errors.SkipApplyErrors = true;
+        opts.Projections.RebuildErrors.SkipApplyErrors = true;
+    }
+}

@@ -1,0 +1,181 @@
+using CaseSystem.Cases.Renewal;
+using JasperFx.Events;
+using static CaseSystem.Cases.Renewal.RenewalEvent;
+
+namespace CaseSystem.Projections.RenewalRates;
+
+/// <summary>The renewal report's fold: a case's facts, one event at a time (the projection's tables are in RenewalReportProjection.cs).</summary>
+public sealed partial class RenewalReportProjection
+{
+    /// <summary>The fold of one case; every field is a column, so the state round-trips through the table.</summary>
+    public sealed record CaseFacts(
+        string Municipality,
+        DateOnly CohortMonth,
+        string AgeBand,
+        bool NoticeSent,
+        string? Office,
+        string? WhoCame,
+        string Outcome,
+        int Visits,
+        DateTimeOffset? InquiryMailedAt,
+        DateTimeOffset? InquiryReplyAt,
+        int PinMismatches,
+        bool PinLocked,
+        double[] WaitSeconds,
+        double[] ServiceSeconds,
+        DateTimeOffset? RenewedAt,
+        DateTimeOffset? LapsedAt,
+        DateTimeOffset? ClosedAt,
+        long UpdatedSeq,
+        bool UserAuthRenewed,
+        string? VisitWhoCame,
+        DateTimeOffset? ArrivedAt,
+        DateTimeOffset? CalledAt)
+    {
+        public static CaseFacts Open(string municipality, Holder holder, CertificateDates expiry, bool noticeSent, string? office, long seq)
+        {
+            var expiresOn = expiry.UserAuthenticationExpiry;
+            return new CaseFacts(
+                municipality, new DateOnly(expiresOn.Year, expiresOn.Month, 1), ReportCodes.AgeBand(Validity.AgeOn(holder.BirthDate, expiresOn)),
+                noticeSent, office, null, ReportCodes.Open, 0, null, null, 0, false, [], [], null, null, null, seq, false, null, null, null);
+        }
+
+        public bool Renewed => RenewedAt is not null;
+    }
+
+    /// <summary>The case's facts after one event: the same instance when the event changes nothing. Pure and allocation-light.</summary>
+    internal static CaseFacts? Fold(CaseFacts? s, IEvent stored)
+    {
+        if (stored.Data is not RenewalEvent e) return s;
+        var seq = stored.Sequence;
+        if (s is null)
+        {
+            return e switch
+            {
+                ExpiryNoticeSent n => CaseFacts.Open(stored.TenantId, n.Holder, n.Expiry, noticeSent: true, office: null, seq),
+                CaseOpenedAtCounter o => CaseFacts.Open(stored.TenantId, o.Holder, o.Expiry, noticeSent: false, o.Office, seq),
+                _ => null,
+            };
+        }
+        switch (e)
+        {
+            case ArrivedAtOffice a:
+                return s with { ArrivedAt = a.At, CalledAt = null, UpdatedSeq = seq };
+
+            case CalledToCounter c when s.ArrivedAt is { } arrived:
+                return s with { WaitSeconds = Append(s.WaitSeconds, arrived, c.At), ArrivedAt = null, CalledAt = c.At, UpdatedSeq = seq };
+
+            case CalledToCounter c when s.CalledAt is null:
+                return s with { CalledAt = c.At, UpdatedSeq = seq };
+
+            case VisitStarted v:
+            {
+                var who = ReportCodes.WhoCame(v.WhoCame);
+                var first = s.Visits == 0;
+                return s with
+                {
+                    Visits = Math.Max(s.Visits, v.Visit),
+                    Office = first ? v.Office : s.Office,
+                    WhoCame = first && !s.Renewed ? who : s.WhoCame,
+                    VisitWhoCame = who,
+                    UpdatedSeq = seq,
+                };
+            }
+
+            case VisitEnded x:
+                return s.CalledAt is { } called
+                    ? s with { ServiceSeconds = Append(s.ServiceSeconds, called, x.At), CalledAt = null, ArrivedAt = null, VisitWhoCame = null, UpdatedSeq = seq }
+                    : s.ArrivedAt is null && s.VisitWhoCame is null ? s : s with { ArrivedAt = null, VisitWhoCame = null, UpdatedSeq = seq };
+
+            case PinMismatchRecorded:
+                return s with { PinMismatches = s.PinMismatches + 1, UpdatedSeq = seq };
+
+            case PinLocked when !s.PinLocked:
+                return s with { PinLocked = true, UpdatedSeq = seq };
+
+            case DocumentInquiryMailed m when s.InquiryMailedAt is null:
+                return s with { InquiryMailedAt = m.At, UpdatedSeq = seq };
+
+            case InquiryReplyReceived r when s.InquiryMailedAt is not null && s.InquiryReplyAt is null:
+                return s with { InquiryReplyAt = r.At, UpdatedSeq = seq };
+
+            case CertificatesRenewed r:
+                return Renewal(s, r.Certificates, issued: false, r.At, seq);
+
+            case CertificatesIssued i:
+                return Renewal(s, i.Certificates, issued: true, i.At, seq);
+
+            case CertificateLapsed { Certificate: Certificate.UserAuthentication } l when s.LapsedAt is null:
+                return s with { LapsedAt = l.At, Outcome = s.Outcome == ReportCodes.Open ? ReportCodes.Lapsed : s.Outcome, UpdatedSeq = seq };
+
+            case CaseClosed c when s.ClosedAt is null:
+                return Close(s, c, seq);
+
+            default:
+                return s;
+        }
+    }
+
+    private static CaseFacts Renewal(CaseFacts s, IReadOnlyList<Certificate> certificates, bool issued, DateTimeOffset at, long seq)
+    {
+        var userAuth = false;
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            if (certificates[i] == Certificate.UserAuthentication) userAuth = true;
+        }
+        if (userAuth && !s.UserAuthRenewed)
+        {
+            return s with
+            {
+                UserAuthRenewed = true,
+                Outcome = issued || s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry,
+                RenewedAt = s.RenewedAt ?? at,
+                WhoCame = s.Renewed ? s.WhoCame : s.VisitWhoCame ?? s.WhoCame,
+                UpdatedSeq = seq,
+            };
+        }
+        if (!userAuth && !s.Renewed)
+        {
+            return s with
+            {
+                Outcome = s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry,
+                RenewedAt = at,
+                WhoCame = s.VisitWhoCame ?? s.WhoCame,
+                UpdatedSeq = seq,
+            };
+        }
+        return s;
+    }
+
+    private static CaseFacts Close(CaseFacts s, CaseClosed c, long seq)
+    {
+        if (s.Renewed) return s with { ClosedAt = c.At, UpdatedSeq = seq };
+        // Closed during a visit: that visit finished the case.
+        if (s.VisitWhoCame is { } who && who != s.WhoCame) s = s with { WhoCame = who };
+        return c.Closure switch
+        {
+            CaseClosure.Renewed => s with
+            {
+                ClosedAt = c.At,
+                RenewedAt = c.At,
+                Outcome = s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry,
+                UpdatedSeq = seq,
+            },
+            CaseClosure.Lapsed => s with { ClosedAt = c.At, Outcome = ReportCodes.Lapsed, UpdatedSeq = seq },
+            CaseClosure.Withdrawn => s with { ClosedAt = c.At, Outcome = ReportCodes.Withdrawn, UpdatedSeq = seq },
+            CaseClosure.MovedOut => s with { ClosedAt = c.At, Outcome = ReportCodes.MovedOut, UpdatedSeq = seq },
+            _ => s with { ClosedAt = c.At, UpdatedSeq = seq },
+        };
+    }
+
+    /// <summary>The array with one more duration; a negative one (clocks out of step) is left out.</summary>
+    private static double[] Append(double[] durations, DateTimeOffset from, DateTimeOffset to)
+    {
+        var seconds = (to - from).TotalSeconds;
+        if (seconds < 0) return durations;
+        var longer = new double[durations.Length + 1];
+        durations.CopyTo(longer, 0);
+        longer[^1] = seconds;
+        return longer;
+    }
+}
