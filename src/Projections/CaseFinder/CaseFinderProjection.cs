@@ -19,7 +19,7 @@ public sealed record FinderCase(string Municipality, RenewalState State, string?
 /// kana, birth date, notice number, status, office) and the case's file, from which the query
 /// works out the next step as of the day it is asked.
 /// </summary>
-public sealed class CaseFinderProjection() : CaseReadModel<FinderCase>(ProjectionName, 1)
+public sealed class CaseFinderProjection(uint version = 1) : CaseReadModel<FinderCase>(ProjectionName, version)
 {
     public const string ProjectionName = "case-finder";
 

@@ -16,7 +16,9 @@ namespace CaseSystem.Projections.Daemon;
 /// </summary>
 public sealed class SqlStatement(string sql, params (object? Value, NpgsqlDbType Type)[] parameters) : Marten.Internal.Operations.IStorageOperation, NoDataReturnedCall
 {
-    public Type DocumentType => typeof(SqlStatement);
+    // Marten makes sure a document type's table exists before an operation on it; StorageFeatures is
+    // the type its own SQL operations name to say "no document" (our tables are made at start-up).
+    public Type DocumentType => typeof(Marten.Storage.StorageFeatures);
 
     public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, IStorageSession session)
     {

@@ -31,7 +31,7 @@ namespace CaseSystem.Projections.RenewalRates;
 /// (called → visit ended) are kept per visit, so the query can take percentiles over visits.
 /// </para>
 /// </summary>
-public sealed partial class RenewalReportProjection() : CaseReadModel<RenewalReportProjection.CaseFacts>(ProjectionName, 1)
+public sealed partial class RenewalReportProjection(uint version = 1) : CaseReadModel<RenewalReportProjection.CaseFacts>(ProjectionName, version)
 {
     public const string ProjectionName = "renewal-report";
 

@@ -10,10 +10,10 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Projections;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine.Http;
@@ -24,7 +24,7 @@ namespace CaseSystem.CardStation.Tests.Station;
 /// <summary>A test database with the event store's (Marten's) and the projections' schemas.</summary>
 public sealed class StationDatabase : TestDatabase
 {
-    protected override IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly);
+    protected override void ConfigureStore(StoreOptions options) => new ReadModels().Configure(options);
 }
 
 /// <summary>
@@ -113,8 +113,7 @@ public sealed class StationHarness : IAsyncLifetime
 
     public async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
-        await Server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(20));
+        await _db.CaughtUpAsync(Server.Services.GetRequiredService<IDocumentStore>());
     }
 
     /// <summary>A notice imported by a clerk; the case's path.</summary>

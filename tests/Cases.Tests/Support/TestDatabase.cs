@@ -1,4 +1,3 @@
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using JasperFx.Events;
@@ -22,13 +21,19 @@ public class TestDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>The event store as the server configures it (CaseStore), on this database.</summary>
-    public IDocumentStore Store => _store ??= DocumentStore.For(o => CaseStore.Configure(o, ConnectionString));
+    public IDocumentStore Store => _store ??= DocumentStore.For(o =>
+    {
+        CaseStore.Configure(o, ConnectionString);
+        ConfigureStore(o);
+    });
 
-    /// <summary>Whether the schema is created at start (Marten's and, in a test project that adds them, the projections' migrations).</summary>
+    /// <summary>Whether the schema is created at start (Marten's, with what <see cref="ConfigureStore"/> adds).</summary>
     protected virtual bool Migrate => true;
 
-    /// <summary>SQL migrations beside Marten's schema (the projection runner's, in its test project).</summary>
-    protected virtual IEnumerable<Migration> Migrations => [];
+    /// <summary>What a test project adds to the store (the read models' projections and tables).</summary>
+    protected virtual void ConfigureStore(StoreOptions options)
+    {
+    }
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("CASES_DB") is { Length: > 0 } cs
@@ -44,12 +49,8 @@ public class TestDatabase : IAsyncLifetime
             await cmd.ExecuteNonQueryAsync();
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name, MaxPoolSize = 100 }.ConnectionString;
-        DataSource = CasesDataSource.Create(ConnectionString);
-        if (Migrate)
-        {
-            await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            if (Migrations.Any()) await new SchemaMigrator(DataSource).MigrateAsync(Migrations);
-        }
+        DataSource = CaseStore.DataSource(ConnectionString);
+        if (Migrate) await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
     public async Task DisposeAsync()
@@ -80,6 +81,29 @@ public class TestDatabase : IAsyncLifetime
         await using var session = Store.QuerySession(municipality);
         return await session.Events.FetchStreamAsync(caseId);
     }
+
+    /// <summary>
+    /// Waits until every async projection of the store (a server's, say) has applied every event
+    /// committed so far: its row in mt_event_progression has reached the head of the log.
+    /// </summary>
+    public async Task CaughtUpAsync(IDocumentStore store, TimeSpan? timeout = null)
+    {
+        var shards = ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).ToArray();
+        var head = await ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
+        if (head == 0 || shards.Length == 0) return;
+        var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (await ScalarAsync<long>("select count(*) from cases.mt_event_progression where name = any($1) and last_seq_id >= $2", shards, head) < shards.Length)
+        {
+            if (DateTimeOffset.UtcNow > until) throw new TimeoutException($"the projections did not reach event {head} in time");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A logger for a daemon a test builds: Marten's log on the console when CASES_TEST_LOG is set, else none.</summary>
+    public static Microsoft.Extensions.Logging.ILogger? DaemonLog() =>
+        Environment.GetEnvironmentVariable("CASES_TEST_LOG") is { Length: > 0 }
+            ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(b)).CreateLogger("daemon")
+            : null;
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {

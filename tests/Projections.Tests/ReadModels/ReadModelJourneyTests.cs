@@ -5,7 +5,7 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Tests.Support;
-using CaseSystem.Projections.Runner;
+using Marten;
 using CaseSystem.Projections.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,8 +51,7 @@ public sealed class ReadModelJourneyTests : IAsyncLifetime
     /// <summary>Waits until the projections have applied everything appended so far.</summary>
     private async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
-        await _server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(20));
+        await _db.CaughtUpAsync(_server.Services.GetRequiredService<IDocumentStore>());
     }
 
     private void At(int hour, int minute, int days = 0) => _server.Clock.Now = Monday10.Date.AddDays(days).AddHours(hour).AddMinutes(minute) is var t

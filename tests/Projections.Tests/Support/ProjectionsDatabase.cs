@@ -1,11 +1,24 @@
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Tests.Support;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
+using ReadModelsOfStore = CaseSystem.Projections.Daemon.ReadModels;
+using Marten;
+using Weasel.Postgresql;
 
 namespace CaseSystem.Projections.Tests.Support;
 
-/// <summary>A test database with the event store's and the projections' schemas.</summary>
+/// <summary>A test database with the event store's and the read models' schemas.</summary>
 public class ProjectionsDatabase : TestDatabase
 {
-    protected override IEnumerable<Migration> Migrations => Migration.EmbeddedIn(typeof(ProjectionDaemon).Assembly);
+    /// <summary>The read models of this database's store; a test may tune them (page size) before it starts.</summary>
+    public ReadModelsOfStore Models { get; } = new();
+
+    protected override void ConfigureStore(StoreOptions options) => Models.Configure(options);
+
+    /// <summary>Creates a read model's schema and tables, for one that the store does not run.</summary>
+    public async Task CreateTablesAsync(IReadModel model)
+    {
+        var sql = new StringWriter();
+        foreach (var table in model.Tables) table.WriteCreateStatement(new PostgresqlMigrator(), sql);
+        await ExecuteAsync($"create schema if not exists {model.Schema}; {sql}");
+    }
 }

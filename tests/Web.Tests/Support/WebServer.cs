@@ -4,7 +4,7 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Projections;
-using CaseSystem.Projections.Runner;
+using Marten;
 using CaseSystem.Projections.Tests.Support;
 using CaseSystem.Server.Pages;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,8 +45,7 @@ public sealed class WebServer : IAsyncLifetime
     /// <summary>Waits until the projections have applied everything appended so far.</summary>
     public async Task CaughtUpAsync()
     {
-        var head = await _db.ScalarAsync<long>("select coalesce(max(seq_id), 0) from cases.mt_events");
-        await Server.Services.GetRequiredService<ProjectionDaemon>().WaitForCheckpointAsync(head, TimeSpan.FromSeconds(30));
+        await _db.CaughtUpAsync(Server.Services.GetRequiredService<IDocumentStore>());
     }
 
     /// <summary>A case opened at a counter through the API as clerk-1; its id.</summary>

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using CaseSystem.Cases.Renewal;
-using CaseSystem.Projections.Runner;
+using CaseSystem.Projections.Daemon;
 using CaseSystem.Projections.Tests.Support;
 
-namespace CaseSystem.Projections.Tests.Runner;
+namespace CaseSystem.Projections.Tests.Daemon;
 
-/// <summary>Two real server processes on one database: one runs the projections; killed, the other takes over.</summary>
+/// <summary>Two real server processes on one database: one runs the projections (Marten's daemon, HotCold); killed, the other takes over.</summary>
 public sealed class TwoProcessTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 0, 0, TimeSpan.FromHours(9));
@@ -38,7 +38,7 @@ public sealed class TwoProcessTests : IAsyncLifetime
 
     private readonly Dictionary<int, TaskCompletionSource> _started = [];
 
-    /// <summary>Completes when the server process says it has started (its hosted services, the projection runner among them, are running).</summary>
+    /// <summary>Completes when the server process says it has started (its hosted services, Marten's projection coordinator among them, are running).</summary>
     private Task StartedAsync(Process server) => _started[server.Id].Task.WaitAsync(TimeSpan.FromSeconds(60));
 
     private Process StartServer()
@@ -54,8 +54,14 @@ public sealed class TwoProcessTests : IAsyncLifetime
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start)!;
         _started[process.Id] = started;
-        process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true) started.TrySetResult(); };
-        process.ErrorDataReceived += (_, _) => { };
+        // CASES_TEST_LOG=1: the servers' output in the test's output, to see what a server did.
+        var echo = Environment.GetEnvironmentVariable("CASES_TEST_LOG") is { Length: > 0 };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (echo && e.Data is { } line) Console.WriteLine($"[{process.Id}] {line}");
+            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true) started.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (echo && e.Data is { } line) Console.WriteLine($"[{process.Id}] {line}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _servers.Add(process);
@@ -81,7 +87,7 @@ public sealed class TwoProcessTests : IAsyncLifetime
     [Fact]
     public async Task Only_one_server_process_runs_the_projections_and_another_takes_over_within_seconds_when_it_is_killed()
     {
-        var admin = new ProjectionAdmin(_db.DataSource, ProjectionsModule.All());
+        var admin = new ProjectionAdmin(_db.Store, _db.DataSource, _db.Models);
         var first = StartServer();
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{first.Id} ") == true, TimeSpan.FromSeconds(60));
         var second = StartServer();
@@ -93,11 +99,11 @@ public sealed class TwoProcessTests : IAsyncLifetime
                     new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         }
         var head = await _db.ScalarAsync<long>("select max(seq_id) from cases.mt_events");
-        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head, TimeSpan.FromSeconds(30));
+        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head, TimeSpan.FromSeconds(30));
         // The second server is up and trying, yet the first still owns every projection.
         await StartedAsync(second);
         Assert.All(await admin.StatusAsync(), s => Assert.True(s.Owner?.Contains($":{first.Id} ") == true,
-            $"{s.Name} g{s.Generation} is owned by '{s.Owner}', not by the first server ({first.Id}; the second is {second.Id})"));
+            $"{s.Name} v{s.Version} is owned by '{s.Owner}', not by the first server ({first.Id}; the second is {second.Id})"));
 
         first.Kill(entireProcessTree: true);
         // Taken over within the wait (about a second on a quiet machine; how fast is a benchmark's
@@ -107,7 +113,7 @@ public sealed class TwoProcessTests : IAsyncLifetime
         await _db.AppendAsync("saku", Guid.NewGuid(),
             [new RenewalEvent.CaseOpenedAtCounter(new Holder("鈴木 花子", "スズキ ハナコ", new DateOnly(1990, 1, 2), "長野県佐久市"),
                 new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
-        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Checkpoint), c => c == head + 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(21, await _db.ScalarAsync<long>("select count(*) from case_finder.cases"));
+        await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head + 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(21, await _db.ScalarAsync<long>("select count(*) from case_finder_v1.cases"));
     }
 }
