@@ -168,12 +168,26 @@ public sealed class SessionAndApiTests : IAsyncLifetime
     {
         await _web.CaughtUpAsync();
         _web.Server.Role = StaffRole.Admin;
+        var status = await _web.Server.Http.GetAsync("/api/saku/ops/projections");
+        var statusText = await status.Content.ReadAsStringAsync();
+        Assert.True(status.IsSuccessStatusCode, statusText);
+        var finder = JsonDocument.Parse(statusText).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "case-finder");
+        Assert.Equal("running", finder.GetProperty("state").GetString());
+        Assert.Equal(0, finder.GetProperty("lagEvents").GetInt64());
         var notPaused = await _web.Server.PostAsync("/api/saku/ops/projections/queue-board/resume", new { });
         Assert.Equal(HttpStatusCode.Conflict, notPaused.StatusCode);
+        Assert.Equal("urn:casesystem:problem:projection-not-paused", JsonDocument.Parse(await notPaused.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await _web.Server.PostAsync("/api/saku/ops/projections/nope/rebuild", new { })).StatusCode);
+        var noLetters = await _web.Server.PostAsync("/api/saku/ops/projections/case-finder/replay", new { });
+        Assert.Equal(HttpStatusCode.Conflict, noLetters.StatusCode);
+
         var rebuilt = await _web.Server.PostAsync("/api/saku/ops/projections/renewal-report/rebuild", new { });
-        Assert.Equal(HttpStatusCode.OK, rebuilt.StatusCode);
-        Assert.Equal(2, JsonDocument.Parse(await rebuilt.Content.ReadAsStringAsync()).RootElement.GetProperty("generation").GetInt32());
+        Assert.Equal(HttpStatusCode.Accepted, rebuilt.StatusCode);
+        var answer = JsonDocument.Parse(await rebuilt.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("rebuild", answer.GetProperty("command").GetString());
+        Assert.Contains($":{Environment.ProcessId} ", answer.GetProperty("owner").GetString());
+        // The owner (this test's server) rebuilds it: the report's rows come back.
+        await _web.CaughtUpAsync();
         foreach (var role in new[] { StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Analyst, StaffRole.Station })
         {
             _web.Server.Role = role;

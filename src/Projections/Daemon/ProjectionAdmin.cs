@@ -50,7 +50,7 @@ public enum ProjectionCommand
 /// mt_doc_deadletterevent), readable from any process, and their commands, which go to the
 /// process that owns the shard by NOTIFY (<see cref="ProjectionControl"/>).
 /// </summary>
-public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, ReadModels models)
+public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, ReadModels models, IProjectionCoordinator? coordinator = null)
 {
     public const string Channel = "projections_control";
 
@@ -87,17 +87,32 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
         for (var i = 0; await reader.ReadAsync(ct); i++)
         {
             var model = all[i];
+            var owner = reader.IsDBNull(9) ? null : reader.GetString(9);
             rows.Add(new ProjectionStatus(
                 model.Name, model.Version, reader.GetString(0),
-                reader.IsDBNull(6) ? null : reader.GetString(6).ToLowerInvariant(),
+                State(model, owner, reader.IsDBNull(6) ? null : reader.GetString(6)),
                 reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Math.Round(reader.GetDouble(4), 3),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
+                owner,
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.IsDBNull(8) ? null : reader.GetInt64(8),
                 letters.GetValueOrDefault(model.Name)));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The shard's state: from this process's daemon when it runs the shard; else as the owning
+    /// process last wrote it to mt_event_progression (Marten writes only the transitions, and not
+    /// before the shard's first progress, so a shard with an owner and no state written is running);
+    /// none without an owner.
+    /// </summary>
+    private string? State(IReadModel model, string? owner, string? written)
+    {
+        var agent = coordinator?.DaemonForMainDatabase().CurrentAgents().FirstOrDefault(a => a.Name.Identity == model.Shard.Identity);
+        if (agent is not null) return agent.Status.ToString().ToLowerInvariant();
+        if (owner is null) return null;
+        return written?.ToLowerInvariant() ?? "running";
     }
 
     private async Task<Dictionary<string, long>> DeadLetterCountsAsync(CancellationToken ct)

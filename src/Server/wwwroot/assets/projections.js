@@ -2,36 +2,62 @@ import { h, kids, api, header, problemBox, say, momentJa } from "/assets/app.js"
 
 await header();
 const target = document.getElementById("status");
-const stateJa = { building: "再構築中", active: "稼働中", retired: "退役" };
-const statusJa = { running: "実行中", paused: "停止中" };
+const stateJa = { running: "稼働中", paused: "停止中(エラー)", stopped: "停止", rebuilding: "再構築中" };
+const commandJa = { rebuild: "再構築", resume: "再開", replay: "保留イベントの再適用" };
+const opened = new Set();
 
 async function refresh() {
   const r = await api("/ops/projections");
   if (!r.ok) { target.replaceChildren(...kids(problemBox(r.problem, "状態を取得できません"))); return; }
+  const rows = await Promise.all(r.data.map(async p => ({ p, letters: opened.has(p.name) ? await deadLetters(p.name) : null })));
   target.replaceChildren(...kids(h("table", { id: "projection-table" },
-    h("thead", {}, h("tr", {}, ["名前", "世代", "状態", "位置 / 先頭", "遅れ(件)", "遅れ(秒)", "担当プロセス", "エラー", "操作"].map(t => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, r.data.map(p => h("tr", { dataset: { name: p.name, generation: p.generation } },
-      h("th", { scope: "row" }, p.name),
-      h("td", { class: "num" }, `${p.generation}(v${p.codeVersion})`),
-      h("td", {}, `${stateJa[p.state] || p.state} ・ `, h("span", { class: `tag ${p.status === "paused" ? "bad" : "ok"}` }, statusJa[p.status] || p.status)),
-      h("td", { class: "num" }, `${p.checkpoint} / ${p.head}`),
-      h("td", { class: "num" }, String(p.lagEvents)),
-      h("td", { class: "num" }, p.lagSeconds.toFixed(1)),
-      h("td", {}, p.owner || "(なし)"),
-      h("td", {}, p.pausedAt ? `イベント ${p.pausedAt} で停止: ` : "", p.lastError ? [p.lastError, p.lastErrorAt ? ` (${momentJa(p.lastErrorAt)})` : ""] : "—",
-        p.deadLetters ? h("div", {}, `保留イベント ${p.deadLetters}件`) : null),
-      h("td", {}, p.state === "retired" ? "—" : [
-        p.status === "paused" ? [
-          h("button", { type: "button", onclick: () => act(p.name, "resume"), "aria-label": `${p.name} を再開` }, "再開"), " ",
-          h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "resume", { skip: "true" }), "aria-label": `${p.name} を失敗イベントを飛ばして再開` }, "飛ばして再開"), " "] : null,
-        p.state === "active" ? h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "rebuild"), "aria-label": `${p.name} を再構築` }, "再構築") : null])))))));
+    h("thead", {}, h("tr", {}, ["名前", "版", "状態", "位置 / 先頭", "遅れ(件)", "遅れ(秒)", "担当プロセス", "停止理由", "保留イベント", "操作"].map(t => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.map(({ p, letters }) => [
+      h("tr", { dataset: { name: p.name, version: p.version, state: p.owner ? (p.state || "") : "unowned" } },
+        h("th", { scope: "row" }, p.name),
+        h("td", { class: "num" }, `v${p.version}`),
+        h("td", {}, p.owner
+          ? h("span", { class: `tag ${p.state === "running" ? "ok" : "bad"}` }, stateJa[p.state] || p.state || "開始待ち")
+          : h("span", { class: "tag bad" }, "担当なし")),
+        h("td", { class: "num" }, `${p.position} / ${p.head}`),
+        h("td", { class: "num" }, String(p.lagEvents)),
+        h("td", { class: "num" }, p.lagSeconds.toFixed(1)),
+        h("td", {}, p.owner || "(なし)"),
+        h("td", {}, p.pauseReason ? [p.failedAt ? `イベント ${p.failedAt}: ` : "", p.pauseReason] : "—"),
+        h("td", { class: "num" }, p.deadLetters
+          ? h("button", { type: "button", class: "secondary", "aria-expanded": String(opened.has(p.name)), onclick: () => toggle(p.name), "aria-label": `${p.name} の保留イベント ${p.deadLetters}件を表示` }, `${p.deadLetters}件`)
+          : "0"),
+        h("td", {}, p.owner ? [
+          p.state === "paused" || p.state === "stopped"
+            ? [h("button", { type: "button", onclick: () => act(p.name, "resume"), "aria-label": `${p.name} を再開` }, "再開"), " "] : null,
+          p.deadLetters
+            ? [h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "replay"), "aria-label": `${p.name} の保留イベントを再適用` }, "保留を再適用"), " "] : null,
+          h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "rebuild"), "aria-label": `${p.name} を再構築` }, "再構築")] : "—")),
+      letters ? h("tr", { class: "dead-letters", dataset: { for: p.name } }, h("td", { colspan: 10 }, letterTable(letters))) : null,
+    ])))));
 }
 
-async function act(name, what, query) {
-  if (what === "rebuild" && !confirm(`${name} を最初から再構築します。稼働中の世代は再構築が追いつくまで応答を続けます。よろしいですか?`)) return;
-  const r = await api(`/ops/projections/${encodeURIComponent(name)}/${what}`, { method: "POST", query, body: {} });
+async function deadLetters(name) {
+  const r = await api(`/ops/projections/${encodeURIComponent(name)}/dead-letters`);
+  return r.ok ? r.data : [];
+}
+
+const letterTable = letters => h("table", {},
+  h("thead", {}, h("tr", {}, ["イベント番号", "自治体", "案件", "種類", "保留日時", "エラー"].map(t => h("th", { scope: "col" }, t)))),
+  h("tbody", {}, letters.map(d => h("tr", {},
+    h("td", { class: "num" }, String(d.sequence)), h("td", {}, d.municipality || "—"), h("td", {}, d.caseId || "—"),
+    h("td", {}, d.eventType || "—"), h("td", {}, momentJa(d.parkedAt)), h("td", {}, d.error)))));
+
+async function toggle(name) {
+  if (opened.has(name)) opened.delete(name); else opened.add(name);
+  await refresh();
+}
+
+async function act(name, what) {
+  if (what === "rebuild" && !confirm(`${name} を空にして、イベントの記録全体から作り直します。作り直しが終わるまで、この集計の画面は一部の案件しか表示しません。よろしいですか?`)) return;
+  const r = await api(`/ops/projections/${encodeURIComponent(name)}/${what}`, { method: "POST", body: {} });
   if (!r.ok) document.getElementById("live").replaceChildren(...kids(problemBox(r.problem)));
-  else say(what === "rebuild" ? `${name}: 第${r.data.generation}世代の再構築を始めました。` : `${name}: 再開しました。`);
+  else say(`${name}: ${commandJa[what]}を依頼しました(担当: ${r.data.owner})。`);
   await refresh();
 }
 
