@@ -34,6 +34,9 @@ public static class ProjectionsCommand
         {
             CaseStore.Configure(o, connectionString);
             models.Configure(o);
+            // This process runs a daemon only when it rebuilds (built below, as Marten's own CLI
+            // does); Solo says so, and keeps Marten from warning that the daemon is disabled.
+            o.Projections.AsyncMode = DaemonMode.Solo;
         });
         // On a database no server has started on yet, the tables are made first.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

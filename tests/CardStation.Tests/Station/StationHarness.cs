@@ -24,7 +24,12 @@ namespace CaseSystem.CardStation.Tests.Station;
 /// <summary>A test database with the event store's (Marten's) and the projections' schemas.</summary>
 public sealed class StationDatabase : TestDatabase
 {
-    protected override void ConfigureStore(StoreOptions options) => new ReadModels().Configure(options);
+    protected override void ConfigureStore(StoreOptions options)
+    {
+        new ReadModels().Configure(options);
+        // The server runs the daemon; Solo keeps Marten from warning that this store's is disabled.
+        options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.Solo;
+    }
 }
 
 /// <summary>

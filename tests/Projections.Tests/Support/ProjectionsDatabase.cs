@@ -12,7 +12,13 @@ public class ProjectionsDatabase : TestDatabase
     /// <summary>The read models of this database's store; a test may tune them (page size) before it starts.</summary>
     public ReadModelsOfStore Models { get; } = new();
 
-    protected override void ConfigureStore(StoreOptions options) => Models.Configure(options);
+    protected override void ConfigureStore(StoreOptions options)
+    {
+        Models.Configure(options);
+        // A test that runs a daemon on this store builds it (BuildProjectionDaemonAsync); Solo
+        // keeps Marten from warning on the console that the daemon is disabled.
+        options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.Solo;
+    }
 
     /// <summary>Creates a read model's schema and tables, for one that the store does not run.</summary>
     public async Task CreateTablesAsync(IReadModel model)
