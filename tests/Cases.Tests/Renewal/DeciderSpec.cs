@@ -1,12 +1,11 @@
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Store;
 
 namespace CaseSystem.Cases.Tests.Renewal;
 
 /// <summary>Given(events) / When(command) / Then(events or the rule that refuses).</summary>
 public abstract class DeciderSpec
 {
-    private static readonly EventTypeRegistry Contract = EventTypeRegistry.ForRenewalEvents();
     private readonly List<RenewalEvent> _given = [];
     private IRenewalPolicy _policy = new TestPolicy();
 
@@ -29,7 +28,7 @@ public abstract class DeciderSpec
         return violation;
     }
 
-    private static string Json(RenewalEvent e) => e.GetType().Name + Contract.Serialize(e);
+    private static string Json(RenewalEvent e) => e.GetType().Name + System.Text.Json.JsonSerializer.Serialize(e, e.GetType(), CaseStore.EventJson);
 
     /// <summary>A municipality that is open at all hours and accepts the usual documents: for rules common to all five.</summary>
     protected sealed class TestPolicy : IRenewalPolicy
