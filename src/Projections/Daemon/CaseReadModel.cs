@@ -70,7 +70,7 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
             }
             catch (Exception ex)
             {
-                throw new ApplyEventException(e, ex);
+                throw new FoldException(e, ex);
             }
             if (after is not null && !ReferenceEquals(before, after)) changed[e.StreamId] = after;
         }
@@ -79,6 +79,15 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
         {
             operations.QueueOperation(statement);
         }
+    }
+
+    /// <summary>
+    /// Marten's exception for an event that cannot be applied, saying why: the daemon keeps only its
+    /// message in the dead letter, and Marten's own names the event but not the cause.
+    /// </summary>
+    private sealed class FoldException(IEvent e, Exception cause) : ApplyEventException(e, cause)
+    {
+        public override string Message => $"{base.Message}: {InnerException!.GetType().Name}: {InnerException.Message}";
     }
 
     /// <summary>Cases' whole streams folded anew from the log and written over what the read model holds (replaying dead letters after a fix).</summary>

@@ -37,7 +37,12 @@ public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjec
             }
             opts.Projections.Add(model, ProjectionLifecycle.Async);
         }
+        ConfigureDaemon(opts);
+    }
 
+    /// <summary>How the daemon runs any projection of the store (the tests run theirs under the same settings).</summary>
+    public static void ConfigureDaemon(StoreOptions opts)
+    {
         // The daemon wakes on every append (pg_notify from the appending transaction) instead of
         // waiting for its next poll: a command's effect reaches the board in milliseconds.
         opts.Events.UseListenNotifyForEventAppends = true;

@@ -7,10 +7,10 @@ using Weasel.Postgresql;
 namespace CaseSystem.Projections.Tests.Support;
 
 /// <summary>A test database with the event store's and the read models' schemas.</summary>
-public class ProjectionsDatabase : TestDatabase
+public class ProjectionsDatabase(ReadModelsOfStore? models = null) : TestDatabase
 {
     /// <summary>The read models of this database's store; a test may tune them (page size) before it starts.</summary>
-    public ReadModelsOfStore Models { get; } = new();
+    public ReadModelsOfStore Models { get; } = models ?? new();
 
     protected override void ConfigureStore(StoreOptions options)
     {
