@@ -102,17 +102,16 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
     }
 
     /// <summary>
-    /// The shard's state: from this process's daemon when it runs the shard; else as the owning
-    /// process last wrote it to mt_event_progression (Marten writes only the transitions, and not
-    /// before the shard's first progress, so a shard with an owner and no state written is running);
-    /// none without an owner.
+    /// The shard's state: from this process's daemon when it runs the shard; else as the daemon
+    /// last wrote it to mt_event_progression (Marten writes only the transitions, and not before
+    /// the shard's first progress, so a shard with an owner and no state written is running). With
+    /// no owner the written state may be a dead process's last word: the page says "no owner".
     /// </summary>
     private string? State(IReadModel model, string? owner, string? written)
     {
         var agent = coordinator?.DaemonForMainDatabase().CurrentAgents().FirstOrDefault(a => a.Name.Identity == model.Shard.Identity);
         if (agent is not null) return agent.Status.ToString().ToLowerInvariant();
-        if (owner is null) return null;
-        return written?.ToLowerInvariant() ?? "running";
+        return written?.ToLowerInvariant() ?? (owner is null ? null : "running");
     }
 
     private async Task<Dictionary<string, long>> DeadLetterCountsAsync(CancellationToken ct)
