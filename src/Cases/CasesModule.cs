@@ -5,6 +5,7 @@ using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;
+using CaseSystem.Cases.Timers;
 using JasperFx;
 using JasperFx.Resources;
 using JasperFx.Events.Daemon;
@@ -41,6 +42,16 @@ public static class CasesModule
         // The five policy profiles are read and validated now, so a broken one stops the start
         // with its file and field named instead of failing the first request of that municipality.
         _ = MunicipalPolicies.All;
+
+        // CASES_CLOCK_OFFSET: a server living at another time, for rehearsals and the tests with
+        // real processes (ShiftedClock); registered before anything that falls back on the system
+        // clock. A clock registered already (the in-process tests') wins.
+        if (ShiftedClock.FromConfiguration(configuration) is { } shifted && !services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton<TimeProvider>(shifted);
+            services.AddSingleton(shifted);
+            services.AddHostedService<ShiftedClockWarning>();
+        }
 
         // Our own queries (read models, the view log, the chain verifier) share the database.
         services.AddSingleton(_ => CaseStore.DataSource(connectionString));
