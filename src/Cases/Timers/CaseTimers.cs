@@ -38,14 +38,23 @@ public static class CaseTimers
         var messages = new OutgoingMessages();
         foreach (var timer in timers)
         {
-            // One already due is handed to the local queue at once, after the commit.
-            var at = clock is ITimerClock moved ? moved.FireAt(timer.DueAt) : timer.DueAt;
-            var message = new CaseTimerDue(caseId, timer.Kind, timer.DueAt).ScheduledAt(at);
-            // The case's municipality is the tenant its handler's session opens, whoever schedules it.
-            message.Options.TenantId = municipality;
-            messages.Add(message);
+            messages.Add(Scheduled(municipality, new CaseTimerDue(caseId, timer.Kind, timer.DueAt), clock));
         }
         return messages;
+    }
+
+    /// <summary>
+    /// The timer as a message Wolverine fires when <paramref name="clock"/> reads its due moment
+    /// (Wolverine's schedule is on the real clock; an <see cref="ITimerClock"/> says when that is).
+    /// One already due is handed to the local queue at once, after the commit.
+    /// </summary>
+    internal static DeliveryMessage<CaseTimerDue> Scheduled(string municipality, CaseTimerDue timer, TimeProvider clock)
+    {
+        var at = clock is ITimerClock moved ? moved.FireAt(timer.DueAt) : timer.DueAt;
+        var message = timer.ScheduledAt(at);
+        // The case's municipality is the tenant its handler's session opens, whoever schedules it.
+        message.Options.TenantId = municipality;
+        return message;
     }
 }
 
@@ -63,7 +72,17 @@ public static class CaseTimerDueHandler
         IDocumentSession session, TimeProvider clock, ILogger<CaseTimerDue> logger)
     {
         var municipality = session.TenantId;
-        var command = RenewalTimers.CommandFor(timer.Kind, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (now < timer.DueAt)
+        {
+            // Woken before its time by this process's clock (another process, with another
+            // CASES_CLOCK_OFFSET or a clock behind, set it): the decider would find nothing due and
+            // the timer would be spent, the lapse never recorded. Set again for its time instead.
+            logger.LogWarning("timer {Kind} of case {Case} due at {Due} woke at {Now} by this process's clock; set again for its time",
+                timer.Kind, timer.CaseId, timer.DueAt, now);
+            return ([], [CaseTimers.Scheduled(municipality, timer, clock)]);
+        }
+        var command = RenewalTimers.CommandFor(timer.Kind, now);
         try
         {
             var decision = CaseDecision.Decide(session, municipality, timer.CaseId, renewalCase, command, new Actor(CaseTimers.Actor, null), clock);
