@@ -11,10 +11,12 @@ namespace CaseSystem.Cases.Timers;
 /// <summary>
 /// A case's reaction to time falling due (the renewal window opening, a certificate's lapse, an
 /// inquiry going unanswered): a Wolverine scheduled message, stored by Wolverine's outbox in the
-/// same transaction as the events that set it, and fired once: by the process that scheduled it
-/// if it is still running when the timer falls due (Wolverine keeps its own local schedule in
-/// memory too), else by whichever process holds Wolverine's scheduled-job duty, which polls the
-/// stored schedule (another takes over when it dies).
+/// same transaction as the events that set it (Wolverine 6 keeps no copy of a durable scheduled
+/// message in memory), and fired by whichever server process's poll of the stored schedule takes
+/// it first once it is due: every process polls twice a second, one at a time (a transaction-scoped
+/// advisory lock), and marks what it takes as its own. A process killed before a timer falls due
+/// leaves it to the others' polls; one killed after taking it holds it until another finds it
+/// dead (CasesModule's durability settings) and handles it (TimerProcessTests).
 /// </summary>
 public sealed record CaseTimerDue(Guid CaseId, string Kind, DateTimeOffset DueAt);
 
