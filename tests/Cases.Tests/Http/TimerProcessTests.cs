@@ -49,8 +49,6 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>The moment, on the real clock, at which the processes' clock reads <see cref="Due"/>.</summary>
     private DateTimeOffset DueReal => Due - _offset;
 
-    private DateTimeOffset ProcessNow => DateTimeOffset.UtcNow + _offset;
-
     /// <summary>
     /// Two processes whose clock will read <see cref="Due"/> in <paramref name="lead"/> from now: time
     /// enough to start them and to open the cases, since a timer already due when its case opens
@@ -186,7 +184,7 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killed_before_the_timers_fall_due_the_process_that_set_them_leaves_them_to_the_other()
     {
-        var (first, _) = await StartTwoAsync(lead: TimeSpan.FromSeconds(25));
+        var (first, _) = await StartTwoAsync(lead: TimeSpan.FromSeconds(30));
         await OpenAtCounterAsync(first, 20);
         await ScheduledAsync();
 
@@ -199,7 +197,7 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killed_while_firing_many_timers_due_at_once_the_other_fires_the_rest_and_none_twice()
     {
-        var (first, _) = await StartTwoAsync(lead: TimeSpan.FromSeconds(30));
+        var (first, _) = await StartTwoAsync(lead: TimeSpan.FromSeconds(35));
         await ImportNoticesAsync(first, 200);
         await ScheduledAsync();
 
@@ -224,7 +222,7 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killed_after_the_timers_fired_and_replaced_by_a_new_process_nothing_fires_again()
     {
-        var (first, second) = await StartTwoAsync(lead: TimeSpan.FromSeconds(25));
+        var (first, second) = await StartTwoAsync(lead: TimeSpan.FromSeconds(30));
         await OpenAtCounterAsync(first, 20);
         await ScheduledAsync();
         await AllLapsedExactlyOnceAsync();
@@ -238,7 +236,8 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"server {victim.Id} (node {victim.NodeNumber}) killed after the firing; {replacement.Id} (node {replacement.NodeNumber}) started");
 
         // Settled: the dead process's node ejected (whatever it owned released for recovery), the
-        // durability agent running in a live process, and no lapse timer stored and not done.
+        // durability agent running in a live process, and no lapse timer stored and not done. (Every
+        // process polls the stored schedule from before it says it has started.)
         var live = _servers.Started.Where(s => !s.Process.HasExited).Select(s => s.NodeNumber).ToArray();
         await EventuallyAsync("the killed process ejected, the durability agent on a live one, nothing to fire", async () =>
             await CountAsync("select count(*) from cases.wolverine_nodes where node_number = $1", victim.NodeNumber) == 0
