@@ -5,6 +5,7 @@ using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;
+using CaseSystem.Cases.Timers;
 using JasperFx;
 using JasperFx.Resources;
 using JasperFx.Events.Daemon;
@@ -42,6 +43,16 @@ public static class CasesModule
         // with its file and field named instead of failing the first request of that municipality.
         _ = MunicipalPolicies.All;
 
+        // CASES_CLOCK_OFFSET: a server living at another time, for rehearsals and the tests with
+        // real processes (ShiftedClock); registered before anything that falls back on the system
+        // clock. A clock registered already (the in-process tests') wins.
+        if (ShiftedClock.FromConfiguration(configuration) is { } shifted && !services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton<TimeProvider>(shifted);
+            services.AddSingleton(shifted);
+            services.AddHostedService<ShiftedClockWarning>();
+        }
+
         // Our own queries (read models, the view log, the chain verifier) share the database.
         services.AddSingleton(_ => CaseStore.DataSource(connectionString));
         services.AddMarten(_ =>
@@ -72,6 +83,16 @@ public static class CasesModule
             // a second of its time while a process is up.
             opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(500);
             opts.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
+            // A process killed (kill -9, a crash) while firing leaves the due timers it had taken,
+            // and Wolverine's durability agent if it ran it, until another process finds it dead and
+            // ejects it, which releases them. Wolverine's defaults (a heartbeat every 10 s, dead after
+            // 60 s, ejected at the second look) left such timers 77 s late (TimerProcessTests); a
+            // heartbeat every second and dead after 5 s without one make it a few seconds. A live
+            // process ejected by mistake (starved for 5 s) re-registers at its next heartbeat, and what
+            // it was firing, fired again, is decided again to nothing. Needs the servers' clocks
+            // within a second or two of the database's (the heartbeat is the database's now()).
+            opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(1);
+            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(5);
             // A timer or a notice that lost a race with a clerk's command on the same case is decided again on the fresh case.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(
                 TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));

@@ -11,10 +11,12 @@ namespace CaseSystem.Cases.Timers;
 /// <summary>
 /// A case's reaction to time falling due (the renewal window opening, a certificate's lapse, an
 /// inquiry going unanswered): a Wolverine scheduled message, stored by Wolverine's outbox in the
-/// same transaction as the events that set it, and fired once: by the process that scheduled it
-/// if it is still running when the timer falls due (Wolverine keeps its own local schedule in
-/// memory too), else by whichever process holds Wolverine's scheduled-job duty, which polls the
-/// stored schedule (another takes over when it dies).
+/// same transaction as the events that set it (Wolverine 6 keeps no copy of a durable scheduled
+/// message in memory), and fired by whichever server process's poll of the stored schedule takes
+/// it first once it is due: every process polls twice a second, one at a time (a transaction-scoped
+/// advisory lock), and marks what it takes as its own. A process killed before a timer falls due
+/// leaves it to the others' polls; one killed after taking it holds it until another finds it
+/// dead (CasesModule's durability settings) and handles it (TimerProcessTests).
 /// </summary>
 public sealed record CaseTimerDue(Guid CaseId, string Kind, DateTimeOffset DueAt);
 
@@ -38,14 +40,23 @@ public static class CaseTimers
         var messages = new OutgoingMessages();
         foreach (var timer in timers)
         {
-            // One already due is handed to the local queue at once, after the commit.
-            var at = clock is ITimerClock moved ? moved.FireAt(timer.DueAt) : timer.DueAt;
-            var message = new CaseTimerDue(caseId, timer.Kind, timer.DueAt).ScheduledAt(at);
-            // The case's municipality is the tenant its handler's session opens, whoever schedules it.
-            message.Options.TenantId = municipality;
-            messages.Add(message);
+            messages.Add(Scheduled(municipality, new CaseTimerDue(caseId, timer.Kind, timer.DueAt), clock));
         }
         return messages;
+    }
+
+    /// <summary>
+    /// The timer as a message Wolverine fires when <paramref name="clock"/> reads its due moment
+    /// (Wolverine's schedule is on the real clock; an <see cref="ITimerClock"/> says when that is).
+    /// One already due is handed to the local queue at once, after the commit.
+    /// </summary>
+    internal static DeliveryMessage<CaseTimerDue> Scheduled(string municipality, CaseTimerDue timer, TimeProvider clock)
+    {
+        var at = clock is ITimerClock moved ? moved.FireAt(timer.DueAt) : timer.DueAt;
+        var message = timer.ScheduledAt(at);
+        // The case's municipality is the tenant its handler's session opens, whoever schedules it.
+        message.Options.TenantId = municipality;
+        return message;
     }
 }
 
@@ -63,7 +74,17 @@ public static class CaseTimerDueHandler
         IDocumentSession session, TimeProvider clock, ILogger<CaseTimerDue> logger)
     {
         var municipality = session.TenantId;
-        var command = RenewalTimers.CommandFor(timer.Kind, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (now < timer.DueAt)
+        {
+            // Woken before its time by this process's clock (another process, with another
+            // CASES_CLOCK_OFFSET or a clock behind, set it): the decider would find nothing due and
+            // the timer would be spent, the lapse never recorded. Set again for its time instead.
+            logger.LogWarning("timer {Kind} of case {Case} due at {Due} woke at {Now} by this process's clock; set again for its time",
+                timer.Kind, timer.CaseId, timer.DueAt, now);
+            return ([], [CaseTimers.Scheduled(municipality, timer, clock)]);
+        }
+        var command = RenewalTimers.CommandFor(timer.Kind, now);
         try
         {
             var decision = CaseDecision.Decide(session, municipality, timer.CaseId, renewalCase, command, new Actor(CaseTimers.Actor, null), clock);

@@ -132,6 +132,21 @@ public sealed class CaseTimerTests(TestDatabase db) : IClassFixture<TestDatabase
     }
 
     [Fact]
+    public async Task A_timer_woken_before_its_time_is_set_again_not_spent()
+    {
+        var caseId = await OpenAsync();
+        var bus = _server.Services.GetRequiredService<Wolverine.IMessageBus>();
+
+        // As a process whose clock is behind the one that set it would fire it (another CASES_CLOCK_OFFSET, a clock running late).
+        await bus.InvokeForTenantAsync("saku", new CaseTimerDue(caseId, RenewalTimers.WindowOpens, Jst(2026, 3, 16, 0, 0)));
+        Assert.DoesNotContain("RenewalWindowOpened", await EventTypesAsync(caseId));
+        Assert.Equal(3, await PendingAsync(caseId)); // the window opening and the lapse, and the window opening set again
+
+        await _server.AdvanceClockAsync(Jst(2026, 3, 16, 0, 0));
+        Assert.Single(await EventTypesAsync(caseId), t => t == "RenewalWindowOpened");
+    }
+
+    [Fact]
     public async Task After_downtime_the_first_run_catches_up_with_everything_due_since()
     {
         var first = await OpenAsync();
