@@ -104,9 +104,10 @@ public static class CasesModule
             opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
         });
         services.AddWolverineHttp();
-        // Wolverine's tables too, in every process (one that fires no timer still writes the
-        // outbox and the Idempotency-Key claims).
-        services.AddResourceSetupOnStartup();
+        // Wolverine migrates its own tables at start-up (AutoBuildMessageStorageOnStartup) and
+        // Marten its own (ApplyAllDatabaseChangesOnStartup, above), each under its lock. JasperFx's
+        // AddResourceSetupOnStartup would compare both schemas a second time: 1.1 s of every
+        // start (ops/run, 2026-12-02).
 
         services.AddSingleton(sp => new ChainVerifier(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<CaseViewLog>();
