@@ -146,7 +146,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
 
         var bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = maxPoolSize };
-        return new BenchDatabase(admin, name, bench.ConnectionString, CasesDataSource.Create(bench.ConnectionString, "bench"), version);
+        return new BenchDatabase(admin, name, bench.ConnectionString, CaseStore.DataSource(bench.ConnectionString, "bench"), version);
     }
 
     public async ValueTask DisposeAsync()
