@@ -59,7 +59,13 @@ internal static class FailoverBenchmark
 
         await using var bench = await BenchDatabase.CreateAsync(conn, 8, ct);
         var models = new ReadModels();
-        var store = await bench.CreateEventStoreAsync(models.Configure, ct);
+        var store = await bench.CreateEventStoreAsync(o =>
+        {
+            models.Configure(o);
+            // As in the servers (AddAsyncDaemon); this store runs no daemon itself, and Marten would
+            // print a warning on stdout for async projections in a store whose daemon is disabled.
+            o.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.HotCold;
+        }, ct);
         var admin = new ProjectionAdmin(store, bench.DataSource, models);
         var database = new NpgsqlConnectionStringBuilder(conn) { Database = bench.Name }.ConnectionString;
         var keyDir = Directory.CreateTempSubdirectory("casesystem-bench-");

@@ -76,16 +76,19 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
         await using (var connection = operations.Database.CreateConnection())
         {
             await connection.OpenAsync(cancellation);
-            await using var tx = await connection.BeginTransactionAsync(cancellation);
             // The page's cases are found by key. A rebuild starts on emptied tables, and PostgreSQL
             // planned sequential scans of them as they grew again (ops/bench rebuild, 2026-12-02:
             // 1,137 of the queue board's loads read 36 million ticket rows in all over a 1M-event log).
-            await using (var hint = new NpgsqlCommand("set local enable_seqscan = off", connection, tx))
+            // A page of a few cases (a live command's) is looked up by key anyway, and is spared the
+            // hint's two round trips: they are on the path from a command to the board.
+            await using var tx = caseIds.Length >= 64 ? await connection.BeginTransactionAsync(cancellation) : null;
+            if (tx is not null)
             {
+                await using var hint = new NpgsqlCommand("set local enable_seqscan = off", connection, tx);
                 await hint.ExecuteNonQueryAsync(cancellation);
             }
             stored = await LoadAsync(connection, caseIds, cancellation);
-            await tx.CommitAsync(cancellation);
+            if (tx is not null) await tx.CommitAsync(cancellation);
         }
         var changed = new Dictionary<Guid, TState>();
         foreach (var e in events)
