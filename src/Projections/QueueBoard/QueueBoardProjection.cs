@@ -78,8 +78,7 @@ public sealed class QueueBoardProjection : CaseReadModel<BoardCase>
         var tickets = new Dictionary<Guid, List<Ticket>>();
         var seqs = new Dictionary<Guid, long>();
         await using (var cmd = new NpgsqlCommand(
-            $"select case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq " +
-            $"from {Tickets} where case_id = any($1) order by case_id, number", connection))
+            ByCase(TicketColumns, Tickets, orderBy: "r.case_id, r.number"), connection))
         {
             cmd.Parameters.Add(new() { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -94,7 +93,7 @@ public sealed class QueueBoardProjection : CaseReadModel<BoardCase>
         }
         var inquiries = new Dictionary<Guid, BoardInquiry>();
         await using (var cmd = new NpgsqlCommand(
-            $"select case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq from {Inquiries} where case_id = any($1)", connection))
+            ByCase(InquiryColumns, Inquiries), connection))
         {
             cmd.Parameters.Add(new() { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
             await using var r = await cmd.ExecuteReaderAsync(ct);

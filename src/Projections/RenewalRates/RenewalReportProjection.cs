@@ -97,7 +97,7 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
     protected override async Task<IReadOnlyDictionary<Guid, CaseFacts>> LoadAsync(NpgsqlConnection connection, Guid[] caseIds, CancellationToken ct)
     {
         var states = new Dictionary<Guid, CaseFacts>();
-        await using var cmd = new NpgsqlCommand($"select {Columns} from {CaseFactsTable} where case_id = any($1)", connection);
+        await using var cmd = new NpgsqlCommand(ByCase(Columns, CaseFactsTable), connection);
         cmd.Parameters.Add(new NpgsqlParameter { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
