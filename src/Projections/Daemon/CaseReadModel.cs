@@ -94,6 +94,9 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
             if (after is not null && !ReferenceEquals(before, after)) changed[e.StreamId] = after;
         }
         if (changed.Count == 0) return;
+        // Tried, 2026-12-02: the page's commit not waiting for its WAL (set local synchronous_commit =
+        // off, safe here as the tables and the progress commit together) gained nothing measurable in
+        // ops/bench rebuild (case finder 1.86 times the daemon's bare reading with it, 1.85 without).
         foreach (var statement in Write([.. changed.Select(c => (c.Key, c.Value))]))
         {
             operations.QueueOperation(statement);
