@@ -160,7 +160,9 @@ internal static class RebuildBenchmark
                 var stats = await r.ReadAsync(ct)
                     ? $"seq scans {r.GetInt64(0):N0} ({r.GetInt64(1):N0} rows), index scans {r.GetInt64(2):N0}, inserted {r.GetInt64(3):N0}, updated {r.GetInt64(4):N0} ({r.GetInt64(5):N0} HOT), dead {r.GetInt64(6):N0}"
                     : "no statistics";
-                Console.WriteLine($"# {name}: {await Scalar(bench.DataSource, $"select count(*) from {name}", ct):N0} rows; {stats}");
+                await r.CloseAsync();
+                Console.WriteLine($"# {name}: {await Scalar(bench.DataSource, $"select count(*) from {name}", ct):N0} rows " +
+                    $"of {await Scalar(bench.DataSource, $"select coalesce(avg(pg_column_size(t.*)), 0)::bigint from {name} t", ct):N0} bytes on average; {stats}");
             }
             if (s.Position != s.Head || s.DeadLetters != 0) Console.WriteLine($"# WARNING: {model.Name} did not apply the whole log cleanly");
         }

@@ -122,10 +122,12 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
     /// <summary>
     /// A query of this read model's rows of the cases in $1 (a uuid array), looked up case by case
     /// through the key. <c>where case_id = any($1)</c> let PostgreSQL plan sequential scans of the
-    /// tables that a rebuild had emptied as they grew again (ops/bench rebuild, 2026-12-02: 1,137 of
-    /// the queue board's loads read 36 million ticket rows in all over a 1M-event log, and its rebuild
-    /// spent 24.8 s of PostgreSQL's CPU against 4.4 s without); a lateral subquery behind OFFSET 0 can
-    /// only be run per case, by the key, whatever the table's statistics say.
+    /// tables that a rebuild had emptied as they grew again (ops/bench rebuild, 2026-12-02: in two
+    /// rebuilds of the queue board over a 1M-event log, 1,137 loads read 36 million ticket rows in
+    /// all; the second took 6.9 s of PostgreSQL's CPU, and 4.4 s in the next run with lookups by key
+    /// only). A lateral subquery behind OFFSET 0 can only be run per case, by the key, whatever the
+    /// table's statistics say (a planner hint, enable_seqscan off for larger pages, missed the small
+    /// groups of a page: 258 sequential scans still read 6.3 million rows).
     /// </summary>
     protected static string ByCase(string columns, string table, string? orderBy = null) =>
         $"select r.* from unnest($1::uuid[]) as k(id) cross join lateral (select {columns} from {table} where case_id = k.id offset 0) r" +
