@@ -81,7 +81,9 @@ internal static class FreshnessBenchmark
         }
         latencies.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# {commands} commands (arrivals and calls) at one office; latency from the command's response to the pushed board showing it"));
+            $"# {commands} commands (arrivals and calls) at one office; latency from the command's response to the pushed board showing it; " +
+            $"p90_ms={Percentile(latencies, 0.90):0.0} p95_ms={Percentile(latencies, 0.95):0.0} over_100ms={latencies.Count(l => l > 100)}; " +
+            $"load average {RebuildBenchmark.LoadAverage()}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"freshness p50_ms={Percentile(latencies, 0.50):0.0} p99_ms={Percentile(latencies, 0.99):0.0} max_ms={latencies[^1]:0.0}"));
         return 0;

@@ -71,7 +71,7 @@ public sealed class CaseFinderProjection(uint version = 1) : CaseReadModel<Finde
     {
         var states = new Dictionary<Guid, FinderCase>();
         await using var cmd = new NpgsqlCommand(
-            $"select case_id, municipality, status, closure, office, file::text, updated_at from {Cases} where case_id = any($1)", connection);
+            ByCase("case_id, municipality, status, closure, office, file::text, updated_at", Cases), connection);
         cmd.Parameters.Add(new() { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

@@ -111,6 +111,7 @@ public sealed partial class RenewalReportProjection
             case CaseClosed c when s.ClosedAt is null:
                 return Close(s, c, seq);
 
+            // A type acted on here must be listed in the constructor's Reads, or the daemon never loads it.
             default:
                 return s;
         }

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql.Tables;
+using static CaseSystem.Cases.Renewal.RenewalEvent;
 using static CaseSystem.Projections.Daemon.SqlStatement;
 
 namespace CaseSystem.Projections.RenewalRates;
@@ -31,8 +32,17 @@ namespace CaseSystem.Projections.RenewalRates;
 /// (called → visit ended) are kept per visit, so the query can take percentiles over visits.
 /// </para>
 /// </summary>
-public sealed partial class RenewalReportProjection(uint version = 1) : CaseReadModel<RenewalReportProjection.CaseFacts>(ProjectionName, version)
+public sealed partial class RenewalReportProjection : CaseReadModel<RenewalReportProjection.CaseFacts>
 {
+    public RenewalReportProjection(uint version = 1) : base(ProjectionName, version)
+    {
+        // The events Fold acts on (CaseFacts.cs); the others (PIN matches, card reads, identity checks,
+        // window openings, reservations: two fifths of a national log) are never loaded.
+        Reads(typeof(ExpiryNoticeSent), typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted),
+            typeof(VisitEnded), typeof(PinMismatchRecorded), typeof(PinLocked), typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived),
+            typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificateLapsed), typeof(CaseClosed));
+    }
+
     public const string ProjectionName = "renewal-report";
 
     /// <summary>One row per case (no personal data); the columns after updated_seq hold the fold's state between pages.</summary>
@@ -87,7 +97,7 @@ public sealed partial class RenewalReportProjection(uint version = 1) : CaseRead
     protected override async Task<IReadOnlyDictionary<Guid, CaseFacts>> LoadAsync(NpgsqlConnection connection, Guid[] caseIds, CancellationToken ct)
     {
         var states = new Dictionary<Guid, CaseFacts>();
-        await using var cmd = new NpgsqlCommand($"select {Columns} from {CaseFactsTable} where case_id = any($1)", connection);
+        await using var cmd = new NpgsqlCommand(ByCase(Columns, CaseFactsTable), connection);
         cmd.Parameters.Add(new NpgsqlParameter { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -125,16 +135,21 @@ public sealed partial class RenewalReportProjection(uint version = 1) : CaseRead
     protected override IEnumerable<SqlStatement> Write(IReadOnlyList<(Guid CaseId, CaseFacts State)> changed)
     {
         var facts = changed.Select(c => c.State).ToList();
-        // unnest takes no ragged arrays: each row's durations travel as a text array literal.
+        var (waits, waitsFrom, waitsTo) = Flattened(facts, f => f.WaitSeconds);
+        var (services, servicesFrom, servicesTo) = Flattened(facts, f => f.ServiceSeconds);
+        // unnest takes no ragged arrays: every row's durations travel in one flat float8 array, and
+        // each row takes its slice of it (an empty slice when from > to).
         yield return new SqlStatement($"""
             insert into {CaseFactsTable} ({Columns})
             select id, m, cohort, band, notice, office, who, outcome, visits, needed, mailed, reply, mismatches, locked,
-                   waits::float8[], services::float8[], renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called
+                   coalesce(w.d[wf:wt], array[]::float8[]), coalesce(s.d[sf:st], array[]::float8[]), renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called
             from unnest(?::uuid[], ?::text[], ?::date[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[], ?::int[],
-                        ?::boolean[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::boolean[], ?::text[], ?::text[],
+                        ?::boolean[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::boolean[], ?::int[], ?::int[], ?::int[], ?::int[],
                         ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::boolean[], ?::text[], ?::timestamptz[], ?::timestamptz[])
                  as r(id, m, cohort, band, notice, office, who, outcome, visits, needed, mailed, reply, mismatches, locked,
-                      waits, services, renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called)
+                      wf, wt, sf, st, renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called)
+            cross join (select ?::float8[] as d) w
+            cross join (select ?::float8[] as d) s
             on conflict (case_id) do update set {UpdateSet}
             """,
             Column(changed.Select(c => c.CaseId), NpgsqlDbType.Uuid),
@@ -151,8 +166,10 @@ public sealed partial class RenewalReportProjection(uint version = 1) : CaseRead
             Column(facts.Select(f => Utc(f.InquiryReplyAt)), NpgsqlDbType.TimestampTz),
             Column(facts.Select(f => f.PinMismatches), NpgsqlDbType.Integer),
             Column(facts.Select(f => f.PinLocked), NpgsqlDbType.Boolean),
-            Column(facts.Select(f => ArrayLiteral(f.WaitSeconds)), NpgsqlDbType.Text),
-            Column(facts.Select(f => ArrayLiteral(f.ServiceSeconds)), NpgsqlDbType.Text),
+            (waitsFrom, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            (waitsTo, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            (servicesFrom, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            (servicesTo, NpgsqlDbType.Array | NpgsqlDbType.Integer),
             Column(facts.Select(f => Utc(f.RenewedAt)), NpgsqlDbType.TimestampTz),
             Column(facts.Select(f => Utc(f.LapsedAt)), NpgsqlDbType.TimestampTz),
             Column(facts.Select(f => Utc(f.ClosedAt)), NpgsqlDbType.TimestampTz),
@@ -160,11 +177,28 @@ public sealed partial class RenewalReportProjection(uint version = 1) : CaseRead
             Column(facts.Select(f => f.UserAuthRenewed), NpgsqlDbType.Boolean),
             Column(facts.Select(f => f.VisitWhoCame), NpgsqlDbType.Text),
             Column(facts.Select(f => Utc(f.ArrivedAt)), NpgsqlDbType.TimestampTz),
-            Column(facts.Select(f => Utc(f.CalledAt)), NpgsqlDbType.TimestampTz));
+            Column(facts.Select(f => Utc(f.CalledAt)), NpgsqlDbType.TimestampTz),
+            (waits, NpgsqlDbType.Array | NpgsqlDbType.Double),
+            (services, NpgsqlDbType.Array | NpgsqlDbType.Double));
     }
 
-    private static string ArrayLiteral(double[] values) =>
-        "{" + string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "}";
+    /// <summary>Every row's durations in one array, and each row's 1-based slice of it (from > to: none).</summary>
+    private static (double[] All, int[] From, int[] To) Flattened(List<CaseFacts> facts, Func<CaseFacts, double[]> durations)
+    {
+        var all = new double[facts.Sum(f => durations(f).Length)];
+        var from = new int[facts.Count];
+        var to = new int[facts.Count];
+        var n = 0;
+        for (var i = 0; i < facts.Count; i++)
+        {
+            var d = durations(facts[i]);
+            from[i] = n + 1;
+            d.CopyTo(all, n);
+            n += d.Length;
+            to[i] = n;
+        }
+        return (all, from, to);
+    }
 
     /// <summary>timestamptz takes UTC only (Npgsql refuses another offset); the events carry +09:00.</summary>
     private static DateTime? Utc(DateTimeOffset? at) => at?.UtcDateTime;

@@ -5,7 +5,6 @@ using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;
-using CaseSystem.Projections.Runner;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -252,11 +251,39 @@ public static class NationalSample
     internal static SampleStats Generate(EventTypeRegistry types, long targetEvents, int seed, CancellationToken ct) =>
         new SamplePipeline(types, targetEvents, seed, new NullRowSink()).Run(ct);
 
-    /// <summary>Reads the whole log as the projection runner does (its <see cref="LogReader"/>) and folds every stream.</summary>
+    /// <summary>An event as the self-check reads it back from mt_events.</summary>
+    private sealed record LoggedEvent(long Sequence, Guid StreamId, long Version, string Municipality, string EventType, object Data, DateTimeOffset RecordedAt);
+
+    /// <summary>Reads the whole log in sequence order, a page at a time, each event deserialised by its stored type name.</summary>
+    private static async IAsyncEnumerable<LoggedEvent> ReadLogAsync(NpgsqlDataSource db, EventTypeRegistry types,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        long after = 0;
+        while (true)
+        {
+            var page = new List<LoggedEvent>(5000);
+            await using (var cmd = db.CreateCommand(
+                $"select seq_id, stream_id, version, tenant_id, type, data::text, timestamp from {S}.mt_events where seq_id > $1 order by seq_id limit 5000"))
+            {
+                cmd.Parameters.AddWithValue(after);
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var type = reader.GetString(4);
+                    page.Add(new LoggedEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), type,
+                        types.Deserialize(type, reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6)));
+                }
+            }
+            if (page.Count == 0) yield break;
+            foreach (var e in page) yield return e;
+            after = page[^1].Sequence;
+        }
+    }
+
+    /// <summary>Reads the whole log in sequence order and folds every stream.</summary>
     private static async Task<(long Folded, long Closed, long Problems, string? First, (Guid StreamId, string Municipality, long Version)? FirstStream)> FoldAllAsync(
         NpgsqlDataSource db, EventTypeRegistry types, CancellationToken ct)
     {
-        var log = new LogReader(db, types);
         var streams = new Dictionary<Guid, (RenewalState State, long Version, string Municipality)>();
         Guid? firstStream = null;
         long previous = 0, problems = 0;
@@ -268,35 +295,26 @@ public static class NationalSample
             first ??= what;
         }
 
-        while (true)
+        await foreach (var e in ReadLogAsync(db, types, ct))
         {
-            var batch = await log.ReadAsync(previous, 5000, ct);
-            if (batch.Events.Count == 0)
+            if (e.Sequence != previous + 1) Problem($"sequence {e.Sequence} after {previous}");
+            previous = e.Sequence;
+            if (e.Data is not RenewalEvent renewal)
             {
-                if (batch.WaitingOnGap) Problem($"a gap after {previous}");
-                break;
+                Problem($"event {e.Sequence} is a {e.Data.GetType().Name}");
+                continue;
             }
-            foreach (var e in batch.Events)
-            {
-                if (e.Sequence != previous + 1) Problem($"sequence {e.Sequence} after {previous}");
-                previous = e.Sequence;
-                if (e.Data is not RenewalEvent renewal)
-                {
-                    Problem($"event {e.Sequence} is a {e.Data.GetType().Name}");
-                    continue;
-                }
-                if (renewal.At != e.RecordedAt) Problem($"event {e.Sequence}: At {renewal.At:O} but recorded {e.RecordedAt:O}");
-                if (e.RecordedAt < lastAt) Problem($"event {e.Sequence} recorded {e.RecordedAt:O}, before the one ahead of it ({lastAt:O})");
-                lastAt = e.RecordedAt;
+            if (renewal.At != e.RecordedAt) Problem($"event {e.Sequence}: At {renewal.At:O} but recorded {e.RecordedAt:O}");
+            if (e.RecordedAt < lastAt) Problem($"event {e.Sequence} recorded {e.RecordedAt:O}, before the one ahead of it ({lastAt:O})");
+            lastAt = e.RecordedAt;
 
-                firstStream ??= e.StreamId;
-                var (state, version, _) = streams.TryGetValue(e.StreamId, out var s) ? s : (RenewalState.Initial, 0L, e.Municipality);
-                if (e.Version != version + 1) Problem($"stream {e.StreamId}: version {e.Version} after {version}");
-                if (state is RenewalState.Closed) Problem($"stream {e.StreamId}: {e.EventType} after the case was closed");
-                var next = RenewalState.Evolve(state, renewal);
-                if (next is RenewalState.NoCase) Problem($"stream {e.StreamId}: {e.EventType} does not open a case");
-                streams[e.StreamId] = (next, e.Version, e.Municipality);
-            }
+            firstStream ??= e.StreamId;
+            var (state, version, _) = streams.TryGetValue(e.StreamId, out var s) ? s : (RenewalState.Initial, 0L, e.Municipality);
+            if (e.Version != version + 1) Problem($"stream {e.StreamId}: version {e.Version} after {version}");
+            if (state is RenewalState.Closed) Problem($"stream {e.StreamId}: {e.EventType} after the case was closed");
+            var next = RenewalState.Evolve(state, renewal);
+            if (next is RenewalState.NoCase) Problem($"stream {e.StreamId}: {e.EventType} does not open a case");
+            streams[e.StreamId] = (next, e.Version, e.Municipality);
         }
         var firstOf = firstStream is { } id ? (id, streams[id].Municipality, streams[id].Version) : ((Guid, string, long)?)null;
         return (streams.Count, streams.Values.Count(s => s.State is RenewalState.Closed), problems, first, firstOf);
