@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CaseSystem.Cases.EventStore;
+using CaseSystem.Benchmarks.Sample;
 using CaseSystem.Cases.Store;
 using Marten;
 using Npgsql;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using CaseSystem.Cases.EventStore;
+using CaseSystem.Benchmarks.Sample;
 using CaseSystem.Cases.Store;
 using Marten;
 using Npgsql;

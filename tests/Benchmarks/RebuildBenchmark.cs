@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CaseSystem.Benchmarks.Sample;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Store;
 using CaseSystem.Projections.Daemon;
 using JasperFx.Events;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CaseSystem.Cases.Api;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;

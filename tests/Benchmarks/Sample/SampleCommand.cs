@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Store.HashChain;
 
 namespace CaseSystem.Benchmarks.Sample;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using CaseSystem.Cases.EventStore;
 using CaseSystem.Cases.Store;
 using CaseSystem.Cases.Store.HashChain;
 using Npgsql;

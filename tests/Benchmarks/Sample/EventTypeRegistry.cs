@@ -1,18 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CaseSystem.Cases.EventStore;
+namespace CaseSystem.Benchmarks.Sample;
 
 /// <summary>
-/// The event types the store may write and read, each under a stable name. The store knows no
-/// domain: the Cases project registers its events here at start-up.
+/// The event types the benchmarks write straight into Marten's tables (the sample's COPY, the raw
+/// insert baseline) and read back, each under the name Marten stores it by, in the store's JSON.
 /// </summary>
 public sealed class EventTypeRegistry
 {
     private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, string> _byType = [];
 
-    public static JsonSerializerOptions DefaultJsonOptions { get; } = CreateJsonOptions();
+    public static JsonSerializerOptions DefaultJsonOptions => CaseSystem.Cases.Store.CaseStore.EventJson;
 
     public EventTypeRegistry(JsonSerializerOptions? json = null)
     {
@@ -23,7 +23,7 @@ public sealed class EventTypeRegistry
     public static EventTypeRegistry ForRenewalEvents()
     {
         var registry = new EventTypeRegistry();
-        foreach (var type in Renewal.RenewalEvent.Types) registry.Register(type, type.Name);
+        foreach (var type in CaseSystem.Cases.Renewal.RenewalEvent.Types) registry.Register(type, type.Name);
         return registry;
     }
 
@@ -55,7 +55,7 @@ public sealed class EventTypeRegistry
             : throw new InvalidOperationException($"{type} is not a registered event type");
 
     public Type TypeOf(string name) =>
-        _byName.TryGetValue(name, out var type) ? type : throw new UnknownEventTypeException(name);
+        _byName.TryGetValue(name, out var type) ? type : throw new InvalidOperationException($"no event type is registered as '{name}'");
 
     public string Serialize(object @event) => JsonSerializer.Serialize(@event, @event.GetType(), Json);
 
@@ -63,15 +63,4 @@ public sealed class EventTypeRegistry
         JsonSerializer.Deserialize(json, TypeOf(name), Json)
         ?? throw new InvalidOperationException($"event of type '{name}' deserialized to null");
 
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-        options.Converters.Add(new JsonStringEnumConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
 }
