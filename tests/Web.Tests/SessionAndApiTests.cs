@@ -186,8 +186,12 @@ public sealed class SessionAndApiTests : IAsyncLifetime
         var answer = JsonDocument.Parse(await rebuilt.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("rebuild", answer.GetProperty("command").GetString());
         Assert.Contains($":{Environment.ProcessId} ", answer.GetProperty("owner").GetString());
-        // The owner (this test's server) rebuilds it: the report's rows come back.
+        // The owner (this test's server) rebuilds it, then runs it on: a case opened afterwards reaches it too.
         await _web.CaughtUpAsync();
+        _web.Server.Role = StaffRole.Clerk;
+        await _web.OpenCaseAsync("再構築 後子", "サイコウチク アトコ");
+        await _web.CaughtUpAsync();
+        _web.Server.Role = StaffRole.Admin;
         foreach (var role in new[] { StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Analyst, StaffRole.Station })
         {
             _web.Server.Role = role;

@@ -51,6 +51,9 @@ public sealed class ProjectionControl(NpgsqlDataSource db, IProjectionCoordinato
             {
                 case ProjectionCommand.Rebuild:
                     await daemon.RebuildProjectionAsync(model.Name, ct);
+                    // Marten's rebuild replays up to the high-water mark and leaves the shard stopped
+                    // (its CLI exits after it); this process goes on running it from there.
+                    await daemon.StartAgentAsync(model.Shard.Identity, ct);
                     break;
                 case ProjectionCommand.Resume when agent.Status.ToString() != "Running":
                     await daemon.StartAgentAsync(model.Shard.Identity, ct);
