@@ -16,9 +16,9 @@ internal sealed record NoticeSlot(string Number, string Batch, DateTimeOffset At
 
 /// <summary>
 /// Writes one case by running the real decider: each step is a command a clerk, a card station,
-/// the reservation line or the timer runner would send, decided on the state the events so far
+/// the reservation line or a timer (Wolverine's scheduled message) would send, decided on the state the events so far
 /// leave, its events applied with <see cref="RenewalState.Evolve"/>, and the timers those events
-/// set (<see cref="RenewalTimers.SetBy"/>) fired as the timer runner would, shortly after they
+/// set (<see cref="RenewalTimers.SetBy"/>) fired as Wolverine would, shortly after they
 /// fall due (so the window opens, certificates lapse and inquiries fall overdue by themselves).
 /// A command the decider refuses is a bug of the generator and stops the run.
 /// <para>
@@ -841,7 +841,7 @@ internal sealed class SampleCaseWriter
         _last = command.Now;
         foreach (var timer in RenewalTimers.SetBy(events, _state))
         {
-            // The runner polls every few seconds and works through what fell due at midnight in turn.
+            // Wolverine polls the schedule twice a second and works through what fell due at midnight in turn.
             _timers[timer.Kind] = timer.DueAt > command.Now
                 ? timer.DueAt + _r.Seconds(1, 90) + _r.Millis(999)
                 : command.Now + _r.Seconds(1, 10) + _r.Millis(999);

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseSystem.Projections.Tests.ReadModels;
 
-/// <summary>The read models against the renewal case's journeys, built only through the HTTP API, with the runner running in the server.</summary>
+/// <summary>The read models against the renewal case's journeys, built only through the HTTP API, with Marten's daemon running in the server.</summary>
 public sealed class ReadModelJourneyTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Monday10 = new(2026, 3, 16, 10, 0, 0, JapanTime.Offset);
