@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.Daemon;
+using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Projections.Tests.Support;
 
 namespace CaseSystem.Projections.Tests.Daemon;
@@ -25,17 +26,6 @@ public sealed class TwoProcessTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    /// <summary>The server as built beside these tests (ops/test builds the whole solution first).</summary>
-    private static string ServerDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = dir.FullName.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CaseSystem.sln"))) dir = dir.Parent;
-        var dll = Path.Combine(dir!.FullName, "src", "Server", "bin", configuration, "net10.0", "CaseSystem.Server.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        return dll;
-    }
-
     private readonly Dictionary<int, TaskCompletionSource> _started = [];
 
     /// <summary>Completes when the server process says it has started (its hosted services, Marten's projection coordinator among them, are running).</summary>
@@ -43,7 +33,7 @@ public sealed class TwoProcessTests : IAsyncLifetime
 
     private Process StartServer()
     {
-        var start = new ProcessStartInfo("dotnet", [ServerDll(), "--urls", "http://127.0.0.1:0"])
+        var start = new ProcessStartInfo("dotnet", [ServerProcesses.ServerDll(), "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
