@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Projections.Daemon;
 using CaseSystem.Cases.Tests.Support;
@@ -11,51 +10,18 @@ public sealed class TwoProcessTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 0, 0, TimeSpan.FromHours(9));
     private readonly ProjectionsDatabase _db = new();
-    private readonly List<Process> _servers = [];
+    private ServerProcesses _servers = null!;
 
-    public Task InitializeAsync() => _db.InitializeAsync();
+    public async Task InitializeAsync()
+    {
+        await _db.InitializeAsync();
+        _servers = new ServerProcesses(_db.ConnectionString);
+    }
 
     public async Task DisposeAsync()
     {
-        foreach (var server in _servers)
-        {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            server.Dispose();
-        }
+        await _servers.DisposeAsync();
         await _db.DisposeAsync();
-    }
-
-    private readonly Dictionary<int, TaskCompletionSource> _started = [];
-
-    /// <summary>Completes when the server process says it has started (its hosted services, Marten's projection coordinator among them, are running).</summary>
-    private Task StartedAsync(Process server) => _started[server.Id].Task.WaitAsync(TimeSpan.FromSeconds(60));
-
-    private Process StartServer()
-    {
-        var start = new ProcessStartInfo("dotnet", [ServerProcesses.ServerDll(), "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["CASES_DB"] = _db.ConnectionString;
-        start.Environment["CASES_TOKEN_KEY_FILE"] = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Process.Start(start)!;
-        _started[process.Id] = started;
-        // CASES_TEST_LOG=1: the servers' output in the test's output, to see what a server did.
-        var echo = Environment.GetEnvironmentVariable("CASES_TEST_LOG") is { Length: > 0 };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (echo && e.Data is { } line) Console.WriteLine($"[{process.Id}] {line}");
-            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true) started.TrySetResult();
-        };
-        process.ErrorDataReceived += (_, e) => { if (echo && e.Data is { } line) Console.WriteLine($"[{process.Id}] {line}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _servers.Add(process);
-        return process;
     }
 
     /// <summary>The process owning every projection, or null while none or several do.</summary>
@@ -78,9 +44,10 @@ public sealed class TwoProcessTests : IAsyncLifetime
     public async Task Only_one_server_process_runs_the_projections_and_another_takes_over_within_seconds_when_it_is_killed()
     {
         var admin = new ProjectionAdmin(_db.Store, _db.DataSource, _db.Models);
-        var first = StartServer();
+        var first = await _servers.StartAsync();
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{first.Id} ") == true, TimeSpan.FromSeconds(60));
-        var second = StartServer();
+        // Started: its hosted services, Marten's projection coordinator among them, are running.
+        var second = await _servers.StartAsync();
 
         for (var i = 0; i < 20; i++)
         {
@@ -91,11 +58,10 @@ public sealed class TwoProcessTests : IAsyncLifetime
         var head = await _db.ScalarAsync<long>("select max(seq_id) from cases.mt_events");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head, TimeSpan.FromSeconds(30));
         // The second server is up and trying, yet the first still owns every projection.
-        await StartedAsync(second);
         Assert.All(await admin.StatusAsync(), s => Assert.True(s.Owner?.Contains($":{first.Id} ") == true,
             $"{s.Name} v{s.Version} is owned by '{s.Owner}', not by the first server ({first.Id}; the second is {second.Id})"));
 
-        first.Kill(entireProcessTree: true);
+        await first.KillAsync();
         // Taken over within the wait (about a second on a quiet machine; how fast is a benchmark's
         // question, not this test's: it measured 7.8 s at a load average of 12 on 2 cores).
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{second.Id} ") == true, TimeSpan.FromSeconds(30));
