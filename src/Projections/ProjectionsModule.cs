@@ -1,3 +1,4 @@
+using CaseSystem.Cases.Policies;
 using System.Text.Json;
 using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
@@ -87,7 +88,8 @@ public static class ProjectionsModule
             var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
             if (!loaded.Exists) return Problems.Result(Problems.StreamNotFound);
             await views.RecordAsync(http, municipality, caseId, "timeline", ct);
-            return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => e.Data).OfType<RenewalEvent>(), moment));
+            return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => e.Data).OfType<RenewalEvent>(), moment,
+                MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry));
         }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         // No personal data: analysts read these, and small groups show no rates.

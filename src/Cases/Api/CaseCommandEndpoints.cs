@@ -120,16 +120,17 @@ public static class CaseCommandEndpoints
         IDocumentSession session, HttpContext http, TimeProvider clock)
     {
         var decision = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http), clock);
-        return (Answer(http, caseId, loaded.Version, decision, clock), [.. decision.Events], decision.Timers);
+        return (Answer(http, municipality, caseId, loaded.Version, decision, clock), [.. decision.Events], decision.Timers);
     }
 
     /// <summary>The case as a command left it, with the version it reached as the ETag, marked as decided here (not replayed).</summary>
-    internal static CaseView Answer(HttpContext http, Guid caseId, long loadedVersion, Decision decision, TimeProvider clock)
+    internal static CaseView Answer(HttpContext http, string municipality, Guid caseId, long loadedVersion, Decision decision, TimeProvider clock)
     {
         var version = loadedVersion + decision.Events.Count;
         ETags.Set(http, version);
         CaseCommandAttribute.MarkDecided(http);
-        return CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow()));
+        return CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow()),
+            Policies.MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry);
     }
 }
 
@@ -147,7 +148,7 @@ public static class OpenCaseEndpoint
         var caseId = CaseCommandAttribute.KeyOf(http) is { } key ? CaseIds.ForCreation(municipality, key) : Guid.CreateVersion7();
         var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
         var decision = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http), clock);
-        var view = CaseCommandEndpoints.Answer(http, caseId, 0, decision, clock);
+        var view = CaseCommandEndpoints.Answer(http, municipality, caseId, 0, decision, clock);
         return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. decision.Events]),
             decision.Timers);
     }

@@ -66,7 +66,8 @@ public static class CaseEndpoints
         var etag = ETags.Of(loaded.Version);
         if (asOf is null && http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
         if (asOf is null) http.Response.Headers.ETag = etag;
-        return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(asOf ?? clock.GetUtcNow())));
+        return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(asOf ?? clock.GetUtcNow()),
+            Policies.MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry));
     }
 
     private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, HttpContext http, IDocumentStore store,

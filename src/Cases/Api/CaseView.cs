@@ -25,16 +25,41 @@ public sealed record CaseView(
     DateOnly? RenewedUntil,
     CardShown? Card,
     CaseClosure? Closure,
-    IReadOnlyList<ChecklistItem> Checklist)
+    IReadOnlyList<ChecklistItem> Checklist,
+    IReadOnlyList<string> AllowedActions)
 {
-    public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today) => state switch
+    /// <param name="insuranceRegistrationClosedDays">The municipality's days before expiry from which the insurance-use registration is closed (002), if it says.</param>
+    public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today, int? insuranceRegistrationClosedDays = null) => state switch
     {
-        RenewalState.Active a => From(caseId, version, a.Case, "active", null, Api.Checklist.For(a.Case, today)),
-        RenewalState.Closed c => From(caseId, version, c.Case, "closed", c.Closure, []),
+        RenewalState.Active a => From(caseId, version, a.Case, "active", null, Api.Checklist.For(a.Case, today, insuranceRegistrationClosedDays), state),
+        // A case closed as renewed still says until when, and whether the card read again shows it.
+        RenewalState.Closed { Closure: CaseClosure.Renewed, Case.RenewedUntil: not null } c => From(caseId, version, c.Case, "closed", c.Closure, Api.Checklist.For(c.Case, today), state),
+        RenewalState.Closed c => From(caseId, version, c.Case, "closed", c.Closure, [], state),
         _ => throw new InvalidOperationException("no case"),
     };
 
-    private static CaseView From(Guid caseId, long version, CaseFile file, string status, CaseClosure? closure, IReadOnlyList<ChecklistItem> checklist) => new(
+    /// <summary>The command endpoint (relative to the case) of each action, as <c>allowedActions</c> names them.</summary>
+    public static string PathOf(CaseAction action) => action switch
+    {
+        CaseAction.Reserve => "reservations",
+        CaseAction.Arrive => "arrivals",
+        CaseAction.Call => "calls",
+        CaseAction.ReadCard => "card-reads",
+        CaseAction.StartVisit => "visits",
+        CaseAction.CheckPin => "pin-checks",
+        CaseAction.ResetPin => "pin-resets",
+        CaseAction.MailInquiry => "inquiries",
+        CaseAction.ReceiveReply => "inquiry-replies",
+        CaseAction.Renew => "renewals",
+        CaseAction.EndVisit => "visits/current/end",
+        CaseAction.ReportRegistryChange => "registry-changes",
+        CaseAction.CompleteRegistryChange => "registry-changes/completed",
+        CaseAction.Close => "closure",
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    private static CaseView From(Guid caseId, long version, CaseFile file, string status, CaseClosure? closure, IReadOnlyList<ChecklistItem> checklist,
+        RenewalState state) => new(
         caseId,
         version,
         status,
@@ -50,13 +75,14 @@ public sealed record CaseView(
         file.RenewedUntil,
         file.LastCardRead,
         closure,
-        checklist);
+        checklist,
+        [.. Lifecycle.Allowed(state).Select(PathOf)]);
 }
 
 /// <summary>What is still needed to finish a case, in the order a clerk deals with it.</summary>
 public static class Checklist
 {
-    public static IReadOnlyList<ChecklistItem> For(CaseFile file, DateOnly today)
+    public static IReadOnlyList<ChecklistItem> For(CaseFile file, DateOnly today, int? insuranceRegistrationClosedDays = null)
     {
         var items = new List<ChecklistItem>();
         if (file.RenewedUntil is { } until)
@@ -80,6 +106,10 @@ public static class Checklist
         else if (today > expiry)
         {
             items.Add(new("expired", $"有効期限({JapanTime.Ja(expiry)})が過ぎています。新規発行の手続きになります(手数料無料)。", "Expired: the certificates are issued anew (free of charge)."));
+        }
+        else if (insuranceRegistrationClosedDays is { } days && today >= expiry.AddDays(-days))
+        {
+            items.Add(InsuranceRegistrationClosed(days));
         }
 
         foreach (var locked in file.Locked)
@@ -119,6 +149,11 @@ public static class Checklist
                 "The holder comes with the card and both PINs; a proxy needs the sealed reply form and their own ID."));
         return items;
     }
+
+    /// <summary>002: 「利用者証明用電子証明書の有効期限までが5日以内になると健康保険証の利用申し込みができなくなるため、先に電子証明書の更新が必要です」.</summary>
+    public static ChecklistItem InsuranceRegistrationClosed(int days) => new("insurance-registration-closed",
+        $"利用者証明用電子証明書の有効期限まで{days}日以内のため、健康保険証の利用申込みはできません。先に電子証明書の更新が必要です。",
+        $"Within {days} days of the user-authentication expiry the health-insurance use registration cannot be applied for: renew the certificate first.");
 
     /// <summary>Whether a card read after the renewal shows the new expiry: the evidence that the J-LIS terminal wrote it.</summary>
     private static ChecklistItem RenewalOnCard(CardShown? card, DateOnly until) => card switch

@@ -19,6 +19,36 @@ public sealed record MunicipalPolicy(
 {
     string IRenewalPolicy.Municipality => Slug;
 
+    /// <summary>What a legal representative resetting the holder's PIN shows, where the seed says more (004).</summary>
+    public RepresentativePinReset? RepresentativePinResetTerms { get; init; }
+
+    /// <summary>
+    /// Days before the user-authentication certificate's expiry from which the health-insurance use
+    /// registration cannot be applied for (002: 「有効期限までが5日以内になると…申し込みができなくなる」).
+    /// </summary>
+    public int? InsuranceRegistrationClosedDaysBeforeExpiry { get; init; }
+
+    DocumentTerms IRenewalPolicy.TermsOf(string documentKind) =>
+        Document(documentKind) is { } d ? new DocumentTerms(d.IssuedOnOrAfter, d.GraceAfterExpiryMonths ?? 0) : DocumentTerms.Usual;
+
+    string? IRenewalPolicy.WardOf(string office) => Offices.FirstOrDefault(o => o.Id == office)?.Ward;
+
+    IReadOnlyCollection<string> IRenewalPolicy.Wards => [.. Offices.Select(o => o.Ward).OfType<string>()];
+
+    bool IRenewalPolicy.InquiryAtResidenceWardOfficeOnly => DocumentInquiry.ApplicationAtResidenceWardOfficeOnly;
+
+    bool IRenewalPolicy.InquiryNeedsLetterOfAttorney => DocumentInquiry.LetterOfAttorneyAtApplication;
+
+    IdentityTerms? IRenewalPolicy.SecondVisit => DocumentInquiry.SecondVisit is { } s
+        ? new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired,
+            $"{(s.LetterOfAttorneyRequired ? "委任状、" : "")}本人の本人確認書類(マイナンバーカードのほかに{s.HolderIdentity.DescriptionJa})、代理人の本人確認書類({s.ProxyIdentity.DescriptionJa})")
+        : null;
+
+    IdentityTerms? IRenewalPolicy.RepresentativePinReset => RepresentativePinResetTerms is { } r
+        ? new IdentityTerms(r.HolderIdentity.IsSatisfiedBy, r.RepresentativeIdentity.IsSatisfiedBy, false,
+            $"申請者の本人確認書類(マイナンバーカードのほかに{r.HolderIdentity.DescriptionJa})と法定代理人の本人確認書類({r.RepresentativeIdentity.DescriptionJa})")
+        : null;
+
     DocumentList? IRenewalPolicy.ListOf(string documentKind) => Document(documentKind)?.List switch
     {
         IdentityDocumentList.A => DocumentList.A,
@@ -69,6 +99,8 @@ public sealed record IdentityDocumentKind(
 /// <summary>Documents needed: any one of <see cref="Alternatives"/> (e.g. A×1 or B×2).</summary>
 public sealed record IdentityRequirement(IReadOnlyList<IdentityCombination> Alternatives)
 {
+    public bool IsSatisfiedBy(int a, int b) => Alternatives.Any(c => c.IsSatisfiedBy(a, b));
+
     public bool IsSatisfiedBy(IEnumerable<IdentityDocumentList> shown)
     {
         var list = shown.ToList();
@@ -111,6 +143,9 @@ public sealed record DocumentInquiryPolicy(
     bool ApplicationAtResidenceWardOfficeOnly,
     InquirySecondVisit? SecondVisit)
 {
+    /// <summary>The proxy shows a letter of attorney when applying for the inquiry (004: 持ち物 ・委任状).</summary>
+    public bool LetterOfAttorneyAtApplication { get; init; }
+
     public DateOnly DueOn(DateOnly mailedOn) => mailedOn.AddDays(OverdueAfterDays);
 }
 
@@ -118,3 +153,6 @@ public sealed record InquirySecondVisit(
     IdentityRequirement HolderIdentity,
     IdentityRequirement ProxyIdentity,
     bool LetterOfAttorneyRequired);
+
+/// <summary>A legal representative resetting the holder's PIN (004): the holder's documents besides the card, and the representative's.</summary>
+public sealed record RepresentativePinReset(IdentityRequirement HolderIdentity, IdentityRequirement RepresentativeIdentity);

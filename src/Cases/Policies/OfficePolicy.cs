@@ -51,6 +51,9 @@ public sealed record OfficePolicy(
     bool SpecialOpeningsPossible,
     IReadOnlyList<SpecialOpening> SpecialOpenings)
 {
+    /// <summary>The ward whose residents this ward office serves, where that matters (004: 住所地の区役所); null elsewhere.</summary>
+    public string? Ward { get; init; }
+
     /// <summary>
     /// Whether the office receives visitors at <paramref name="at"/>, judged in Japan time to the minute:
     /// a listed special opening first, then closed days (year-end, national holidays, the third weekend),

@@ -80,7 +80,7 @@ internal static partial class PolicyReader
     {
         root.Only("slug", "localGovernmentCode", "nameJa", "seed", "reservation", "postOfficeRenewal", "offices",
             "documentKinds", "listA", "listB", "holderIdentityWhenPinFails", "proxyIdentity", "legalRepresentativeIdentity",
-            "documentInquiry");
+            "documentInquiry", "legalRepresentativePinReset", "insuranceRegistrationClosedDaysBeforeExpiry");
 
         var slugNode = root.Required("slug");
         var slug = slugNode.String();
@@ -145,7 +145,11 @@ internal static partial class PolicyReader
             Requirement(root.Nullable("holderIdentityWhenPinFails")),
             Requirement(root.Required("proxyIdentity"))!,
             Requirement(root.Nullable("legalRepresentativeIdentity")),
-            inquiry);
+            inquiry)
+        {
+            RepresentativePinResetTerms = PinReset(root.Nullable("legalRepresentativePinReset")),
+            InsuranceRegistrationClosedDaysBeforeExpiry = root.Nullable("insuranceRegistrationClosedDaysBeforeExpiry")?.Int(),
+        };
     }
 
     private sealed record ProfileContext(string Slug, string Seed)
@@ -169,7 +173,7 @@ internal static partial class PolicyReader
 
     private static OfficePolicy Office(Node node, ProfileContext context)
     {
-        node.Only("id", "kind", "nameJa", "hoursSource", "hours", "nationalHolidayHours", "breaks", "closures", "holidayOpenings");
+        node.Only("id", "kind", "nameJa", "ward", "hoursSource", "hours", "nationalHolidayHours", "breaks", "closures", "holidayOpenings");
         var id = node.Required("id").Id();
         var kindNode = node.Required("kind");
         var kind = OfficeKinds.TryGetValue(kindNode.String(), out var k)
@@ -253,7 +257,7 @@ internal static partial class PolicyReader
         }
 
         return new OfficePolicy(context.Slug, id, kind, node.Required("nameJa").String(), hoursSource, hours, holidayHours,
-            breaks, closures, possible, openings);
+            breaks, closures, possible, openings) { Ward = node.Optional("ward")?.String() };
     }
 
     private static ReceptionHours Hours(Node node, bool checkFields = true)
@@ -340,7 +344,7 @@ internal static partial class PolicyReader
 
     private static DocumentInquiryPolicy Inquiry(Node node, ProfileContext context)
     {
-        node.Only("overdueAfterDays", "overdueAfterDaysSource", "applicationAtResidenceWardOfficeOnly", "secondVisit");
+        node.Only("overdueAfterDays", "overdueAfterDaysSource", "applicationAtResidenceWardOfficeOnly", "letterOfAttorneyAtApplication", "secondVisit");
         var daysNode = node.Required("overdueAfterDays");
         var days = daysNode.Int();
         if (days < 1) throw daysNode.Error($"{days} is not a positive number of days");
@@ -354,7 +358,17 @@ internal static partial class PolicyReader
                 s.Required("letterOfAttorneyRequired").Bool());
         }
         return new DocumentInquiryPolicy(days, context.Source(node.Required("overdueAfterDaysSource")),
-            node.Optional("applicationAtResidenceWardOfficeOnly")?.Bool() ?? false, second);
+            node.Optional("applicationAtResidenceWardOfficeOnly")?.Bool() ?? false, second)
+        {
+            LetterOfAttorneyAtApplication = node.Optional("letterOfAttorneyAtApplication")?.Bool() ?? false,
+        };
+    }
+
+    private static RepresentativePinReset? PinReset(Node? node)
+    {
+        if (node is not { } n) return null;
+        n.Only("holderIdentity", "representativeIdentity");
+        return new RepresentativePinReset(Requirement(n.Required("holderIdentity"))!, Requirement(n.Required("representativeIdentity"))!);
     }
 
     /// <summary>A JSON value and where it is: file name and a path such as "offices[1].hours.monday".</summary>

@@ -85,8 +85,16 @@ public abstract record RenewalEvent
 
     public sealed record CertificatesRenewed(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
 
-    /// <summary>Certificates issued anew (after expiry, or onto a re-issued card, 003: 200 yen). <see cref="OnReissuedCard"/> was added later: events stored before it read as false.</summary>
+    /// <summary>
+    /// Certificates issued anew (after expiry, or lapsed or revoked: free, 002/003). Before
+    /// <see cref="CertificatesIssuedOnReissuedCard"/> existed, an issuance onto a re-issued card was
+    /// stored as this with <see cref="OnReissuedCard"/> true; the read models read those as that
+    /// event. Events stored before the flag existed read as false.
+    /// </summary>
     public sealed record CertificatesIssued(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At, bool OnReissuedCard = false) : RenewalEvent;
+
+    /// <summary>Certificates issued onto a re-issued card: an issuance, 200 yen (003 ※; 002 ※2: services as after a card issue).</summary>
+    public sealed record CertificatesIssuedOnReissuedCard(IReadOnlyList<Certificate> Certificates, DateOnly NewExpiry, int FeeYen, DateTimeOffset At) : RenewalEvent;
 
     public sealed record VisitEnded(int Visit, VisitOutcome Outcome, DateTimeOffset At) : RenewalEvent;
 

@@ -39,7 +39,8 @@ public sealed record Visit(
     bool? IdentityAccepted,
     ImmutableHashSet<Certificate> PinsVerified,
     bool PinMismatchOnForm,
-    bool ReplyBrought);
+    bool ReplyBrought,
+    bool Renewed = false);
 
 /// <summary>What the card showed when last read; <see cref="AfterRenewal"/>: read after the certificates were renewed, the evidence of the new expiry.</summary>
 public sealed record CardShown(string Serial, DateOnly UserAuthenticationExpiry, DateTimeOffset ReadAt, bool AfterRenewal);
@@ -62,14 +63,22 @@ public sealed record CaseFile(
     bool WindowOpened,
     ImmutableHashSet<Certificate> Lapsed,
     DateOnly? RenewedUntil,
-    CardShown? LastCardRead = null)
+    CardShown? LastCardRead = null,
+    DateTimeOffset? ReservedSlot = null,
+    ImmutableHashSet<Certificate>? RenewedCertificates = null)
 {
+    /// <summary>The certificates renewed or issued in this case.</summary>
+    public ImmutableHashSet<Certificate> Renewed => RenewedCertificates ?? [];
+
+    /// <summary>The certificates this case has not renewed or issued yet.</summary>
+    public ImmutableHashSet<Certificate> Outstanding => [.. Enum.GetValues<Certificate>().Where(c => !Renewed.Contains(c))];
+
     public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
         holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null);
 
     public CaseFile Apply(RenewalEvent @event) => @event switch
     {
-        ReservationMade e => this with { ReservedOffice = e.Office },
+        ReservationMade e => this with { ReservedOffice = e.Office, ReservedSlot = e.SlotStart },
         CardRead e => this with
         {
             TriesLeft = TriesLeft.SetItem(Certificate.UserAuthentication, e.UserAuthenticationPinTriesLeft)
@@ -107,19 +116,22 @@ public sealed record CaseFile(
             Inquiry = Inquiry is null ? null : Inquiry with { ReplyReceived = true, Overdue = false },
         },
         InquiryOverdue => this with { Inquiry = Inquiry is null ? null : Inquiry with { Overdue = true } },
-        CertificatesRenewed e => this with { RenewedUntil = e.NewExpiry, LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false } },
-        CertificatesIssued e => this with
-        {
-            RenewedUntil = e.NewExpiry,
-            Lapsed = Lapsed.Except(e.Certificates),
-            LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false },
-        },
+        CertificatesRenewed e => Renewal(e.Certificates, e.NewExpiry),
+        CertificatesIssued e => Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
+        CertificatesIssuedOnReissuedCard e => Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
         VisitEnded => this with { CurrentVisit = null },
         RegistryChangeReported e => this with { PendingChanges = PendingChanges.Add(e.Change) },
         RegistryChangeCompleted e => this with { PendingChanges = PendingChanges.Remove(e.Change), SigningRevoked = true },
         RenewalWindowOpened => this with { WindowOpened = true },
         CertificateLapsed e => this with { Lapsed = Lapsed.Add(e.Certificate) },
         _ => this,
+    };
+
+    private CaseFile Renewal(IReadOnlyList<Certificate> certificates, DateOnly newExpiry) => WithVisit(v => v with { Renewed = true }) with
+    {
+        RenewedUntil = newExpiry,
+        RenewedCertificates = Renewed.Union(certificates),
+        LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false },
     };
 
     private CaseFile WithVisit(Func<Visit, Visit> change) => CurrentVisit is null ? this : this with { CurrentVisit = change(CurrentVisit) };

@@ -74,6 +74,33 @@ public static class Rules
         "回答を待っている文書照会はありません。", "No document inquiry is awaiting its reply.");
     public static readonly Rule InquiryOnlyForProxy = new("inquiry-only-for-proxy", Kawasaki,
         "文書照会は代理人による申請の場合に行います。", "A document inquiry is mailed for a proxy's application.");
+    public static readonly Rule AlreadyRenewed = new("already-renewed", DomainDefaults,
+        "この電子証明書は、この案件ですでに更新(発行)済みです。", "That certificate was renewed (or issued) in this case already.");
+    public static readonly Rule InquiryAlreadyMailed = new("inquiry-already-mailed", Kawasaki,
+        "文書照会はすでに送付済みで、回答書を待っています。", "An inquiry was mailed already and its reply is awaited.");
+    public static readonly Rule ReservedDateAndTime = new("reserved-date-and-time", Kawasaki,
+        "予約した受取場所に、予約した日時に来所してください。", "Come to the reserved place at the reserved date and time.");
+    public static readonly Rule ReservationOutsideHours = new("reservation-outside-hours", DomainDefaults,
+        "予約の日時にその窓口は受付を行っていません。", "The office does not receive visitors at the reserved time.");
+    public static readonly Rule ResidenceWardOffice = new("residence-ward-office", Kawasaki,
+        "電子証明書の更新は、マイナンバーカードセンター又は住所地の区役所で行います。", "Renewal only at the card centre or the ward office of the holder's address.");
+    public static readonly Rule InquiryAtResidenceWardOffice = new("inquiry-at-residence-ward-office", Kawasaki,
+        "文書照会(照会兼回答書)の申請は、申請者の住所地の区役所区民課で行います。", "The document inquiry is applied for at the ward office of the holder's address.");
+    public static readonly Rule InquiryLetterOfAttorney = new("inquiry-letter-of-attorney", Kawasaki,
+        "照会兼回答書の申請には、任意代理人の本人確認書類(A1点)と委任状が必要です。", "Applying for the inquiry, the proxy shows photo ID (A×1) and a letter of attorney.");
+    public static readonly Rule RepresentativePinReset = new("representative-pin-reset", Kawasaki,
+        "法定代理人による暗証番号の初期化には、申請者の本人確認書類1点(マイナンバーカードのほかにもう1点)と、法定代理人の本人確認書類2点(A1点のほか、もう1点)が必要です。",
+        "A legal representative resetting the PIN shows one ID of the holder besides the card and two of their own (A×1 and one more).");
+    public static readonly Rule ProxyIssuanceNeedsInquiry = new("proxy-issuance-needs-inquiry", Hirosaki,
+        "代理人による電子証明書の発行は即日ではできません。文書照会による再度来庁が必要です。",
+        "A proxy cannot have certificates issued the same day: a document inquiry and a second visit are needed.");
+    public static readonly Rule DocumentIssuedTooEarly = new("document-issued-too-early", Kawasaki,
+        "運転経歴証明書は、交付年月日が平成24年4月1日以降のものに限り本人確認書類になります。",
+        "A driving history certificate counts as ID only if issued on or after 1 April 2012 (000, 004).");
+    public static readonly Rule DocumentExpired = new("document-expired", Kawasaki,
+        "有効期限がある書類は、有効期限内のものに限ります(申請者本人のマイナンバーカードに限り、有効期間満了の日から6か月以内は有効)。",
+        "Documents must be within their validity; only the applicant's own My Number Card counts up to 6 months after its expiry.");
+
     public static readonly Rule NoPendingChange = new("no-pending-change", Takatsuki,
         "未済の住所・氏名の変更はありません。", "No change of address or name is pending.");
 }

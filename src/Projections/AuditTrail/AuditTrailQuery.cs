@@ -54,6 +54,7 @@ public static class EventNames
         "InquiryOverdue" => "回答書の期限超過",
         "CertificatesRenewed" => "電子証明書の更新",
         "CertificatesIssued" => "電子証明書の発行",
+        "CertificatesIssuedOnReissuedCard" => "再交付カードへの電子証明書の発行",
         "VisitEnded" => "窓口対応の終了",
         "CertificateLapsed" => "電子証明書の失効",
         "RegistryChangeReported" => "異動の届出",

@@ -12,7 +12,14 @@ namespace CaseSystem.Projections.CaseTimeline;
 public sealed record ActivationTimelineView(
     DateTimeOffset AsOf,
     IReadOnlyList<ProcedureTimeline> Procedures,
-    InsuranceCardGrace? InsuranceCardGrace);
+    InsuranceCardGrace? InsuranceCardGrace,
+    InsuranceRegistrationClosed? InsuranceRegistration = null);
+
+/// <summary>
+/// The health-insurance use registration cannot be applied for from <see cref="ClosedFrom"/>
+/// until the user-authentication certificate is renewed (002: within 5 days of its expiry).
+/// </summary>
+public sealed record InsuranceRegistrationClosed(DateOnly CertificateExpiresOn, DateOnly ClosedFrom, Caveat Caveat);
 
 /// <summary>One counter procedure; <see cref="Procedure"/> is a stable code such as "certificate-renewal".</summary>
 public sealed record ProcedureTimeline(
@@ -81,6 +88,20 @@ public static class GraceStatus
 /// </summary>
 public static class ActivationTimeline
 {
+    /// <summary>Within the days before expiry, with nothing renewed yet, up to the expiry (after it the certificate has lapsed).</summary>
+    private static InsuranceRegistrationClosed? RegistrationClosed(DateOnly? expiry, bool renewed, DateTimeOffset asOf, int? days)
+    {
+        if (days is not { } d || expiry is not { } on || renewed) return null;
+        var today = JapanTime.DateOf(asOf);
+        var from = on.AddDays(-d);
+        return today >= from && today <= on
+            ? new InsuranceRegistrationClosed(on, from, new Caveat("insurance-registration-closed",
+                $"利用者証明用電子証明書の有効期限までが{d}日以内になると健康保険証の利用申し込みができなくなるため、先に電子証明書の更新が必要です。",
+                $"Within {d} days of the user-authentication expiry the health-insurance use registration cannot be applied for: renew first.",
+                Fujiidera, new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), JapanTime.Offset)))
+            : null;
+    }
+
     private enum Procedure { PinReset, CertificateRenewal, CertificateIssuance, CardIssuance }
 
     private static class Service
@@ -108,7 +129,8 @@ public static class ActivationTimeline
         "for holders not registered as Mynaportal users: from the day after next (from about 15:00 the next day when national volume is low)",
         Fujiidera);
 
-    public static ActivationTimelineView Of(IEnumerable<RenewalEvent> events, DateTimeOffset asOf)
+    /// <param name="insuranceRegistrationClosedDays">The municipality's days before the user-authentication expiry from which the insurance-use registration is closed (002), if it says.</param>
+    public static ActivationTimelineView Of(IEnumerable<RenewalEvent> events, DateTimeOffset asOf, int? insuranceRegistrationClosedDays = null)
     {
         ArgumentNullException.ThrowIfNull(events);
 
@@ -148,6 +170,14 @@ public static class ActivationTimeline
                         lapsedOn = null;
                     }
                     break;
+                case RenewalEvent.CertificatesIssuedOnReissuedCard i:
+                    done.Add((Procedure.CardIssuance, i.At, i.Certificates));
+                    if (i.Certificates.Contains(Certificate.UserAuthentication))
+                    {
+                        userAuthenticationExpiry = i.NewExpiry;
+                        lapsedOn = null;
+                    }
+                    break;
                 case RenewalEvent.CertificateLapsed { Certificate: Certificate.UserAuthentication } l:
                     lapsedOn = l.ExpiredOn;
                     break;
@@ -157,7 +187,8 @@ public static class ActivationTimeline
         var procedures = done
             .Select(d => Timeline(d.Procedure, Jst(d.At), d.Certificates, asOf, userAuthenticationExpiry))
             .ToList();
-        return new ActivationTimelineView(Jst(asOf), procedures, lapsedOn is { } expiredOn ? Grace(expiredOn, asOf) : null);
+        return new ActivationTimelineView(Jst(asOf), procedures, lapsedOn is { } expiredOn ? Grace(expiredOn, asOf) : null,
+            RegistrationClosed(userAuthenticationExpiry, renewed: done.Any(d => d.Procedure != Procedure.PinReset), asOf, insuranceRegistrationClosedDays));
     }
 
     /// <summary>"有効期限の満了月から3か月後の月末まで" (004): the last day of the third month after the month of expiry.</summary>

@@ -102,8 +102,15 @@ public sealed partial class RenewalReportProjection
             case CertificatesRenewed r:
                 return Renewal(s, r.Certificates, issued: false, r.At, seq);
 
+            // Before CertificatesIssuedOnReissuedCard existed, such an issuance was a flagged CertificatesIssued.
+            case CertificatesIssued { OnReissuedCard: true } i:
+                return Renewal(s, i.Certificates, issued: true, i.At, seq, ReportCodes.IssuedOnReissuedCard);
+
             case CertificatesIssued i:
                 return Renewal(s, i.Certificates, issued: true, i.At, seq);
+
+            case CertificatesIssuedOnReissuedCard i:
+                return Renewal(s, i.Certificates, issued: true, i.At, seq, ReportCodes.IssuedOnReissuedCard);
 
             case CertificateLapsed { Certificate: Certificate.UserAuthentication } l when s.LapsedAt is null:
                 return s with { LapsedAt = l.At, Outcome = s.Outcome == ReportCodes.Open ? ReportCodes.Lapsed : s.Outcome, UpdatedSeq = seq };
@@ -117,7 +124,7 @@ public sealed partial class RenewalReportProjection
         }
     }
 
-    private static CaseFacts Renewal(CaseFacts s, IReadOnlyList<Certificate> certificates, bool issued, DateTimeOffset at, long seq)
+    private static CaseFacts Renewal(CaseFacts s, IReadOnlyList<Certificate> certificates, bool issued, DateTimeOffset at, long seq, string? outcome = null)
     {
         var userAuth = false;
         for (var i = 0; i < certificates.Count; i++)
@@ -129,7 +136,7 @@ public sealed partial class RenewalReportProjection
             return s with
             {
                 UserAuthRenewed = true,
-                Outcome = issued || s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry,
+                Outcome = outcome ?? (issued || s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry),
                 RenewedAt = s.RenewedAt ?? at,
                 WhoCame = s.Renewed ? s.WhoCame : s.VisitWhoCame ?? s.WhoCame,
                 UpdatedSeq = seq,
@@ -139,7 +146,7 @@ public sealed partial class RenewalReportProjection
         {
             return s with
             {
-                Outcome = s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry,
+                Outcome = outcome ?? (s.LapsedAt is not null ? ReportCodes.RenewedLate : ReportCodes.RenewedBeforeExpiry),
                 RenewedAt = at,
                 WhoCame = s.VisitWhoCame ?? s.WhoCame,
                 UpdatedSeq = seq,

@@ -53,7 +53,8 @@ public sealed record ReportFilter
 /// cases are left out (they renew in their new municipality), and so are open cases whose
 /// cohort month has not ended yet (their outcome is still pending).
 /// </param>
-/// <param name="RenewalRate">(<see cref="RenewedBeforeExpiry"/> + <see cref="RenewedLate"/>) / <see cref="RateBase"/>; null when the base is 0.</param>
+/// <param name="RenewalRate">(<see cref="RenewedBeforeExpiry"/> + <see cref="RenewedLate"/> + <see cref="IssuedOnReissuedCard"/>) / <see cref="RateBase"/>; null when the base is 0.</param>
+/// <param name="IssuedOnReissuedCard">Cases whose certificates were issued onto a re-issued card (003 ※); last in the CSV, so that the columns before keep their places.</param>
 /// <param name="FinishedCases">Cases with an outcome other than open (renewed, lapsed, withdrawn, moved out).</param>
 /// <param name="VisitsPerCase">Mean number of visits over <see cref="FinishedCases"/>.</param>
 /// <param name="CasesWithVisit">Cases with at least one visit started at a counter.</param>
@@ -92,7 +93,8 @@ public sealed record RenewalReportRow(
     double? WaitMinutesMean,
     double? WaitMinutesP90,
     double? ServiceMinutesMean,
-    bool Suppressed)
+    bool Suppressed,
+    int IssuedOnReissuedCard = 0)
 {
     /// <summary>The row with every figure that is not a count of cases or outcomes removed.</summary>
     public RenewalReportRow Suppress() => this with
@@ -154,6 +156,7 @@ public sealed record RenewalReport(
         "待ち時間90パーセンタイル分(wait_minutes_p90)",
         "平均対応時間分(service_minutes_mean)",
         "秘匿(suppressed)",
+        "再交付カードへの発行(issued_on_reissued_card)",
     ];
 
     /// <summary>
@@ -195,7 +198,7 @@ public sealed record RenewalReport(
                 Int(row.RateBase), Number(row.RenewalRate), Int(row.FinishedCases), Number(row.VisitsPerCase),
                 Int(row.CasesWithVisit), Number(row.InquiryShare), Number(row.InquiryTurnaroundDaysMean), Number(row.InquiryTurnaroundDaysMedian),
                 Number(row.PinMismatchRate), Number(row.PinLockRate), Number(row.WaitMinutesMean), Number(row.WaitMinutesP90),
-                Number(row.ServiceMinutesMean), row.Suppressed ? "true" : "false",
+                Number(row.ServiceMinutesMean), row.Suppressed ? "true" : "false", Int(row.IssuedOnReissuedCard),
             ]);
             Line(csv, fields);
         }

@@ -18,7 +18,8 @@ namespace CaseSystem.Projections.RenewalRates;
 /// certificate decides it — <c>renewed-before-expiry</c> when it was renewed
 /// (<c>CertificatesRenewed</c>, which the decider records only up to the expiry date), or
 /// <c>renewed-late</c> when it was issued anew (<c>CertificatesIssued</c>: after expiry or a
-/// lapse, 002/003). A renewal of the signing certificate alone counts when nothing was renewed
+/// lapse, 002/003), or <c>issued-on-reissued-card</c> for certificates issued onto a re-issued card
+/// (003 ※: an issuance of its own, 200 yen; counted as renewed in the rate). A renewal of the signing certificate alone counts when nothing was renewed
 /// before, late if the user-authentication certificate had lapsed. Without a renewal: closed as
 /// withdrawn → <c>withdrawn</c>, closed as moved out → <c>moved-out</c>, closed as lapsed or the
 /// user-authentication certificate lapsed → <c>lapsed</c>, else <c>open</c>. A case closed as
@@ -40,7 +41,7 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
         // window openings, reservations: two fifths of a national log) are never loaded.
         Reads(typeof(ExpiryNoticeSent), typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted),
             typeof(VisitEnded), typeof(PinMismatchRecorded), typeof(PinLocked), typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived),
-            typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificateLapsed), typeof(CaseClosed));
+            typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificatesIssuedOnReissuedCard), typeof(CertificateLapsed), typeof(CaseClosed));
     }
 
     public const string ProjectionName = "renewal-report";

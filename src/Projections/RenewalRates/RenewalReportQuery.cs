@@ -76,7 +76,8 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                     WaitMinutesMean: Number(r, 23),
                     WaitMinutesP90: Number(r, 24),
                     ServiceMinutesMean: Number(r, 25),
-                    Suppressed: false);
+                    Suppressed: false,
+                    IssuedOnReissuedCard: r.GetInt32(26));
                 if (row.Cases < filter.SuppressBelow) row = row.Suppress();
                 if (row.IsTotal) totals = row;
                 else groups.Add(row);
@@ -101,7 +102,7 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
         var isTotal = grouped.Count == 0 ? "true" : $"grouping(f.{grouped[0]}) = 1";
         var groupBy = grouped.Count == 0 ? "" : $"group by grouping sets (({string.Join(", ", grouped.Select(c => "f." + c))}), ())";
         string JoinOn(string other) => string.Join(" and ", Keys.Select(k => $"c.{k.Column} is not distinct from {other}.{k.Column}").Prepend($"c.is_total = {other}.is_total"));
-        const string Renewed = "f.outcome in ('renewed-before-expiry', 'renewed-late')";
+        const string Renewed = "f.outcome in ('renewed-before-expiry', 'renewed-late', 'issued-on-reissued-card')";
         const string Visited = "f.visits > 0";
         const string Turnaround = "extract(epoch from f.inquiry_reply_at - f.inquiry_mailed_at)::float8 / 86400";
 
@@ -135,7 +136,8 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                     percentile_cont(0.5) within group (order by {Turnaround}) as turnaround_median,
                     count(*) filter (where {Visited} and f.pin_mismatches > 0)::int as mismatched,
                     count(*) filter (where {Visited} and f.pin_locked)::int as locked,
-                    count(*) filter (where {Renewed})::int as renewed
+                    count(*) filter (where {Renewed})::int as renewed,
+                    count(*) filter (where f.outcome = 'issued-on-reissued-card')::int as reissued_card
                 from f
                 {groupBy}
             ),
@@ -159,7 +161,7 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                 c.visited, c.inquiries::float8 / nullif(c.visited, 0),
                 c.turnaround_mean, c.turnaround_median,
                 c.mismatched::float8 / nullif(c.visited, 0), c.locked::float8 / nullif(c.visited, 0),
-                w.wait_mean, w.wait_p90, s.service_mean
+                w.wait_mean, w.wait_p90, s.service_mean, c.reissued_card
             from c
             left join w on {JoinOn("w")}
             left join s on {JoinOn("s")}

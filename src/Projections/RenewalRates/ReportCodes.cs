@@ -7,6 +7,9 @@ public static class ReportCodes
 {
     public const string RenewedBeforeExpiry = "renewed-before-expiry";
     public const string RenewedLate = "renewed-late";
+
+    /// <summary>Certificates issued onto a re-issued card (003 ※, 200 yen): an issuance of its own, counted as renewed in the rate.</summary>
+    public const string IssuedOnReissuedCard = "issued-on-reissued-card";
     public const string Lapsed = "lapsed";
     public const string Open = "open";
     public const string Withdrawn = "withdrawn";

@@ -56,10 +56,14 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         Assert.Equal("2030-06-15", renewed.GetProperty("renewedUntil").GetString());
         var ended = await OkAsync(await _server.PostAsync(path + "/visits/current/end", new { outcome = "Done" }));
         Assert.Equal("renewed", ended.GetProperty("checklist")[0].GetProperty("code").GetString());
+        // The visit that renewed ended done: the case is closed as renewed, and only a card re-read remains.
+        Assert.Equal("closed", ended.GetProperty("status").GetString());
+        Assert.Equal("Renewed", ended.GetProperty("closure").GetString());
+        Assert.Equal(["card-reads"], ended.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
 
         var history = await OkAsync(await _server.Http.GetAsync(path + "/events"));
         Assert.Equal(
-            ["CaseOpenedAtCounter", "VisitStarted", "IdentityAccepted", "PinMismatchRecorded", "PinMatched", "PinMatched", "CertificatesRenewed", "VisitEnded"],
+            ["CaseOpenedAtCounter", "VisitStarted", "IdentityAccepted", "PinMismatchRecorded", "PinMatched", "PinMatched", "CertificatesRenewed", "VisitEnded", "CaseClosed"],
             history.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
         Assert.Equal("StartVisit", history[1].GetProperty("command").GetString());
     }

@@ -37,6 +37,8 @@ public class ValidationTests
           "proxyIdentity": [ { "a": 1 }, { "b": 2 } ],
           "legalRepresentativeIdentity": null,
           "documentInquiry": { "overdueAfterDays": 30, "overdueAfterDaysSource": "domain.md", "secondVisit": null },
+          "legalRepresentativePinReset": null,
+          "insuranceRegistrationClosedDaysBeforeExpiry": null,
         }
         """;
 

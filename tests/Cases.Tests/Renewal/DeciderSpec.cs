@@ -11,6 +11,11 @@ public abstract class DeciderSpec
 
     protected static readonly DateTimeOffset Monday10 = new(2026, 3, 16, 10, 0, 0, JapanTime.Offset);
 
+    /// <summary>A spec of its own, for a second scenario in one test.</summary>
+    protected static DeciderSpec Fresh() => new Scratch();
+
+    private sealed class Scratch : DeciderSpec;
+
     public DeciderSpec Policy(IRenewalPolicy policy) { _policy = policy; return this; }
 
     public DeciderSpec Given(params RenewalEvent[] events) { _given.AddRange(events); return this; }
@@ -40,9 +45,23 @@ public abstract class DeciderSpec
         public bool ReservationRequired { get; init; }
         public int InquiryReplyDays => 30;
 
+        /// <summary>The visit after an inquiry as Kawasaki's profile has it (004); else the usual proxy rule.</summary>
+        public bool KawasakiSecondVisit { get; init; }
+
+        public IdentityTerms? SecondVisit => KawasakiSecondVisit
+            ? new IdentityTerms((a, b) => a + b >= 1, (a, b) => a >= 1 && a + b >= 2, LetterOfAttorney: true, "委任状、本人の本人確認書類1点、代理人の本人確認書類2点(うち1点はA)")
+            : null;
+
+        public DocumentTerms TermsOf(string documentKind) => documentKind switch
+        {
+            "my-number-card" => new DocumentTerms(null, 6),
+            "driving-history-certificate" => new DocumentTerms(new DateOnly(2012, 4, 1), 0),
+            _ => DocumentTerms.Usual,
+        };
+
         public DocumentList? ListOf(string documentKind) => documentKind switch
         {
-            "my-number-card" or "driving-licence" or "passport" => DocumentList.A,
+            "my-number-card" or "driving-licence" or "driving-history-certificate" or "passport" => DocumentList.A,
             "health-insurance-card" or "pension-certificate" or "bank-passbook" => DocumentList.B,
             _ => null,
         };

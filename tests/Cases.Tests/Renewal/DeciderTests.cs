@@ -105,7 +105,7 @@ public sealed class HolderJourneyTests : DeciderSpec
         Given(HolderAtCounter)
             .Given(new PinMatched(Certificate.UserAuthentication, Monday10))
             .Then(new RenewCertificates([Certificate.UserAuthentication], Monday10, OnReissuedCard: true),
-                new CertificatesRenewed([Certificate.UserAuthentication], new DateOnly(2030, 6, 15), 200, Monday10));
+                new CertificatesIssuedOnReissuedCard([Certificate.UserAuthentication], new DateOnly(2030, 6, 15), 200, Monday10));
     }
 
     [Trait("seed", Rule.Seeds.Hirosaki)]
@@ -278,12 +278,23 @@ public sealed class ProxyJourneyTests : DeciderSpec
 
     [Trait("seed", Rule.Seeds.Kawasaki)]
     [Fact]
-    public void A_My_Number_Card_counts_as_ID_up_to_six_months_after_its_expiry_004()
+    public void Only_the_applicants_own_My_Number_Card_counts_as_ID_up_to_six_months_after_its_expiry_004()
     {
-        var card = new PresentedDocument("my-number-card", DocumentOwner.Representative, ValidUntil: new DateOnly(2025, 9, 16));
-        Assert.IsType<IdentityAccepted>(Given(Noticed(Adult)).When(ProxyVisit(ReplyForm.Sealed, Monday10, card))[1]);
-        var older = card with { ValidUntil = new DateOnly(2025, 9, 15) };
-        Assert.IsType<IdentityRefused>(When(ProxyVisit(ReplyForm.Sealed, Monday10, older))[1]);
+        // The proxy's own card, expired the day before: no grace, it does not count.
+        var proxysCard = new PresentedDocument("my-number-card", DocumentOwner.Representative, ValidUntil: new DateOnly(2026, 3, 15));
+        var refused = Assert.IsType<IdentityRefused>(Given(Noticed(Adult)).When(ProxyVisit(ReplyForm.Sealed, Monday10, proxysCard))[1]);
+        Assert.Contains("有効期限", refused.Reason);
+        Assert.IsType<IdentityAccepted>(When(ProxyVisit(ReplyForm.Sealed, Monday10, proxysCard with { ValidUntil = new DateOnly(2026, 3, 16) }))[1]);
+
+        // The holder's own card is their ID for a PIN reset up to six months after its expiry.
+        var holdersCard = new PresentedDocument("my-number-card", DocumentOwner.Holder, ValidUntil: new DateOnly(2025, 9, 16));
+        var holderVisit = new StartVisit("市民課", WhoCame.Holder, [holdersCard], Monday10);
+        var reset = new ResetPin([Certificate.UserAuthentication], Monday10);
+        var spec = Fresh();
+        spec.Given(Noticed(Adult)).Given(spec.When(holderVisit).ToArray()).Then(reset, new PinReset([Certificate.UserAuthentication], Monday10));
+        var older = Fresh();
+        older.Given(Noticed(Adult)).Given(older.When(holderVisit with { Documents = [holdersCard with { ValidUntil = new DateOnly(2025, 9, 15) }] }).ToArray())
+            .ThenRefused(reset, Rules.HolderIdWhenPinUnknown);
     }
 
     [Fact]
@@ -318,7 +329,7 @@ public sealed class ProxyJourneyTests : DeciderSpec
     public void After_an_inquiry_the_proxy_returns_with_the_reply_and_stricter_documents_and_renews_004()
     {
         var weeksLater = Monday10.AddDays(20);
-        Given(Noticed(Adult))
+        Policy(new TestPolicy { KawasakiSecondVisit = true }).Given(Noticed(Adult))
             .Given(When(ProxyVisit(ReplyForm.Missing, Monday10, Licence())).ToArray())
             .Given(new DocumentInquiryMailed("reply-form-missing", Adult.RegisteredAddress, new DateOnly(2026, 3, 16), new DateOnly(2026, 4, 15), Monday10),
                    new VisitEnded(1, VisitOutcome.MustReturn, Monday10));

@@ -85,8 +85,8 @@ public sealed class MunicipalDeciderTests : DeciderSpec
     {
         var monday = Jst(2026, 3, 16, 10, 0);
         var policy = MunicipalPolicies.For("kawasaki");
-        Policy(policy).Given(Noticed(Adult), new ReservationMade("mynumber-card-center", monday, monday.AddDays(-7)));
-        Given(When(new StartVisit("mynumber-card-center", WhoCame.AppointedProxy, [Licence()], monday, ReplyForm.Missing, false)).ToArray());
+        Policy(policy).Given(Noticed(Adult), new ReservationMade("nakahara-ku", monday, monday.AddDays(-7)));
+        Given(When(new StartVisit("nakahara-ku", WhoCame.AppointedProxy, [Licence(), new(DocumentKinds.LetterOfAttorney, DocumentOwner.Holder)], monday, ReplyForm.Missing, false)).ToArray());
         var mailed = Assert.IsType<DocumentInquiryMailed>(When(new MailDocumentInquiry("reply-form-missing", monday)).Single());
         Assert.Equal(new DateOnly(2026, 3, 16).AddDays(policy.DocumentInquiry.OverdueAfterDays), mailed.ReplyDueOn);
     }

@@ -33,6 +33,7 @@ public static class EventExamples
         new InquiryOverdue(new DateOnly(2026, 4, 15), At),
         new CertificatesRenewed([Certificate.UserAuthentication, Certificate.Signing], new DateOnly(2031, 4, 1), 0, At),
         new CertificatesIssued([Certificate.UserAuthentication], new DateOnly(2031, 4, 1), 200, At, OnReissuedCard: true),
+        new CertificatesIssuedOnReissuedCard([Certificate.UserAuthentication, Certificate.Signing], new DateOnly(2031, 4, 1), 200, At),
         new VisitEnded(1, VisitOutcome.MustReturn, At),
         new CertificateLapsed(Certificate.Signing, new DateOnly(2026, 6, 15), At),
         new RegistryChangeReported(RegistryChange.Address, At),

@@ -264,9 +264,9 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
             "区分(row),来庁者(who_came),件数(cases),通知書送付(notices_sent),期限内更新(renewed_before_expiry),期限後発行(renewed_late),失効(lapsed),未完了(open),取下げ(withdrawn),転出(moved_out)," +
             "更新率の分母(rate_base),更新率(renewal_rate),終了件数(finished_cases),平均来庁回数(visits_per_case),来庁のあった件数(cases_with_visit),文書照会率(inquiry_share)," +
             "照会回答日数平均(inquiry_turnaround_days_mean),照会回答日数中央値(inquiry_turnaround_days_median),暗証番号誤り率(pin_mismatch_rate),暗証番号ロック率(pin_lock_rate)," +
-            "平均待ち時間分(wait_minutes_mean),待ち時間90パーセンタイル分(wait_minutes_p90),平均対応時間分(service_minutes_mean),秘匿(suppressed)\r\n" +
-            "group,holder,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false\r\n" +
-            "total,,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false\r\n";
+            "平均待ち時間分(wait_minutes_mean),待ち時間90パーセンタイル分(wait_minutes_p90),平均対応時間分(service_minutes_mean),秘匿(suppressed),再交付カードへの発行(issued_on_reissued_card)\r\n" +
+            "group,holder,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0\r\n" +
+            "total,,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0\r\n";
         Assert.Equal(expected, RenewalReport.ToCsv(report));
 
         // With the default threshold the same case is suppressed: counts only.

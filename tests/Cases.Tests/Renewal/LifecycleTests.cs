@@ -1,0 +1,126 @@
+using CaseSystem.Cases.Renewal;
+using static CaseSystem.Cases.Renewal.RenewalCommand;
+using static CaseSystem.Cases.Renewal.RenewalEvent;
+using static CaseSystem.Cases.Tests.Renewal.Cases;
+
+namespace CaseSystem.Cases.Tests.Renewal;
+
+/// <summary>The case as a state machine (issue 12): every command only where it means something, and allowedActions agreeing with the decider.</summary>
+public sealed class LifecycleTests : DeciderSpec
+{
+    private static readonly Certificate[] Both = [Certificate.UserAuthentication, Certificate.Signing];
+    private static readonly RenewalEvent[] HolderVerified =
+    [
+        Noticed(Adult), new VisitStarted(1, "市民課", WhoCame.Holder, [], ReplyForm.NotApplicable, true, Monday10), new IdentityAccepted(1, "holder-presence", Monday10),
+        new PinMatched(Certificate.UserAuthentication, Monday10), new PinMatched(Certificate.Signing, Monday10),
+    ];
+    private static readonly RenewalEvent RenewedBoth = new CertificatesRenewed(Both, new DateOnly(2030, 6, 15), 0, Monday10);
+
+    [Fact]
+    public void A_renewed_certificate_is_not_renewed_twice_and_no_inquiry_follows()
+    {
+        Given(HolderVerified).Given(RenewedBoth);
+        ThenRefused(new RenewCertificates([Certificate.UserAuthentication], Monday10), Rules.AlreadyRenewed);
+        ThenRefused(new MailDocumentInquiry("x", Monday10), Rules.AlreadyRenewed);
+        ThenRefused(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Matched, 3, Monday10), Rules.AlreadyRenewed);
+    }
+
+    [Fact]
+    public void The_other_certificate_may_still_be_renewed_in_the_same_visit()
+    {
+        Given(HolderVerified).Given(new CertificatesRenewed([Certificate.UserAuthentication], new DateOnly(2030, 6, 15), 0, Monday10));
+        ThenRefused(new RenewCertificates(Both, Monday10), Rules.AlreadyRenewed);
+        Then(new RenewCertificates([Certificate.Signing], Monday10), new CertificatesRenewed([Certificate.Signing], new DateOnly(2030, 6, 15), 0, Monday10));
+    }
+
+    [Fact]
+    public void A_visit_that_renewed_closes_the_case_when_it_ends_done()
+    {
+        Given(HolderVerified).Given(RenewedBoth)
+            .Then(new EndVisit(VisitOutcome.Done, Monday10), new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10));
+        Given(new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10));
+        Assert.Equal([CaseAction.ReadCard], Lifecycle.Allowed(RenewalState.Fold([.. HolderVerified, RenewedBoth, new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10)])));
+        // Closing again as renewed is a retry: nothing new. Anything else is refused.
+        Then(new CloseCase(CaseClosure.Renewed, Monday10));
+        ThenRefused(new CloseCase(CaseClosure.Withdrawn, Monday10), Rules.CaseClosed);
+        ThenRefused(new StartVisit("市民課", WhoCame.Holder, [], Monday10), Rules.CaseClosed);
+        ThenRefused(new RecordArrival("市民課", "A-1", Monday10), Rules.CaseClosed);
+    }
+
+    [Fact]
+    public void A_visit_that_renewed_nothing_leaves_the_case_open()
+    {
+        Given(HolderVerified).Then(new EndVisit(VisitOutcome.MustReturn, Monday10), new VisitEnded(1, VisitOutcome.MustReturn, Monday10));
+    }
+
+    public static TheoryData<string> States => [.. Catalogue.Keys];
+
+    /// <summary>In every state, an action the lifecycle does not allow is refused by the decider, whatever the command says.</summary>
+    [Theory]
+    [MemberData(nameof(States))]
+    public void What_allowedActions_leaves_out_the_decider_refuses(string state)
+    {
+        var events = Catalogue[state];
+        var allowed = Lifecycle.Allowed(RenewalState.Fold(events));
+        foreach (var action in Enum.GetValues<CaseAction>().Except(allowed))
+        {
+            var spec = Fresh().Given(events);
+            Assert.Throws<RuleViolation>(() => spec.When(Sample(action)));
+        }
+    }
+
+    [Fact]
+    public void The_actions_of_each_state_are_the_ones_a_counter_expects()
+    {
+        IReadOnlyList<CaseAction> Of(string state) => Lifecycle.Allowed(RenewalState.Fold(Catalogue[state]));
+        Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("noticed"));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("identity refused"));
+        Assert.Contains(CaseAction.Renew, Of("verified"));
+        Assert.DoesNotContain(CaseAction.MailInquiry, Of("verified"));
+        Assert.Contains(CaseAction.MailInquiry, Of("proxy without form"));
+        Assert.DoesNotContain(CaseAction.ResetPin, Of("proxy without form"));
+        Assert.Contains(CaseAction.ReceiveReply, Of("proxy back after inquiry"));
+        Assert.DoesNotContain(CaseAction.MailInquiry, Of("proxy back after inquiry"));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("renewed in visit"));
+        Assert.Equal([CaseAction.ReadCard], Of("closed renewed"));
+        Assert.Empty(Of("closed withdrawn"));
+    }
+
+    private static readonly Dictionary<string, RenewalEvent[]> Catalogue = new()
+    {
+        ["noticed"] = [Noticed(Adult)],
+        ["identity refused"] = [Noticed(Adult), new VisitStarted(1, "市民課", WhoCame.AppointedProxy, [], ReplyForm.Sealed, false, Monday10), new IdentityRefused(1, "proxy-identity", "", Monday10)],
+        ["verified"] = HolderVerified,
+        ["proxy without form"] = [Noticed(Adult), new VisitStarted(1, "市民課", WhoCame.AppointedProxy, [], ReplyForm.Missing, false, Monday10), new IdentityAccepted(1, "proxy-identity", Monday10)],
+        ["proxy back after inquiry"] =
+        [
+            Noticed(Adult), new VisitStarted(1, "市民課", WhoCame.AppointedProxy, [], ReplyForm.Missing, false, Monday10), new IdentityAccepted(1, "proxy-identity", Monday10),
+            new DocumentInquiryMailed("x", Adult.RegisteredAddress, new DateOnly(2026, 3, 16), new DateOnly(2026, 4, 15), Monday10), new VisitEnded(1, VisitOutcome.MustReturn, Monday10),
+            new VisitStarted(2, "市民課", WhoCame.AppointedProxy, [], ReplyForm.NotApplicable, false, Monday10), new IdentityAccepted(2, "inquiry-second-visit", Monday10),
+        ],
+        ["renewed in visit"] = [.. HolderVerified, RenewedBoth],
+        ["closed renewed"] = [.. HolderVerified, RenewedBoth, new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10)],
+        ["closed withdrawn"] = [Noticed(Adult), new CaseClosed(CaseClosure.Withdrawn, Monday10)],
+    };
+
+    /// <summary>A command of each kind, as permissive as its kind allows.</summary>
+    private static RenewalCommand Sample(CaseAction action) => action switch
+    {
+        CaseAction.Reserve => new MakeReservation("市民課", Monday10, Monday10),
+        CaseAction.Arrive => new RecordArrival("市民課", "A-1", Monday10),
+        CaseAction.Call => new CallToCounter("市民課", "1", "clerk", Monday10),
+        CaseAction.ReadCard => new RecordCardRead("st", "0A", new DateOnly(2030, 6, 15), 3, 5, Monday10),
+        CaseAction.StartVisit => new StartVisit("市民課", WhoCame.Holder, [], Monday10),
+        CaseAction.CheckPin => new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Matched, 3, Monday10),
+        CaseAction.ResetPin => new ResetPin([Certificate.UserAuthentication], Monday10),
+        CaseAction.MailInquiry => new MailDocumentInquiry("x", Monday10),
+        CaseAction.ReceiveReply => new ReceiveInquiryReply(Monday10),
+        CaseAction.Renew => new RenewCertificates([Certificate.UserAuthentication], Monday10),
+        CaseAction.EndVisit => new EndVisit(VisitOutcome.Done, Monday10),
+        CaseAction.ReportRegistryChange => new ReportRegistryChange(RegistryChange.Address, Monday10),
+        CaseAction.CompleteRegistryChange => new CompleteRegistryChange(RegistryChange.Address, Monday10),
+        // Moved out: no state in the catalogue is closed so, where closing again would be a retry.
+        CaseAction.Close => new CloseCase(CaseClosure.MovedOut, Monday10),
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
+}
