@@ -98,7 +98,9 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await page.Locator("#end-outcome").SelectOptionAsync("Done");
         await Submit(page, "end").ClickAsync();
         await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 窓口対応を終了");
-        await Expect(page.Locator("#form-closure")).ToBeVisibleAsync();
+        // The visit that renewed ended done: the case closed as renewed, and the desk offers no more commands.
+        await Expect(page.GetByText("終了した案件には操作できません。")).ToBeVisibleAsync();
+        await Expect(page.Locator("#form-closure")).ToHaveCountAsync(0);
 
         await Expect(page.Locator("#visit-list tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator("#visit-list tbody tr").Nth(0)).ToContainTextAsync("再来庁が必要");

@@ -24,7 +24,7 @@ public sealed class ActivationTimelineTests
         "pin-reset" => new RenewalEvent.PinReset(Both, at),
         "certificate-renewal" => new RenewalEvent.CertificatesRenewed(Both, new DateOnly(2031, 6, 15), 0, at),
         "certificate-issuance" => new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 0, at),
-        "card-issuance" => new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 200, at, OnReissuedCard: true),
+        "card-issuance" => new RenewalEvent.CertificatesIssuedOnReissuedCard(Both, new DateOnly(2031, 6, 15), 200, at),
         _ => throw new ArgumentOutOfRangeException(nameof(procedure)),
     };
 
@@ -466,5 +466,30 @@ public sealed class ActivationTimelineTests
         Assert.Equal(
             view.Procedures[0].Services.Select(s => (s.Service, s.AvailableFrom, s.LatestFrom, s.Status)),
             back.Procedures[0].Services.Select(s => (s.Service, s.AvailableFrom, s.LatestFrom, s.Status)));
+    }
+
+    [Fact]
+    [Trait("seed", Rule.Seeds.Hirosaki)]
+    public void An_issuance_stored_as_a_flagged_CertificatesIssued_times_like_a_card_issue_003()
+    {
+        var legacy = Single(ActivationTimeline.Of([new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 200, DoneAt, OnReissuedCard: true)], DoneAt));
+        Assert.Equal(Single(ActivationTimeline.Of([Procedure("card-issuance", DoneAt)], DoneAt)).Procedure, legacy.Procedure);
+    }
+
+    [Theory]
+    [Trait("seed", Rule.Seeds.Fujiidera)]
+    [InlineData("2026-06-09T10:00:00+09:00", false)]
+    [InlineData("2026-06-10T00:00:00+09:00", true)]
+    [InlineData("2026-06-15T23:59:00+09:00", true)]
+    [InlineData("2026-06-16T00:00:00+09:00", false)]
+    public void Within_5_days_of_the_user_certificates_expiry_Fujiidera_says_the_insurance_registration_is_closed_002(string asOf, bool closed)
+    {
+        var opened = Opened(new DateOnly(2026, 6, 15), At("2026-03-16T10:00:00+09:00"));
+        var view = ActivationTimeline.Of([opened], At(asOf), insuranceRegistrationClosedDays: 5);
+        Assert.Equal(closed, view.InsuranceRegistration is not null);
+        if (closed) Assert.Equal((new DateOnly(2026, 6, 10), Fujiidera), (view.InsuranceRegistration!.ClosedFrom, view.InsuranceRegistration.Caveat.Seed));
+        // Elsewhere the seed says nothing, and after a renewal it no longer applies.
+        Assert.Null(ActivationTimeline.Of([opened], At(asOf)).InsuranceRegistration);
+        Assert.Null(ActivationTimeline.Of([opened, Procedure("certificate-renewal", At("2026-06-01T10:00:00+09:00"))], At(asOf), 5).InsuranceRegistration);
     }
 }

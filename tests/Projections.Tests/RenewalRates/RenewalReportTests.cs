@@ -272,7 +272,7 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
         // With the default threshold the same case is suppressed: counts only.
         var suppressed = await ReportAsync("takatsuki", new ReportFilter());
         Assert.Equal(
-            "total,1,1,1,0,0,0,0,0" + new string(',', 14) + "true\r\n",
+            "total,1,1,1,0,0,0,0,0" + new string(',', 14) + "true,0\r\n",
             RenewalReport.ToCsv(suppressed).Split("\r\n")[1] + "\r\n");
     }
 
@@ -299,7 +299,7 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
         var lines = csv.Split("\r\n");
         Assert.Equal(5, lines.Length); // header, two groups, totals, and the empty string after the last CRLF
         Assert.StartsWith("区分(row),有効期限月(cohort_month),窓口(office),年齢区分(age_band),件数(cases),", lines[0]);
-        Assert.Equal("group,2026-06,\"本庁, 1階 \"\"A\"\"\",30-49,3,2,1,1,0,1,0,0,2,0.6667,2,1.5,2,0.125,10.1235,10.5,0.5,0,21.25,36,18,false", lines[1]);
+        Assert.Equal("group,2026-06,\"本庁, 1階 \"\"A\"\"\",30-49,3,2,1,1,0,1,0,0,2,0.6667,2,1.5,2,0.125,10.1235,10.5,0.5,0,21.25,36,18,false,0", lines[1]);
         Assert.StartsWith("group,,\"line\nbreak\",30-49,", lines[2]);
         Assert.StartsWith("total,,,,3,", lines[3]);
         Assert.Equal("", lines[4]);
@@ -609,6 +609,19 @@ public sealed class RenewalReportFoldTests
         Assert.Equal((ReportCodes.RenewedLate, true, ReportCodes.Holder), (facts.Outcome, facts.UserAuthRenewed, facts.WhoCame));
         var signingOnly = Fold(Noticed, Visit(WhoCame.Holder), new RenewalEvent.CertificatesRenewed([Certificate.Signing], new DateOnly(2031, 6, 15), 0, At));
         Assert.Equal((ReportCodes.RenewedBeforeExpiry, false), (signingOnly.Outcome, signingOnly.UserAuthRenewed));
+    }
+
+    [Fact]
+    [Trait("seed", Rule.Seeds.Hirosaki)]
+    public void An_issuance_onto_a_reissued_card_is_a_report_category_of_its_own_003()
+    {
+        var issued = Fold(Noticed, Visit(WhoCame.Holder),
+            new RenewalEvent.CertificatesIssuedOnReissuedCard([Certificate.UserAuthentication, Certificate.Signing], new DateOnly(2031, 6, 15), 200, At));
+        Assert.Equal((ReportCodes.IssuedOnReissuedCard, true), (issued.Outcome, issued.UserAuthRenewed));
+        // Stored before the event of its own existed: a flagged CertificatesIssued reads the same.
+        var legacy = Fold(Noticed, Visit(WhoCame.Holder),
+            new RenewalEvent.CertificatesIssued([Certificate.UserAuthentication], new DateOnly(2031, 6, 15), 200, At, OnReissuedCard: true));
+        Assert.Equal(ReportCodes.IssuedOnReissuedCard, legacy.Outcome);
     }
 
     [Fact]

@@ -72,6 +72,7 @@ function renderCertificates() {
     view.renewedUntil ? h("p", { class: "notice ok", id: "renewed" }, `更新済み: 新しい有効期限は ${dateJa(view.renewedUntil)} です。`) : null,
     view.inquiry ? h("p", { id: "inquiry" }, "文書照会: ", `${dateJa(view.inquiry.mailedOn)} 送付・回答期限 ${dateJa(view.inquiry.replyDueOn)} ・ `,
       view.inquiry.replyReceived ? h("span", { class: "tag ok" }, "回答書 受理済み")
+        : view.status !== "active" ? h("span", { class: "tag" }, "照会終了(案件終了)")
         : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち")) : null));
 }
 
@@ -129,15 +130,18 @@ async function renderTimeline() {
 function renderActions() {
   const el = section("actions");
   if (view.status !== "active") { el.append(...kids(h("p", {}, "終了した案件には操作できません。"))); return; }
+  // Only the commands the case allows now (allowedActions, from the server's lifecycle).
+  const allowed = new Set(view.allowedActions || []);
+  const when = (action, form) => allowed.has(action) ? form() : null;
   const visit = view.currentVisit;
   if (!visit && view.renewedUntil) {
-    el.append(...kids(h("p", {}, "更新は済んでいます。お渡し用の目安を印刷して、案件を終了してください。"), closeForm()));
+    el.append(...kids(h("p", {}, "更新は済んでいます。お渡し用の目安を印刷して、案件を終了してください。"), when("closure", closeForm)));
     return;
   }
   if (!visit) {
     el.append(...kids(
       h("p", {}, "来庁者の受付から始めます。", h("span", { class: "en" }, " Start with the visitor at the counter.")),
-      arrivalForm(), callForm(), visitForm()));
+      when("arrivals", arrivalForm), when("calls", callForm), when("visits", visitForm)));
     return;
   }
   el.append(...kids(h("p", { id: "current-visit" }, `${visit.number}回目の来庁を対応中: ${whoCameJa[visit.whoCame]} ・ 本人確認 `,
@@ -148,13 +152,10 @@ function renderActions() {
     const refused = [...events].reverse().find(e => e.type === "IdentityRefused");
     if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: refused.data.reason, rule: refused.data.rule }, "本人確認ができません")));
   } else {
-    el.append(...kids(pinForm()));
-    if (visit.whoCame === "AppointedProxy" && !(view.inquiry && !view.inquiry.replyReceived)) el.append(...kids(inquiryForm()));
-    if (view.inquiry && !view.inquiry.replyReceived) el.append(...kids(replyForm()));
-    if (visit.whoCame !== "AppointedProxy") el.append(...kids(resetForm()));
-    el.append(...kids(renewalForm()));
+    el.append(...kids(when("pin-checks", pinForm), when("inquiries", inquiryForm), when("inquiry-replies", replyForm),
+      when("pin-resets", resetForm), when("renewals", renewalForm)));
   }
-  el.append(...kids(endForm()));
+  el.append(...kids(when("visits/current/end", endForm)));
 }
 
 /** A form that sends one command; its result replaces the page's case, a refusal shows why. */
