@@ -183,7 +183,7 @@ public static class StationCommands
         var options = StationOptions.From(args, io.Environment);
         using var server = new CaseServer(options);
         using var terminal = args.Verb is "find" or "outbox" or "send" ? new NoTerminal() : terminals();
-        var session = new CounterSession(terminal, server, new DurableOutbox(Path.Combine(options.DataFolder, "outbox")), options);
+        var session = new CounterSession(terminal, server, new DurableOutbox(Path.Combine(options.DataFolder, "outbox"), io.Clock), options, io.Clock);
         return await action(session, terminal);
     }
 

@@ -5,6 +5,7 @@ namespace CaseSystem.CardStation.Commands;
 /// <summary>
 /// The console as the commands see it, so that tests run them in-process. <see cref="InputEnded"/>:
 /// true once the input has no more keys (a redirected stdin at its end); null for a keyboard.
+/// <see cref="Clock"/>: when observations happen (the system's, unless a test shares its server's).
 /// </summary>
 public sealed record StationIo(
     TextWriter Out,
@@ -14,7 +15,8 @@ public sealed record StationIo(
     Func<string?> ReadLine,
     Func<string, string?> Environment,
     CancellationToken Cancel,
-    Func<bool>? InputEnded = null)
+    Func<bool>? InputEnded = null,
+    TimeProvider? Clock = null)
 {
     /// <summary>The keyboard; or, when stdin is redirected (a pipe, a file, a script), its characters as keys.</summary>
     public static StationIo System(CancellationToken cancel)

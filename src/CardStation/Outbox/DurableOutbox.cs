@@ -57,7 +57,7 @@ public sealed class DurableOutbox
             var sent = 0;
             while (Locked(() => Read<OutboxEntry>(PendingFile).FirstOrDefault()) is { } entry)
             {
-                var outcome = await server.SendAsync(entry, ct);
+                var outcome = await server.SendAsync(entry, _clock.GetUtcNow() - entry.ObservedAt, ct);
                 switch (outcome)
                 {
                     case SendOutcome.NotAllowed n:

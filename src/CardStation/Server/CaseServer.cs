@@ -10,6 +10,9 @@ namespace CaseSystem.CardStation.Server;
 /// <summary>The case API as the station uses it, with the station's token.</summary>
 public sealed class CaseServer : IDisposable
 {
+    /// <summary>Seconds since the station observed what it sends (the server's <c>Observed</c> reads it).</summary>
+    public const string ObservedAgeHeader = "Observed-Age";
+
     private readonly HttpClient _http;
     private readonly string _municipality;
 
@@ -38,10 +41,13 @@ public sealed class CaseServer : IDisposable
     public Task<CaseSummary> GetCaseAsync(Guid caseId, CancellationToken ct = default) =>
         GetAsync<CaseSummary>($"/api/{_municipality}/cases/{caseId}", ct);
 
-    public async Task<SendOutcome> SendAsync(OutboxEntry entry, CancellationToken ct = default)
+    /// <param name="age">How long ago the station observed it (its own clock's difference: the station and the server need not agree on the time).</param>
+    public async Task<SendOutcome> SendAsync(OutboxEntry entry, TimeSpan age, CancellationToken ct = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, entry.Path) { Content = JsonContent.Create(entry.Body, options: StationJson.Options) };
         request.Headers.Add("Idempotency-Key", entry.IdempotencyKey);
+        // A header, not the body: a retry's age differs, and the same key with another body is refused.
+        request.Headers.Add(ObservedAgeHeader, Math.Max(0, age.TotalSeconds).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
         HttpResponseMessage response;
         try
         {

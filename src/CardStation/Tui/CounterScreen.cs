@@ -157,9 +157,15 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     {
         var refused = session.Outbox.SetAside;
         if (refused.Count == 0) return "保留中の拒否はありません。 / Nothing set aside.";
-        var text = string.Join('\n', refused.Select(SetAsideLine));
+        _out.WriteLine(string.Join('\n', refused.Select(SetAsideLine)));
+        // Asked first: a refusal cleared unread is an observation no one will ever record.
+        var answer = Ask("一覧から消しますか? y=消す / clear them? (y/N)");
+        if (answer is not ("y" or "Y" or "yes"))
+        {
+            return "一覧に残しました / kept";
+        }
         session.Outbox.ClearSetAside();
-        return text + "\n(確認済みとして一覧から消しました / cleared as seen)";
+        return "確認済みとして一覧から消しました / cleared as seen";
     }
 
     private static string SetAsideLine(SetAsideEntry a) =>

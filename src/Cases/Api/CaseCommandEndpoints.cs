@@ -62,7 +62,7 @@ public static class CaseCommandEndpoints
     public static (CaseView, Events, OutgoingMessages) ReadCard(CardReadRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordCardRead(body.StationId, body.UserAuthenticationSerial, body.UserAuthenticationExpiry,
-            body.UserAuthenticationPinTriesLeft, body.SigningPinTriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+            body.UserAuthenticationPinTriesLeft, body.SigningPinTriesLeft, Observed.At(http, clock)), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "visits"), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) StartVisit(VisitRequest body, string municipality, Guid caseId,
@@ -78,7 +78,7 @@ public static class CaseCommandEndpoints
     [WolverinePost(Case + "pin-checks"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
-        Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+        Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, Observed.At(http, clock)), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "pin-resets"), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ResetPin(PinResetRequest body, string municipality, Guid caseId,

@@ -44,8 +44,9 @@ public static class Lifecycle
     public static Rule? Refusal(RenewalState state, CaseAction action) => state switch
     {
         RenewalState.NoCase => Rules.NoCase,
-        // The card read again after the renewal is its evidence, even when the case was closed before the read arrived.
-        RenewalState.Closed { Closure: CaseClosure.Renewed } when action == CaseAction.ReadCard => null,
+        // The card read again after the renewal is its evidence, even when the case was closed before the read arrived;
+        // a PIN tried on the card is a fact about the card (see below).
+        RenewalState.Closed { Closure: CaseClosure.Renewed } when action is CaseAction.ReadCard or CaseAction.CheckPin => null,
         RenewalState.Closed => Rules.CaseClosed,
         RenewalState.Active { Case: var file } => Refusal(file, action),
         _ => throw new InvalidOperationException($"unhandled state {state.GetType().Name}"),
@@ -56,7 +57,11 @@ public static class Lifecycle
         var visit = file.CurrentVisit;
         switch (action)
         {
-            case CaseAction.ReadCard or CaseAction.Close or CaseAction.ReportRegistryChange:
+            // A PIN tried on the card changed the card's tries whether or not the case expected it
+            // (issue 12: the station checked a PIN before the visit started, the card fell to 2, the
+            // server refused and still said 3). So the case records every check the card made; it
+            // counts towards a renewal only within a visit whose identity was accepted.
+            case CaseAction.ReadCard or CaseAction.CheckPin or CaseAction.Close or CaseAction.ReportRegistryChange:
                 return null;
             case CaseAction.CompleteRegistryChange:
                 return file.PendingChanges.IsEmpty ? Rules.NoPendingChange : null;
@@ -70,7 +75,7 @@ public static class Lifecycle
         if (visit.IdentityAccepted != true) return Rules.IdentityNotAccepted;
         return action switch
         {
-            CaseAction.Renew or CaseAction.MailInquiry or CaseAction.CheckPin or CaseAction.ResetPin when file.Outstanding.IsEmpty => Rules.AlreadyRenewed,
+            CaseAction.Renew or CaseAction.MailInquiry or CaseAction.ResetPin when file.Outstanding.IsEmpty => Rules.AlreadyRenewed,
             CaseAction.MailInquiry when visit.WhoCame != WhoCame.AppointedProxy => Rules.InquiryOnlyForProxy,
             CaseAction.MailInquiry when file.Inquiry is { ReplyReceived: false } => Rules.InquiryAlreadyMailed,
             CaseAction.ReceiveReply when file.Inquiry is not { ReplyReceived: false } => Rules.NoInquiryPending,

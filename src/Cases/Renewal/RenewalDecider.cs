@@ -22,6 +22,7 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         _ when Lifecycle.ActionOf(command) is { } action && Lifecycle.Refusal(state, action) is { } rule => throw new RuleViolation(rule),
         (_, RenewalState.NoCase) => throw new RuleViolation(Rules.NoCase),
         (RecordCardRead c, RenewalState.Closed) => RecordCardRead(c),
+        (RecordPinCheck c, RenewalState.Closed) => RecordPinCheck(c),
         (_, RenewalState.Closed) => throw new RuleViolation(Rules.CaseClosed),
         (_, RenewalState.Active { Case: var file }) => DecideActive(command, file),
         _ => throw new InvalidOperationException($"unhandled state {state.GetType().Name}"),
@@ -34,7 +35,7 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         CallToCounter c => [new CalledToCounter(c.Office, c.Counter, c.ClerkId, c.Now)],
         RecordCardRead c => RecordCardRead(c),
         StartVisit c => StartVisit(c, file),
-        RecordPinCheck c => RecordPinCheck(c, file),
+        RecordPinCheck c => RecordPinCheck(c),
         ResetPin c => ResetPin(c, file),
         MailDocumentInquiry c => MailInquiry(c, file),
         ReceiveInquiryReply c => [new InquiryReplyReceived(RequireVisit(file).Number, c.Now)],
@@ -69,10 +70,13 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
             c.UserAuthenticationPinTriesLeft, c.SigningPinTriesLeft, c.Now)];
     }
 
-    private static IReadOnlyList<RenewalEvent> RecordPinCheck(RenewalCommand.RecordPinCheck c, CaseFile file)
+    /// <summary>
+    /// What the card said when a PIN was tried on it: always recorded, so that case and card never
+    /// disagree on the tries left (a match on a PIN the case thought locked means it was reset on
+    /// the J-LIS terminal: the card is right). Only the values a card can give are taken.
+    /// </summary>
+    private static IReadOnlyList<RenewalEvent> RecordPinCheck(RenewalCommand.RecordPinCheck c)
     {
-        RequireAcceptedVisit(file);
-        if (file.Locked.Contains(c.Certificate) && c.Result != PinCheckResult.Locked) throw new RuleViolation(Rules.PinLocked);
         return c.Result switch
         {
             PinCheckResult.Matched => [new PinMatched(c.Certificate, c.Now)],

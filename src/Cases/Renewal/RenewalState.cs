@@ -24,7 +24,7 @@ public abstract record RenewalState
         (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null)),
         (Active a, CaseClosed e) => new Closed(a.Case, e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
-        (Closed c, CardRead) => c with { Case = c.Case.Apply(@event) },
+        (Closed c, CardRead or PinMatched or PinMismatchRecorded or PinLocked) => c with { Case = c.Case.Apply(@event) },
         _ => state,
     };
 }
@@ -92,9 +92,10 @@ public sealed record CaseFile(
         },
         IdentityAccepted => WithVisit(v => v with { IdentityAccepted = true }),
         IdentityRefused => WithVisit(v => v with { IdentityAccepted = false }),
-        PinMatched e => WithVisit(v => v with { PinsVerified = v.PinsVerified.Add(e.Certificate) }) with
+        PinMatched e => WithVisit(v => v.IdentityAccepted == true ? v with { PinsVerified = v.PinsVerified.Add(e.Certificate) } : v) with
         {
             TriesLeft = TriesLeft.SetItem(e.Certificate, Pins.MaxTries(e.Certificate)),
+            Locked = Locked.Remove(e.Certificate),
         },
         PinMismatchRecorded e => WithVisit(v => v with { PinMismatchOnForm = v.PinMismatchOnForm || v.WhoCame == WhoCame.AppointedProxy }) with
         {

@@ -36,7 +36,7 @@ public sealed class CounterScreenEndToEndTests : IAsyncLifetime
         var screen = new LiveOutput();
         var keyboard = new TestKeyboard();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var io = new StationIo(screen, new LiveOutput(), keyboard.ReadKey, keyboard.KeyAvailable, keyboard.ReadLine, _h.Environment(), stop.Token);
+        var io = new StationIo(screen, new LiveOutput(), keyboard.ReadKey, keyboard.KeyAvailable, keyboard.ReadLine, _h.Environment(), stop.Token, Clock: _h.Server.Clock);
         var running = StationCommands.RunAsync(["tui"], io, CardTerminals.Create);
         await screen.WaitForAsync("カードを置いてください");
 

@@ -216,7 +216,7 @@ public static class RealStation
         var error = new LiveOutput();
         var keyboard = new TestKeyboard();
         if (typed is not null) keyboard.Type(typed);
-        var io = new StationIo(output, error, keyboard.ReadKey, keyboard.KeyAvailable, keyboard.ReadLine, h.Environment(), cancel);
+        var io = new StationIo(output, error, keyboard.ReadKey, keyboard.KeyAvailable, keyboard.ReadLine, h.Environment(), cancel, Clock: h.Server.Clock);
         var exit = await StationCommands.RunAsync(args, io, CardTerminals.Create);
         return new Run(exit, output.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList(), output.ToString(), error.ToString());
     }

@@ -19,7 +19,7 @@ public sealed class CommandTests : IAsyncLifetime
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var io = new StationIo(output, error, () => keys!.Dequeue(), () => keys is { Count: > 0 }, () => null, _h.Environment(server), cancel);
+        var io = new StationIo(output, error, () => keys!.Dequeue(), () => keys is { Count: > 0 }, () => null, _h.Environment(server), cancel, Clock: _h.Server.Clock);
         var exit = await StationCommands.RunAsync(args, io, () => terminal);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         return (exit, lines, error.ToString());

@@ -37,7 +37,7 @@ public sealed class CounterScreenTests : IAsyncLifetime
                 foreach (var k in "4" + "1234\r" + "0") keys.Enqueue(Key(k));
             }
             return key;
-        }, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default);
+        }, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default, Clock: _h.Server.Clock);
         await _h.HolderVisitsAsync(Guid.Parse(path.Split('/')[^1]));
         var exit = await new CounterScreen(station, io).RunAsync();
 
@@ -65,7 +65,7 @@ public sealed class CounterScreenTests : IAsyncLifetime
 
         var keys = new Queue<ConsoleKeyInfo>([Key('0')]);
         var screen = new StringWriter();
-        await new CounterScreen(station, new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => null, _h.Environment(), default)).RunAsync();
+        await new CounterScreen(station, new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => null, _h.Environment(), default, Clock: _h.Server.Clock)).RunAsync();
 
         Assert.Contains("サーバーに接続できません / server unreachable — 未送信 1 件", screen.ToString());
     }
@@ -78,7 +78,7 @@ public sealed class CounterScreenTests : IAsyncLifetime
         var keys = new Queue<ConsoleKeyInfo>("120".Select(Key));
         var lines = new Queue<string?>(["N-8003", "", ""]);
         var screen = new StringWriter();
-        var io = new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default);
+        var io = new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default, Clock: _h.Server.Clock);
 
         await new CounterScreen(station, io).RunAsync();
 
@@ -97,7 +97,7 @@ public sealed class CounterScreenTests : IAsyncLifetime
         var station = _h.Station(new FakeTerminal(card));
         var input = new RedirectedInput(new StringReader("12N-8004\r\n\n\n1\n4123"));
         var screen = new StringWriter();
-        var io = new StationIo(screen, new StringWriter(), input.ReadKey, input.KeyAvailable, input.ReadLine, _h.Environment(), default, () => input.Ended);
+        var io = new StationIo(screen, new StringWriter(), input.ReadKey, input.KeyAvailable, input.ReadLine, _h.Environment(), default, () => input.Ended, _h.Server.Clock);
 
         var exit = await new CounterScreen(station, io).RunAsync().WaitAsync(TimeSpan.FromSeconds(30));
 

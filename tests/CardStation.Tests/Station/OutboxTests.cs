@@ -75,7 +75,7 @@ public sealed class OutboxTests : IAsyncLifetime
         // The server records it, but the station never hears back: the entry is still in its outbox.
         using (var direct = new CaseServer(_h.Options() with { Server = _h.Server.Http.BaseAddress! }))
         {
-            Assert.IsType<SendOutcome.Sent>(await direct.SendAsync(entry));
+            Assert.IsType<SendOutcome.Sent>(await direct.SendAsync(entry, TimeSpan.Zero));
         }
         var report = await station.SendPendingAsync();
 
@@ -112,8 +112,9 @@ public sealed class OutboxTests : IAsyncLifetime
         var caseId = (await station.AttachAsync(Guid.Parse(path.Split('/')[^1]))).CaseId;
         _h.ServerUp = false;
 
-        // No visit started: the server refuses a PIN check (identity not accepted).
-        await station.CheckPinAsync(PinKind.UserAuthentication, Pin("1234"));
+        // A card that says 7 tries are left of 3: the server refuses the reading by its rule.
+        card.UserTries = 7;
+        await station.ReReadAfterRenewalAsync();
         card.UserTries = 3;
         await station.ReReadAfterRenewalAsync();
         _h.ServerUp = true;
@@ -121,16 +122,45 @@ public sealed class OutboxTests : IAsyncLifetime
 
         Assert.Equal((1, 0), (report.Sent, report.Pending));
         var aside = Assert.Single(report.SetAside);
-        Assert.Equal(422, aside.Status);
-        Assert.StartsWith("urn:casesystem:rule:", aside.ProblemType);
-        Assert.Equal(OutboxEntry.PinChecks, aside.Entry.Command);
+        Assert.Equal((422, "urn:casesystem:rule:pin-tries-out-of-range"), (aside.Status, aside.ProblemType));
+        Assert.Equal(OutboxEntry.CardReads, aside.Entry.Command);
         Assert.Single(station.Outbox.SetAside);
         Assert.Equal(2, (await _h.EventsAsync(caseId)).Count(e => e.Type == "CardRead"));
-        Assert.DoesNotContain(await _h.EventsAsync(caseId), e => e.Type.StartsWith("Pin", StringComparison.Ordinal));
 
         Assert.Equal(0, (await station.SendPendingAsync()).Sent);
         station.Outbox.ClearSetAside();
         Assert.Empty(station.Outbox.SetAside);
+    }
+
+    /// <summary>
+    /// Issue 12: the PIN was tried on the card before the clerk started the visit. The card's
+    /// tries fell to 2; the case records it too (it never says 3 while the card says 2), at the
+    /// moment the station observed it although the server was away then.
+    /// </summary>
+    [Fact]
+    [Trait("seed", "003_546c67f138d13e20.txt")]
+    public async Task A_PIN_checked_before_the_visit_is_recorded_and_at_the_moment_it_was_observed()
+    {
+        var path = await _h.NoticeAsync("N-5005");
+        var card = new FakeCard("0A1B", Expiry, userPin: "1234");
+        var station = _h.Station(new FakeTerminal(card));
+        station.ReadCard();
+        var caseId = (await station.AttachAsync(Guid.Parse(path.Split('/')[^1]))).CaseId;
+        _h.ServerUp = false;
+        var observed = _h.Server.Clock.GetUtcNow();
+        await station.CheckPinAsync(PinKind.UserAuthentication, Pin("9999"));
+        Assert.Equal(2, card.UserTries);
+
+        await _h.Server.AdvanceClockAsync(observed.AddMinutes(20));
+        _h.ServerUp = true;
+        var report = await station.SendPendingAsync();
+        Assert.Equal((1, 0, 0), (report.Sent, report.Pending, report.SetAside.Count));
+
+        var mismatch = Assert.Single(await _h.EventsAsync(caseId), e => e.Type == "PinMismatchRecorded");
+        Assert.Equal(2, mismatch.Data.GetProperty("triesLeft").GetInt32());
+        Assert.Equal(observed, mismatch.Data.GetProperty("at").GetDateTimeOffset());
+        var view = await _h.CaseAsync(caseId);
+        Assert.Equal(2, view.GetProperty("pins").GetProperty("UserAuthentication").GetProperty("triesLeft").GetInt32());
     }
 
     [Fact]

@@ -82,7 +82,8 @@ public sealed class StationHarness : IAsyncLifetime
     public CounterSession Station(ICardTerminal terminal, string stationId = "station-1")
     {
         var options = Options(stationId);
-        return new CounterSession(terminal, new CaseServer(options, Switch()), new DurableOutbox(Path.Combine(_folder, "outbox")), options);
+        // The station observes on the server's clock, as a deployed station and server share the time.
+        return new CounterSession(terminal, new CaseServer(options, Switch()), new DurableOutbox(Path.Combine(_folder, "outbox"), Server.Clock), options, Server.Clock);
     }
 
     private SocketsHttpHandler Switch() => new()

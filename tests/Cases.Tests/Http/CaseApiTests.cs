@@ -59,7 +59,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         // The visit that renewed ended done: the case is closed as renewed, and only a card re-read remains.
         Assert.Equal("closed", ended.GetProperty("status").GetString());
         Assert.Equal("Renewed", ended.GetProperty("closure").GetString());
-        Assert.Equal(["card-reads"], ended.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(["card-reads", "pin-checks"], ended.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
 
         var history = await OkAsync(await _server.Http.GetAsync(path + "/events"));
         Assert.Equal(

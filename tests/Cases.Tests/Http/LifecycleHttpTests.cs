@@ -31,10 +31,10 @@ public sealed class LifecycleHttpTests(TestDatabase db) : IClassFixture<TestData
     {
         var (path, _) = await _server.OpenCaseAsync();
         var opened = await Json(await _server.Http.GetAsync(path));
-        Assert.Equal(["reservations", "arrivals", "calls", "card-reads", "visits", "registry-changes", "closure"], Allowed(opened));
+        Assert.Equal(["reservations", "arrivals", "calls", "card-reads", "visits", "pin-checks", "registry-changes", "closure"], Allowed(opened));
 
         var visit = await Json(await _server.PostAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder", documents = Array.Empty<object>() }));
-        Assert.Contains("pin-checks", Allowed(visit));
+        Assert.Contains("renewals", Allowed(visit));
         Assert.DoesNotContain("visits", Allowed(visit));
         await Json(await _server.PostAsync(path + "/pin-checks", new { certificate = "UserAuthentication", result = "Matched", triesLeft = 3 }));
         await Json(await _server.PostAsync(path + "/pin-checks", new { certificate = "Signing", result = "Matched", triesLeft = 5 }));

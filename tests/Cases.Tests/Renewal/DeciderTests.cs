@@ -151,7 +151,8 @@ public sealed class HolderJourneyTests : DeciderSpec
                 new PinMismatchRecorded(Certificate.UserAuthentication, 0, Monday10), new PinLocked(Certificate.UserAuthentication, Monday10));
         Given(new PinMismatchRecorded(Certificate.UserAuthentication, 0, Monday10), new PinLocked(Certificate.UserAuthentication, Monday10));
         ThenRefused(new RenewCertificates([Certificate.UserAuthentication], Monday10), Rules.PinLocked);
-        ThenRefused(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Matched, 0, Monday10), Rules.PinLocked);
+        // The card says the PIN matched: it was reset on the J-LIS terminal. The card is right, and the case follows it.
+        Then(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Matched, 0, Monday10), new PinMatched(Certificate.UserAuthentication, Monday10));
     }
 
     [Trait("seed", Rule.Seeds.Hirosaki)]
@@ -222,8 +223,23 @@ public sealed class HolderJourneyTests : DeciderSpec
     [Fact]
     public void Nothing_happens_at_the_counter_without_a_visit()
     {
-        Given(Noticed(Adult)).ThenRefused(new RecordPinCheck(Certificate.Signing, PinCheckResult.Matched, 5, Monday10), Rules.NoVisitInProgress);
-        ThenRefused(new EndVisit(VisitOutcome.Done, Monday10), Rules.NoVisitInProgress);
+        Given(Noticed(Adult)).ThenRefused(new EndVisit(VisitOutcome.Done, Monday10), Rules.NoVisitInProgress);
+        ThenRefused(new RenewCertificates([Certificate.Signing], Monday10), Rules.NoVisitInProgress);
+    }
+
+    /// <summary>Issue 12: the station tried a PIN before the visit started; the card fell to 2 and the case must say so too.</summary>
+    [Trait("seed", Rule.Seeds.Hirosaki)]
+    [Fact]
+    public void A_PIN_tried_on_the_card_before_the_visit_is_recorded_but_verifies_nothing_003()
+    {
+        Given(Noticed(Adult))
+            .Then(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Mismatched, 2, Monday10), new PinMismatchRecorded(Certificate.UserAuthentication, 2, Monday10));
+        Given(new PinMismatchRecorded(Certificate.UserAuthentication, 2, Monday10), new PinMatched(Certificate.UserAuthentication, Monday10))
+            .Given(new VisitStarted(1, "市民課", WhoCame.Holder, [], ReplyForm.NotApplicable, true, Monday10), new IdentityAccepted(1, Rules.HolderPresence.Id, Monday10));
+        // The match came before the visit: this visit has verified nothing yet.
+        ThenRefused(new RenewCertificates([Certificate.UserAuthentication], Monday10), Rules.PinNotVerified);
+        var file = Assert.IsType<RenewalState.Active>(RenewalState.Fold([Noticed(Adult), new PinMismatchRecorded(Certificate.UserAuthentication, 2, Monday10)])).Case;
+        Assert.Equal(2, file.TriesLeft[Certificate.UserAuthentication]);
     }
 }
 

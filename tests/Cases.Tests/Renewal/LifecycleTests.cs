@@ -22,7 +22,7 @@ public sealed class LifecycleTests : DeciderSpec
         Given(HolderVerified).Given(RenewedBoth);
         ThenRefused(new RenewCertificates([Certificate.UserAuthentication], Monday10), Rules.AlreadyRenewed);
         ThenRefused(new MailDocumentInquiry("x", Monday10), Rules.AlreadyRenewed);
-        ThenRefused(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Matched, 3, Monday10), Rules.AlreadyRenewed);
+        ThenRefused(new ResetPin([Certificate.UserAuthentication], Monday10), Rules.AlreadyRenewed);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class LifecycleTests : DeciderSpec
         Given(HolderVerified).Given(RenewedBoth)
             .Then(new EndVisit(VisitOutcome.Done, Monday10), new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10));
         Given(new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10));
-        Assert.Equal([CaseAction.ReadCard], Lifecycle.Allowed(RenewalState.Fold([.. HolderVerified, RenewedBoth, new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10)])));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin], Lifecycle.Allowed(RenewalState.Fold([.. HolderVerified, RenewedBoth, new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10)])));
         // Closing again as renewed is a retry: nothing new. Anything else is refused.
         Then(new CloseCase(CaseClosure.Renewed, Monday10));
         ThenRefused(new CloseCase(CaseClosure.Withdrawn, Monday10), Rules.CaseClosed);
@@ -73,16 +73,16 @@ public sealed class LifecycleTests : DeciderSpec
     public void The_actions_of_each_state_are_the_ones_a_counter_expects()
     {
         IReadOnlyList<CaseAction> Of(string state) => Lifecycle.Allowed(RenewalState.Fold(Catalogue[state]));
-        Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("noticed"));
-        Assert.Equal([CaseAction.ReadCard, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("identity refused"));
+        Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.CheckPin, CaseAction.ReportRegistryChange, CaseAction.Close], Of("noticed"));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("identity refused"));
         Assert.Contains(CaseAction.Renew, Of("verified"));
         Assert.DoesNotContain(CaseAction.MailInquiry, Of("verified"));
         Assert.Contains(CaseAction.MailInquiry, Of("proxy without form"));
         Assert.DoesNotContain(CaseAction.ResetPin, Of("proxy without form"));
         Assert.Contains(CaseAction.ReceiveReply, Of("proxy back after inquiry"));
         Assert.DoesNotContain(CaseAction.MailInquiry, Of("proxy back after inquiry"));
-        Assert.Equal([CaseAction.ReadCard, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("renewed in visit"));
-        Assert.Equal([CaseAction.ReadCard], Of("closed renewed"));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("renewed in visit"));
+        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin], Of("closed renewed"));
         Assert.Empty(Of("closed withdrawn"));
     }
 
