@@ -70,6 +70,35 @@ public sealed class CounterScreenTests : IAsyncLifetime
         Assert.Contains("サーバーに接続できません / server unreachable — 未送信 1 件", screen.ToString());
     }
 
+    /// <summary>Issue 12: a refusal cleared unread is an observation no one will record, so clearing the list asks first.</summary>
+    [Fact]
+    public async Task Clearing_the_set_aside_refusals_asks_first_and_no_keeps_them()
+    {
+        var path = await _h.NoticeAsync("N-8005");
+        var card = new FakeCard("0A1B", new DateOnly(2026, 6, 15));
+        var station = _h.Station(new FakeTerminal(card));
+        station.ReadCard();
+        await station.AttachAsync(Guid.Parse(path.Split('/')[^1]));
+        card.UserTries = 7;
+        await station.ReReadAfterRenewalAsync();
+        Assert.Single(station.Outbox.SetAside);
+
+        async Task<string> ShowAsync(string answer)
+        {
+            var keys = new Queue<ConsoleKeyInfo>("80".Select(Key));
+            var lines = new Queue<string?>([answer]);
+            var screen = new StringWriter();
+            await new CounterScreen(station, new StationIo(screen, new StringWriter(), keys.Dequeue, () => keys.Count > 0, () => lines.Dequeue(), _h.Environment(), default,
+                Clock: _h.Server.Clock)).RunAsync();
+            return screen.ToString();
+        }
+
+        Assert.Contains("一覧に残しました / kept", await ShowAsync(""));
+        Assert.Single(station.Outbox.SetAside);
+        Assert.Contains("確認済みとして一覧から消しました / cleared as seen", await ShowAsync("y"));
+        Assert.Empty(station.Outbox.SetAside);
+    }
+
     [Fact]
     public async Task The_screen_claims_no_connection_before_the_server_answered_and_says_unreachable_when_a_search_cannot_reach_it()
     {
