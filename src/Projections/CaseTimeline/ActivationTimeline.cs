@@ -138,6 +138,14 @@ public static class ActivationTimeline
         DateOnly? userAuthenticationExpiry = null;
         DateOnly? lapsedOn = null;
 
+        void Done(Procedure procedure, DateTimeOffset at, IReadOnlyList<Certificate> certificates, DateOnly newExpiry)
+        {
+            done.Add((procedure, at, certificates));
+            if (!certificates.Contains(Certificate.UserAuthentication)) return;
+            userAuthenticationExpiry = newExpiry;
+            lapsedOn = null;
+        }
+
         foreach (var e in events.Where(e => e.At <= asOf).OrderBy(e => e.At))
         {
             switch (e)
@@ -155,28 +163,14 @@ public static class ActivationTimeline
                     done.Add((Procedure.PinReset, p.At, p.Certificates));
                     break;
                 case RenewalEvent.CertificatesRenewed r:
-                    done.Add((Procedure.CertificateRenewal, r.At, r.Certificates));
-                    if (r.Certificates.Contains(Certificate.UserAuthentication))
-                    {
-                        userAuthenticationExpiry = r.NewExpiry;
-                        lapsedOn = null;
-                    }
+                    Done(Procedure.CertificateRenewal, r.At, r.Certificates, r.NewExpiry);
                     break;
                 case RenewalEvent.CertificatesIssued i:
-                    done.Add((i.OnReissuedCard ? Procedure.CardIssuance : Procedure.CertificateIssuance, i.At, i.Certificates));
-                    if (i.Certificates.Contains(Certificate.UserAuthentication))
-                    {
-                        userAuthenticationExpiry = i.NewExpiry;
-                        lapsedOn = null;
-                    }
+                    // Stored as a flagged CertificatesIssued before the re-issued card's event of its own existed.
+                    Done(i.OnReissuedCard ? Procedure.CardIssuance : Procedure.CertificateIssuance, i.At, i.Certificates, i.NewExpiry);
                     break;
                 case RenewalEvent.CertificatesIssuedOnReissuedCard i:
-                    done.Add((Procedure.CardIssuance, i.At, i.Certificates));
-                    if (i.Certificates.Contains(Certificate.UserAuthentication))
-                    {
-                        userAuthenticationExpiry = i.NewExpiry;
-                        lapsedOn = null;
-                    }
+                    Done(Procedure.CardIssuance, i.At, i.Certificates, i.NewExpiry);
                     break;
                 case RenewalEvent.CertificateLapsed { Certificate: Certificate.UserAuthentication } l:
                     lapsedOn = l.ExpiredOn;
