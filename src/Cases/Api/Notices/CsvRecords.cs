@@ -7,7 +7,7 @@ public readonly record struct CsvRecord(int Line, string[] Fields);
 
 /// <summary>
 /// RFC 4180 records: fields separated by commas, optionally in double quotes (a quote inside
-/// doubled), records ending in CRLF or LF, line breaks allowed inside quotes; blank lines are
+/// doubled), records ending in CRLF or LF, line breaks allowed inside quotes (kept as LF); blank lines are
 /// skipped. A quote left open at the end of the file would have swallowed every line after it,
 /// so it refuses the whole file, naming the line the quote opens on.
 /// </summary>
@@ -25,6 +25,7 @@ public static class CsvRecords
             if (quoted)
             {
                 if (c == '"') { quoted = false; afterQuote = true; }
+                else if (c == '\r') { } // a line break inside a field is kept as LF, as Excel writes it (Alt+Enter)
                 else { if (c == '\n') line++; field.Append(c); }
             }
             else if (c == '"')

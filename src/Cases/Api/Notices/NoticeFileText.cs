@@ -85,16 +85,18 @@ public static class NoticeFileText
             if (FirstInvalidUtf8(bytes) is not { } bad) return (new DecodedText(StrictUtf8.GetString(bytes), Utf8Name), null);
             if (declared == Utf8Name)
             {
-                var shiftJis = FirstInvalidCp932(bytes) is null;
+                var shiftJis = Cp932(bytes).BadLine is null;
                 return (null, new FileFault("bad-encoding", LineOf(bytes, bad),
                     "UTF-8 として読めない文字があります。" + (shiftJis ? "Shift_JIS として読めるので、charset=Shift_JIS を指定するか charset を外してください。" : "UTF-8 で保存し直してください。"),
                     "A character is not valid UTF-8. " + (shiftJis ? "It reads as Shift_JIS: send charset=Shift_JIS, or no charset." : "Save the file as UTF-8.")));
             }
         }
-        if (FirstInvalidCp932(bytes) is { } badSjis)
+        var (text, badLine) = Cp932(bytes);
+        if (badLine is { } sjisLine)
         {
-            var line = declared == ShiftJisName ? badSjis : Math.Max(badSjis, FirstInvalidUtf8(bytes) ?? 0);
-            return (null, new FileFault("bad-encoding", LineOf(bytes, line),
+            // Neither reads: the line named is where the reading that went further stopped.
+            var line = declared == ShiftJisName ? sjisLine : Math.Max(sjisLine, LineOf(bytes, FirstInvalidUtf8(bytes) ?? 0));
+            return (null, new FileFault("bad-encoding", line,
                 declared == ShiftJisName
                     ? "Shift_JIS として読めない文字があります。何も登録していません。"
                     : "UTF-8 としても Shift_JIS としても読めない文字があります。UTF-8 か Shift_JIS で保存してください。何も登録していません。",
@@ -102,7 +104,7 @@ public static class NoticeFileText
                     ? "A character is not valid Shift_JIS. Nothing was imported."
                     : "A character is neither UTF-8 nor Shift_JIS; save the file in one of them. Nothing was imported."));
         }
-        return (new DecodedText(StrictCp932.GetString(bytes), ShiftJisName), null);
+        return (new DecodedText(text!, ShiftJisName), null);
     }
 
     /// <summary>The physical line (1-based) a byte is on. A line feed is never part of a UTF-8 or CP932 multi-byte character.</summary>
@@ -129,13 +131,18 @@ public static class NoticeFileText
         }
     }
 
-    /// <summary>The first byte of the first line CP932 cannot read strictly, or null when every line reads.</summary>
-    private static int? FirstInvalidCp932(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The bytes read strictly as CP932, or the first line (1-based) that cannot be. Windows' table
+    /// also maps the single bytes 0x80, 0xA0 and 0xFD–0xFF, which no Shift_JIS text holds (a Latin-1
+    /// file, a binary one), to U+0080 and U+F8F0–U+F8F3: those count as unreadable too. The
+    /// user-defined area (0xF040–0xF9FC, a municipality's 外字) reads as Unicode's private use area.
+    /// </summary>
+    private static (string? Text, int? BadLine) Cp932(ReadOnlySpan<byte> bytes)
     {
+        string text;
         try
         {
-            StrictCp932.GetCharCount(bytes);
-            return null;
+            text = StrictCp932.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
@@ -150,11 +157,15 @@ public static class NoticeFileText
                 }
                 catch (DecoderFallbackException)
                 {
-                    return start;
+                    return (null, LineOf(bytes, start));
                 }
                 start = end;
             }
-            return 0;
+            return (null, 1);
         }
+        var stray = text.AsSpan().IndexOfAny(NotShiftJis);
+        return stray < 0 ? (text, null) : (null, text.AsSpan(0, stray).Count('\n') + 1);
     }
+
+    private static readonly SearchValues<char> NotShiftJis = SearchValues.Create("\u0080\uF8F0\uF8F1\uF8F2\uF8F3");
 }
