@@ -38,11 +38,6 @@ internal sealed class NoticeWriter(IServiceProvider services, string municipalit
 
     private const int Attempts = 5;
 
-    /// <summary>Lines whose timers one outbox carries.</summary>
-    private const int OutboxLines = 32;
-
-    private readonly Wolverine.Runtime.IWolverineRuntime runtime = services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>();
-
     private readonly record struct Existing(RenewalState State, long Version);
 
     /// <summary>
@@ -78,13 +73,8 @@ internal sealed class NoticeWriter(IServiceProvider services, string municipalit
             var (session, outbox) = OpenSession(scope);
             await using (session)
             {
-                var lines = 0;
                 foreach (var line in chunk)
                 {
-                    // A Wolverine outbox keeps its messages in a list it searches before each add
-                    // (quadratic in a chunk's 2,000 timers): a fresh one, in the same session and
-                    // transaction, every few lines.
-                    if (++lines % OutboxLines == 0) outbox = new MartenOutbox(runtime, session);
                     var caseId = CaseIds.ForNotice(municipality, line.NoticeNumber);
                     var command = new RecordExpiryNotice(line.NoticeNumber, line.Holder, line.Expiry, batch, clock.GetUtcNow());
                     existing.TryGetValue(caseId, out var found);
