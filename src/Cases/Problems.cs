@@ -21,6 +21,12 @@ public static class Problems
         "リクエストの内容を読み取れません。/ The request could not be read.");
     public static readonly Kind BadCsvColumns = new("urn:casesystem:problem:bad-csv-columns", StatusCodes.Status400BadRequest,
         "CSV の列が通知バッチの形式と合いません。個人番号を含むファイルは受け付けません。/ The CSV's columns do not match the notice format; files with My Numbers are refused.");
+    public static readonly Kind BadCsvEncoding = new("urn:casesystem:problem:bad-csv-encoding", StatusCodes.Status400BadRequest,
+        "CSV の文字コードを読めません。UTF-8 か Shift_JIS で保存してください。何も登録していません。/ The CSV's encoding cannot be read; save it as UTF-8 or Shift_JIS. Nothing was imported.");
+    public static readonly Kind BadCsv = new("urn:casesystem:problem:bad-csv", StatusCodes.Status400BadRequest,
+        "CSV として読めないため、何も登録していません。/ The file cannot be read as CSV; nothing was imported.");
+    public static readonly Kind NoticeFileTooLarge = new("urn:casesystem:problem:notice-file-too-large", StatusCodes.Status413PayloadTooLarge,
+        "ファイルが大きすぎます(64 MiB まで)。分けて取り込んでください。/ The file is too large (64 MiB at most); import it in parts.");
     public static readonly Kind IdempotencyKeyReused = new("urn:casesystem:problem:idempotency-key-reused", StatusCodes.Status422UnprocessableEntity,
         "この Idempotency-Key は別の内容の要求に使われています。新しい要求には新しいキーを使ってください。/ This Idempotency-Key was used for a different request; send a new key for a new request.");
     public static readonly Kind IdempotencyKeyInFlight = new("urn:casesystem:problem:idempotency-key-in-flight", StatusCodes.Status409Conflict,
@@ -28,8 +34,8 @@ public static class Problems
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
         "システムエラーが発生しました。/ Internal error.");
 
-    public static IResult Result(Kind kind, string? detail = null) =>
-        Results.Problem(detail: detail, statusCode: kind.Status, title: kind.Title, type: kind.Type);
+    public static IResult Result(Kind kind, string? detail = null, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(detail: detail, statusCode: kind.Status, title: kind.Title, type: kind.Type, extensions: extensions);
 
     public static ProblemDetails Details(Kind kind, string? detail = null) =>
         new() { Type = kind.Type, Title = kind.Title, Status = kind.Status, Detail = detail };

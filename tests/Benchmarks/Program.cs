@@ -20,6 +20,7 @@ internal static class Program
         "  " + FreshnessBenchmark.Usage + "\n" +
         "  " + FailoverBenchmark.Usage + "\n" +
         "  " + HttpBenchmark.Usage + "\n" +
+        "  " + ImportBenchmark.Usage + "\n" +
         "  " + Sample.SampleCommand.Usage + "\n" +
         "environment: CASES_DB, an Npgsql connection string to a server where the user may create databases";
 
@@ -44,6 +45,7 @@ internal static class Program
                 "freshness" => await FreshnessBenchmark.RunAsync(args[1..], cancel.Token),
                 "failover" => await FailoverBenchmark.RunAsync(args[1..], cancel.Token),
                 "http" => await HttpBenchmark.RunAsync(args[1..], cancel.Token),
+                "import" => await ImportBenchmark.RunAsync(args[1..], cancel.Token),
                 "sample" => await Sample.SampleCommand.RunAsync(args[1..], cancel.Token),
                 "-h" or "--help" or "help" => Help(),
                 _ => UsageError($"unknown benchmark '{args[0]}'"),

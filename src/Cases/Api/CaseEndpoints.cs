@@ -48,7 +48,8 @@ public static class CaseEndpoints
 {
     public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/notices", NoticeImport.ImportAsync).Accepts<string>("text/csv").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
+        api.MapPost("/notices", Notices.NoticeImport.ImportAsync).Accepts<string>("text/csv").Produces<Notices.NoticeImportReport>()
+            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
         // Cases hold personal data: no analyst reads them.
         api.MapGet("/cases/{caseId:guid}", GetCaseAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
         api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);

@@ -12,6 +12,9 @@ public abstract record RenewalCommand
 
     public sealed record RecordExpiryNotice(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset Now) : RenewalCommand;
 
+    /// <summary>The notice imported again with other data, meant as a correction (<c>?amend=true</c>).</summary>
+    public sealed record AmendNotice(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset Now) : RenewalCommand;
+
     public sealed record OpenCaseAtCounter(Holder Holder, CertificateDates Expiry, string Office, DateTimeOffset Now) : RenewalCommand;
 
     public sealed record MakeReservation(string Office, DateTimeOffset SlotStart, DateTimeOffset Now) : RenewalCommand;

@@ -38,6 +38,13 @@ public abstract record RenewalEvent
 
     public sealed record ExpiryNoticeSent(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset At) : RenewalEvent;
 
+    /// <summary>
+    /// The notice's data corrected by a later import of the same notice number (a corrected J-LIS
+    /// batch, a clerk's typing error in the first file): the holder and the expiry dates as the
+    /// notice now has them. The earlier <see cref="ExpiryNoticeSent"/> stays in the log.
+    /// </summary>
+    public sealed record NoticeAmended(string NoticeNumber, Holder Holder, CertificateDates Expiry, string NoticeBatch, DateTimeOffset At) : RenewalEvent;
+
     public sealed record CaseOpenedAtCounter(Holder Holder, CertificateDates Expiry, string Office, DateTimeOffset At) : RenewalEvent;
 
     public sealed record RenewalWindowOpened(DateOnly OpensOn, DateTimeOffset At) : RenewalEvent;

@@ -14,7 +14,11 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
     public IReadOnlyList<RenewalEvent> Decide(RenewalCommand command, RenewalState state) => (command, state) switch
     {
         (RecordExpiryNotice c, RenewalState.NoCase) => [new ExpiryNoticeSent(c.NoticeNumber, c.Holder, c.Expiry, c.NoticeBatch, c.Now)],
-        (RecordExpiryNotice c, RenewalState.Active { Case.NoticeNumber: var n }) when n == c.NoticeNumber => [],
+        // The same notice again: nothing when its data is the same, a conflict when it is not (amended only on purpose).
+        (RecordExpiryNotice c, RenewalState.Active { Case: var file }) when file.NoticeNumber == c.NoticeNumber => SameNotice(c, file),
+        (RecordExpiryNotice c, RenewalState.Closed { Case: var file }) when file.NoticeNumber == c.NoticeNumber => SameNotice(c, file),
+        (AmendNotice c, RenewalState.Active { Case: var file }) when file.NoticeNumber == c.NoticeNumber =>
+            file.HasNoticeData(c.Holder, c.Expiry) ? [] : [new NoticeAmended(c.NoticeNumber, c.Holder, c.Expiry, c.NoticeBatch, c.Now)],
         (OpenCaseAtCounter c, RenewalState.NoCase) => [new CaseOpenedAtCounter(c.Holder, c.Expiry, c.Office, c.Now)],
         (RecordExpiryNotice or OpenCaseAtCounter, _) => throw new RuleViolation(Rules.CaseExists),
         // Closing a case again as it was closed is a retry, not a new fact.
@@ -49,6 +53,8 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         OpenRenewalWindow c => OpenWindow(c, file),
         RecordLapse c => RecordLapse(c, file),
         FlagInquiryOverdue c => FlagOverdue(c, file),
+        // A case of another notice, or opened at the counter, has no notice of this number to amend.
+        AmendNotice => throw new RuleViolation(Rules.NoCase),
         _ => throw new InvalidOperationException($"unhandled command {command.GetType().Name}"),
     };
 
@@ -61,6 +67,9 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         }
         return [new ReservationMade(c.Office, c.SlotStart, c.Now)];
     }
+
+    private static IReadOnlyList<RenewalEvent> SameNotice(RecordExpiryNotice c, CaseFile file) =>
+        file.HasNoticeData(c.Holder, c.Expiry) ? [] : throw new RuleViolation(Rules.NoticeDataDiffers);
 
     private static IReadOnlyList<RenewalEvent> RecordCardRead(RenewalCommand.RecordCardRead c)
     {

@@ -125,6 +125,7 @@ public sealed record CaseFile(
         RegistryChangeCompleted e => this with { PendingChanges = PendingChanges.Remove(e.Change), SigningRevoked = true },
         RenewalWindowOpened => this with { WindowOpened = true },
         CertificateLapsed e => this with { Lapsed = Lapsed.Add(e.Certificate) },
+        NoticeAmended e => Amended(e),
         _ => this,
     };
 
@@ -134,6 +135,25 @@ public sealed record CaseFile(
         RenewedCertificates = Renewed.Union(certificates),
         LastCardRead = LastCardRead is null ? null : LastCardRead with { AfterRenewal = false },
     };
+
+    /// <summary>Whether the case holds exactly this holder and these expiry dates (a notice imported again).</summary>
+    public bool HasNoticeData(Holder holder, CertificateDates expiry) => Holder == holder && Expiry == expiry;
+
+    /// <summary>
+    /// The notice's corrected data. What the old dates had brought about is judged again on the new
+    /// ones, as of the amendment: the window is open only if it opens by then, and a certificate
+    /// counts as lapsed only if its corrected expiry has passed (the timers are set again for the rest).
+    /// </summary>
+    private CaseFile Amended(NoticeAmended e)
+    {
+        var today = JapanTime.DateOf(e.At);
+        var amended = this with { Holder = e.Holder, Expiry = e.Expiry };
+        return amended with
+        {
+            WindowOpened = WindowOpened && Validity.RenewalOpensOn(e.Expiry.UserAuthenticationExpiry) <= today,
+            Lapsed = Lapsed.Where(c => amended.ExpiryOf(c) is { } expiry && expiry < today).ToImmutableHashSet(),
+        };
+    }
 
     private CaseFile WithVisit(Func<Visit, Visit> change) => CurrentVisit is null ? this : this with { CurrentVisit = change(CurrentVisit) };
 

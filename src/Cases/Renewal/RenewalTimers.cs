@@ -36,6 +36,10 @@ public static class RenewalTimers
                 case CaseOpenedAtCounter opened:
                     Opened(opened.Expiry);
                     break;
+                case NoticeAmended amended:
+                    // Set again on the corrected dates; the old ones, when they fire, find nothing due.
+                    Opened(amended.Expiry);
+                    break;
                 case DocumentInquiryMailed mailed:
                     timers.Add(new(InquiryOverdue, StartOf(mailed.ReplyDueOn.AddDays(1))));
                     break;

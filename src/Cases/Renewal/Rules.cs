@@ -59,6 +59,9 @@ public static class Rules
         "この案件は終了しています。", "The case is closed.");
     public static readonly Rule CaseExists = new("case-exists", DomainDefaults,
         "この案件はすでに存在します。", "The case exists already.");
+    public static readonly Rule NoticeDataDiffers = new("notice-data-differs", DomainDefaults,
+        "この通知番号は別の内容で取り込み済みです。訂正するには amend=true を付けて取り込み直してください。",
+        "This notice number was imported with other data; import it again with amend=true to correct the case.");
     public static readonly Rule NoCase = new("no-case", DomainDefaults,
         "案件がありません。", "There is no such case.");
 

@@ -36,6 +36,7 @@ public static class EventNames
     public static string Ja(string eventType) => eventType switch
     {
         "ExpiryNoticeSent" => "有効期限通知書の送付",
+        "NoticeAmended" => "有効期限通知書の内容の訂正",
         "CaseOpenedAtCounter" => "窓口で案件を開始",
         "RenewalWindowOpened" => "更新受付期間の開始",
         "ReservationMade" => "来庁予約",

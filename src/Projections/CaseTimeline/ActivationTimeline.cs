@@ -153,6 +153,9 @@ public static class ActivationTimeline
                 case RenewalEvent.ExpiryNoticeSent n:
                     userAuthenticationExpiry = n.Expiry.UserAuthenticationExpiry;
                     break;
+                case RenewalEvent.NoticeAmended a:
+                    userAuthenticationExpiry = a.Expiry.UserAuthenticationExpiry;
+                    break;
                 case RenewalEvent.CaseOpenedAtCounter o:
                     userAuthenticationExpiry = o.Expiry.UserAuthenticationExpiry;
                     break;

@@ -59,6 +59,15 @@ public sealed partial class RenewalReportProjection
         }
         switch (e)
         {
+            case NoticeAmended n:
+            {
+                // The corrected notice moves the case to its expiry's cohort and its holder's age band.
+                var opened = CaseFacts.Open(s.Municipality, n.Holder, n.Expiry, s.NoticeSent, s.Office, seq);
+                return s.CohortMonth == opened.CohortMonth && s.AgeBand == opened.AgeBand
+                    ? s
+                    : s with { CohortMonth = opened.CohortMonth, AgeBand = opened.AgeBand, UpdatedSeq = seq };
+            }
+
             case ArrivedAtOffice a:
                 return s with { ArrivedAt = a.At, CalledAt = null, UpdatedSeq = seq };
 

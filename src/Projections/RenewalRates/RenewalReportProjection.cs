@@ -39,7 +39,7 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
     {
         // The events Fold acts on (CaseFacts.cs); the others (PIN matches, card reads, identity checks,
         // window openings, reservations: two fifths of a national log) are never loaded.
-        Reads(typeof(ExpiryNoticeSent), typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted),
+        Reads(typeof(ExpiryNoticeSent), typeof(NoticeAmended), typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted),
             typeof(VisitEnded), typeof(PinMismatchRecorded), typeof(PinLocked), typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived),
             typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificatesIssuedOnReissuedCard), typeof(CertificateLapsed), typeof(CaseClosed));
     }

@@ -12,6 +12,8 @@ public static class EventExamples
     public static readonly IReadOnlyList<RenewalEvent> All = new RenewalEvent[]
     {
         new ExpiryNoticeSent("N-2026-000123", Holder, new CertificateDates(new DateOnly(2026, 6, 15), new DateOnly(2026, 6, 15)), "JLIS-2026-03", At),
+        new NoticeAmended("N-2026-000123", Holder with { RegisteredAddress = "大阪府高槻市桃園町2番2号" },
+            new CertificateDates(new DateOnly(2026, 7, 15), new DateOnly(2026, 7, 15)), "JLIS-2026-03-訂正", At),
         new CaseOpenedAtCounter(Holder, new CertificateDates(new DateOnly(2026, 5, 31), null), "市民課", At),
         new RenewalWindowOpened(new DateOnly(2026, 3, 1), At),
         new ReservationMade("マイナンバーカードセンター", At.AddDays(3), At),

@@ -589,6 +589,18 @@ public sealed class RenewalReportFoldTests
     }
 
     [Fact]
+    public void A_corrected_notice_moves_the_case_to_its_expirys_cohort_and_its_holders_age_band()
+    {
+        var older = Holder with { BirthDate = new DateOnly(1950, 6, 15) };
+        var later = new CertificateDates(new DateOnly(2026, 8, 15), null);
+        var amended = Fold(Noticed, new RenewalEvent.NoticeAmended("NOTICE-1", older, later, "B-訂正", At));
+        Assert.Equal((new DateOnly(2026, 8, 1), ReportCodes.AgeBand(76), true, 2L), (amended.CohortMonth, amended.AgeBand, amended.NoticeSent, amended.UpdatedSeq));
+        // A correction of the address alone changes no fact.
+        var opened = Fold(Noticed);
+        Assert.Same(opened, RenewalReportProjection.Fold(opened, Stored(2, new RenewalEvent.NoticeAmended("NOTICE-1", Holder with { RegisteredAddress = "長野県佐久市臼田2301" }, Expiry, "B-訂正", At))));
+    }
+
+    [Fact]
     [Trait("seed", Rule.Seeds.Hirosaki)]
     public void A_case_closed_as_renewed_without_a_renewal_event_counts_as_renewed_at_its_closing_late_after_a_lapse()
     {
