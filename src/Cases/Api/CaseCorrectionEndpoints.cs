@@ -13,7 +13,11 @@ using static CaseSystem.Cases.Renewal.RenewalCommand;
 namespace CaseSystem.Cases.Api;
 
 public sealed record TicketDropRequest(TicketDrop Drop);
-public sealed record VoidEntryRequest(long Version, string Reason);
+/// <summary>
+/// The entry to void by its stream version. Not named Version: Wolverine's aggregate workflow
+/// reads a body's Version as the version the case must be at (optimistic concurrency).
+/// </summary>
+public sealed record VoidEntryRequest(long EntryVersion, string Reason);
 public sealed record VisitOutcomeAmendmentRequest(int Visit, VisitOutcome Outcome, string Reason);
 public sealed record VisitDocumentsAmendmentRequest(IReadOnlyList<PresentedDocument> Documents, string Reason, ReplyForm ReplyForm = ReplyForm.NotApplicable, bool AuthorityOnRecord = false);
 
@@ -39,7 +43,7 @@ public static class CaseCorrectionEndpoints
     [WolverinePost(Case + "voided-entries"), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) VoidEntry(VoidEntryRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
-        CaseCommandEndpoints.Decide(new RenewalCommand.VoidEntry(body.Version, body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
+        CaseCommandEndpoints.Decide(new RenewalCommand.VoidEntry(body.EntryVersion, body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(Case + "visit-outcome-amendments"), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) AmendVisitOutcome(VisitOutcomeAmendmentRequest body, string municipality, Guid caseId,

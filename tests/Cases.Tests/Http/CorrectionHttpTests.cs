@@ -40,16 +40,16 @@ public sealed class CorrectionHttpTests(TestDatabase db) : IClassFixture<TestDat
         Assert.Equal((2, "ArrivedAtOffice"), (entry.GetProperty("version").GetInt32(), entry.GetProperty("entry").GetString()));
 
         // A refusal names its rule, in Japanese with English beside it, and stores nothing.
-        var noReason = await _server.PostAsync(path + "/voided-entries", new { version = 2, reason = " " });
+        var noReason = await _server.PostAsync(path + "/voided-entries", new { entryVersion = 2, reason = " " });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, noReason.StatusCode);
         var problem = await noReason.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("urn:casesystem:rule:correction-reason", problem.GetProperty("type").GetString());
         Assert.Contains("理由", problem.GetProperty("title").GetString());
-        var notVoidable = await _server.PostAsync(path + "/voided-entries", new { version = 1, reason = "開始の取消し" });
+        var notVoidable = await _server.PostAsync(path + "/voided-entries", new { entryVersion = 1, reason = "開始の取消し" });
         Assert.Equal("urn:casesystem:rule:entry-not-voidable", (await notVoidable.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
         Assert.Equal(2, (await db.EventsAsync("saku", IdOf(path))).Count);
 
-        var voided = await OkAsync(path + "/voided-entries", new { version = 2, reason = "別の方の案件に記録" });
+        var voided = await OkAsync(path + "/voided-entries", new { entryVersion = 2, reason = "別の方の案件に記録" });
         Assert.Equal(JsonValueKind.Null, voided.GetProperty("ticket").ValueKind);
         Assert.DoesNotContain("voided-entries", Allowed(voided));
         var events = await db.EventsAsync("saku", IdOf(path));
@@ -62,14 +62,14 @@ public sealed class CorrectionHttpTests(TestDatabase db) : IClassFixture<TestDat
         Assert.Equal(1, visit.GetProperty("visits").GetInt32());
         var visitVersion = visit.GetProperty("version").GetInt64() - 1;
         _server.Role = StaffRole.Supervisor;
-        var afterVoid = await OkAsync(path + "/voided-entries", new { version = visitVersion, reason = "案件の取り違え" });
+        var afterVoid = await OkAsync(path + "/voided-entries", new { entryVersion = visitVersion, reason = "案件の取り違え" });
         _server.Role = StaffRole.Clerk;
         Assert.Equal((0, JsonValueKind.Null), (afterVoid.GetProperty("visits").GetInt32(), afterVoid.GetProperty("currentVisit").ValueKind));
         var again = await OkAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder", documents = Array.Empty<object>() });
         Assert.Equal((2, 1), (again.GetProperty("currentVisit").GetProperty("number").GetInt32(), again.GetProperty("visits").GetInt32()));
 
         _server.Role = StaffRole.Analyst;
-        Assert.Equal(HttpStatusCode.Forbidden, (await _server.PostAsync(path + "/voided-entries", new { version = visitVersion, reason = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.PostAsync(path + "/voided-entries", new { entryVersion = visitVersion, reason = "x" })).StatusCode);
     }
 
     [Fact]

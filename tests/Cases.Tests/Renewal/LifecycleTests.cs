@@ -135,7 +135,8 @@ public sealed class LifecycleTests : DeciderSpec
         // Moved out: no state in the catalogue is closed so, where closing again would be a retry.
         CaseAction.Close => new CloseCase(CaseClosure.MovedOut, Monday10),
         CaseAction.DropTicket => new DropTicket(TicketDrop.NoShow, Monday10),
-        CaseAction.VoidEntry => new VoidEntry(2, "別の案件に記録", Monday10),
+        // The notice: voiding an entry voided already would be a retry, answered with nothing.
+        CaseAction.VoidEntry => new VoidEntry(1, "別の案件に記録", Monday10),
         CaseAction.AmendVisitOutcome => new AmendVisitOutcome(1, VisitOutcome.Left, "結果の誤り", Monday10),
         CaseAction.AmendVisitDocuments => new AmendVisitDocuments([], ReplyForm.NotApplicable, "書類の誤り", Monday10),
         _ => throw new ArgumentOutOfRangeException(nameof(action)),

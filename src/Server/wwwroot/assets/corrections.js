@@ -40,7 +40,7 @@ export function correctionsGroup({ commandForm, field, view, allowed, officeJa, 
         view.corrections.voidable.map(e => h("option", { value: e.version }, entryJa(e, officeJa))))),
       reasonField(field, "void"),
       h("p", { class: "muted" }, "記録は消えずに残り、取消しとして履歴に表示されます。更新・暗証番号などの事実は取り消せません。"),
-    ], f => ({ version: Number(f.get("version")), reason: f.get("reason") }), "取消しを記録"));
+    ], f => ({ entryVersion: Number(f.get("version")), reason: f.get("reason") }), "取消しを記録"));
   }
   if (allowed.has(correctionEndpoints.outcome) && view.corrections.outcomeAmendable.length) {
     forms.push(commandForm("outcome", "来庁の結果を訂正する", "Amend a visit's outcome", [

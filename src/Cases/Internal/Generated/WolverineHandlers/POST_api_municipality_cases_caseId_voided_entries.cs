@@ -91,7 +91,7 @@ namespace Internal.Generated.WolverineHandlers
 
             var batchedQuery = documentSession.CreateBatchQuery();
 
-            var stream_renewalCase_BatchItem = batchedQuery.Events.FetchForWriting<CaseSystem.Cases.Store.RenewalCase>(caseId, body.Version);
+            var stream_renewalCase_BatchItem = batchedQuery.Events.FetchForWriting<CaseSystem.Cases.Store.RenewalCase>(caseId);
 
             await batchedQuery.Execute(httpContext.RequestAborted);
 
