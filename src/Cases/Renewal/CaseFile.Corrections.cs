@@ -35,6 +35,16 @@ public sealed partial record CaseFile
     /// <summary>The case's last ticket that is not voided, when it is still open (the queue board's open ticket too).</summary>
     public TicketEntry? OpenTicket => TicketList.LastOrDefault(t => !t.Voided) is { Open: true } ticket ? ticket : null;
 
+    /// <summary>
+    /// The office the case was last seen at by its entries that count (a ticket or a visit), else
+    /// the reserved one, else the one it was opened at; null when it says none.
+    /// </summary>
+    public string? LastSeenOffice =>
+        TicketList.Where(t => !t.Voided).Select(t => (t.Version, t.Office))
+            .Concat(VisitHistory.Where(v => !v.Voided).Select(v => (v.Version, v.Office)))
+            .OrderBy(seen => seen.Version).Select(seen => seen.Office).LastOrDefault()
+        ?? ReservedOffice ?? OpenedOffice;
+
     /// <summary>Whether the entry at that version was voided already.</summary>
     public bool IsVoided(long version) =>
         TicketList.Any(t => t.Version == version && t.Voided) || VisitHistory.Any(v => v.Version == version && v.Voided);

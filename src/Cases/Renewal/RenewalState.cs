@@ -21,7 +21,7 @@ public abstract record RenewalState
     public static RenewalState Evolve(RenewalState state, RenewalEvent @event) => (state, @event) switch
     {
         (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber)),
-        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null)),
+        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null) with { OpenedOffice = e.Office }),
         (Active a, CaseClosed e) => new Closed(a.Case.Apply(@event), e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
         (Closed c, CardRead) => c with { Case = c.Case.Apply(@event) },
@@ -77,7 +77,8 @@ public sealed partial record CaseFile(
     long Version = 0,
     ImmutableList<TicketEntry>? Tickets = null,
     ImmutableList<VisitEntry>? VisitLog = null,
-    int VoidedVisits = 0)
+    int VoidedVisits = 0,
+    string? OpenedOffice = null)
 {
     /// <summary>The certificates renewed or issued in this case.</summary>
     public ImmutableHashSet<Certificate> Renewed => RenewedCertificates ?? [];

@@ -168,6 +168,9 @@ public sealed class CorrectionReadModelTests : IAsyncLifetime
 
         var hits = await GetAsync("/api/saku/cases?name=" + Uri.EscapeDataString("佐藤"));
         Assert.Equal([0, 1], hits.EnumerateArray().Select(h => h.GetProperty("visits").GetInt32()).Order());
+        // Q was seen at shimin-ka only by the entries voided: the finder files it at usuda again, where it was opened.
+        var atUsuda = Assert.Single((await GetAsync("/api/saku/cases?office=usuda")).EnumerateArray());
+        Assert.Equal(0, atUsuda.GetProperty("visits").GetInt32());
 
         _server.Role = StaffRole.Analyst;
         var totals = (await GetAsync("/api/saku/reports/renewals?suppressBelow=1")).GetProperty("totals");
