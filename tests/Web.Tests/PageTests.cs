@@ -175,10 +175,13 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Browser.ShotAsync(page, "12-queue-display-waiting");
 
         await Web.OkAsync(path + "/calls", new { office = "usuda", counter = "2番窓口", clerkId = "clerk-1" });
-        await Web.OkAsync(path + "/visits", new { office = "usuda", whoCame = "Holder", documents = Array.Empty<object>() });
         await Expect(page.Locator("#serving-list tr[data-ticket='U-7']")).ToContainTextAsync("2番窓口");
         await Expect(page.Locator("#waiting-list li[data-ticket='U-7']")).ToHaveCountAsync(0);
         await Browser.ShotAsync(page, "13-queue-display-serving");
+        // The holder came to the counter: the visit started, the number is no longer being called (issue 12).
+        await Web.OkAsync(path + "/visits", new { office = "usuda", whoCame = "Holder", documents = Array.Empty<object>() });
+        await Expect(page.Locator("#serving-list tr[data-ticket='U-7']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#serving")).ToContainTextAsync("呼出し中の番号はありません");
 
         // The network drops: the display says so, and comes back by itself when the network does.
         network.Drop();
@@ -190,6 +193,52 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         network.Restore();
         await Expect(page.Locator("#waiting-list li[data-ticket='U-8']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_clerk_voids_an_arrival_on_the_wrong_case_and_amends_a_visits_documents_and_outcome_each_with_a_reason()
+    {
+        Web.Server.Clock.Now = WebServer.Monday10;
+        var caseId = await Web.OpenCaseAsync("小林 七郎", "コバヤシ シチロウ");
+        await Web.OkAsync($"/api/saku/cases/{caseId}/arrivals", new { office = "shimin-ka", ticketNumber = "A-5" });
+        var page = await fixture.SignedInAsync(StaffRole.Clerk, "clerk-4", $"/desk/cases/{caseId}");
+        await Expect(page.Locator("#open-ticket")).ToContainTextAsync("A-5");
+
+        // The arrival belonged to someone else's case: void it, with the reason.
+        await page.Locator("#corrections summary").ClickAsync();
+        await Expect(page.Locator("#void-entry")).ToContainTextAsync("番号札 A-5");
+        await page.Locator("#void-reason").FillAsync("別の方の番号札をこの案件に記録したため");
+        await Submit(page, "void").ClickAsync();
+        await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 記録を取り消す");
+        await Expect(page.Locator("#form-drop")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#corrections")).ToHaveCountAsync(0);
+
+        // A proxy shows a licence; the clerk ticks the insurance card by mistake: refused, then the documents amended.
+        await page.Locator("#who-AppointedProxy").CheckAsync();
+        await page.Locator("#reply-form").SelectOptionAsync("Sealed");
+        await page.Locator("#doc-rep-health-insurance-card").CheckAsync();
+        await page.Locator("#holder-present").UncheckAsync();
+        await Submit(page, "visit").ClickAsync();
+        await Expect(page.Locator("#current-visit")).ToContainTextAsync("確認できず");
+        await page.Locator("#corrections summary").ClickAsync();
+        await page.Locator("#amend-rep-driving-licence").CheckAsync();
+        await page.Locator("#documents-reason").FillAsync("運転免許証を保険証と取り違えて選択");
+        await Submit(page, "documents").ClickAsync();
+        await Expect(page.Locator("#current-visit")).ToContainTextAsync("確認済み");
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("書類を訂正");
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("運転免許証");
+
+        await page.Locator("#end-outcome").SelectOptionAsync("MustReturn");
+        await Submit(page, "end").ClickAsync();
+        await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 窓口対応を終了");
+        await page.Locator("#corrections summary").ClickAsync();
+        await page.Locator("#outcome-value").SelectOptionAsync("Left");
+        await page.Locator("#outcome-reason").FillAsync("途中で帰られた");
+        await Submit(page, "outcome").ClickAsync();
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("途中で退出");
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("結果を訂正(理由: 途中で帰られた)");
+        await Browser.ShotAsync(page, "10b-case-corrected");
         await page.Context.CloseAsync();
     }
 

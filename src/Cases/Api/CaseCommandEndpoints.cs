@@ -116,7 +116,7 @@ public static class CaseCommandEndpoints
         Decide(new CloseCase(body.Closure, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
     /// <summary>The events for Wolverine to append and the timers they set; the case as the command leaves it.</summary>
-    private static (CaseView, Events, OutgoingMessages) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase loaded,
+    internal static (CaseView, Events, OutgoingMessages) Decide(RenewalCommand command, string municipality, Guid caseId, RenewalCase loaded,
         IDocumentSession session, HttpContext http, TimeProvider clock)
     {
         var decision = CaseDecision.Decide(session, municipality, caseId, loaded, command, Actor.Of(http), clock);

@@ -8,6 +8,12 @@ public sealed record PinView(int? TriesLeft, bool Locked);
 
 public sealed record VisitView(int Number, string Office, WhoCame WhoCame, ReplyForm ReplyForm, bool? IdentityAccepted, IReadOnlyList<Certificate> PinsVerified);
 
+/// <summary>The ticket waiting or called, not yet taken by a visit.</summary>
+public sealed record TicketView(string Office, string? Number);
+
+/// <summary>What the desk may correct now (issue 12): the entries it may void, the ended visits whose outcome it may amend.</summary>
+public sealed record CorrectionsView(IReadOnlyList<VoidableEntry> Voidable, IReadOnlyList<int> OutcomeAmendable);
+
 /// <summary>A case as a clerk resumes it: where it stands and what is still needed to finish it.</summary>
 public sealed record CaseView(
     Guid CaseId,
@@ -26,7 +32,9 @@ public sealed record CaseView(
     CardShown? Card,
     CaseClosure? Closure,
     IReadOnlyList<ChecklistItem> Checklist,
-    IReadOnlyList<string> AllowedActions)
+    IReadOnlyList<string> AllowedActions,
+    TicketView? Ticket,
+    CorrectionsView Corrections)
 {
     /// <param name="insuranceRegistrationClosedDays">The municipality's days before expiry from which the insurance-use registration is closed (002), if it says.</param>
     public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today, int? insuranceRegistrationClosedDays = null) => state switch
@@ -55,6 +63,10 @@ public sealed record CaseView(
         CaseAction.ReportRegistryChange => "registry-changes",
         CaseAction.CompleteRegistryChange => "registry-changes/completed",
         CaseAction.Close => "closure",
+        CaseAction.DropTicket => "tickets/current/drop",
+        CaseAction.VoidEntry => "voided-entries",
+        CaseAction.AmendVisitOutcome => "visit-outcome-amendments",
+        CaseAction.AmendVisitDocuments => "visits/current/documents",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -67,7 +79,7 @@ public sealed record CaseView(
         file.Holder,
         file.Expiry,
         Validity.RenewalOpensOn(file.Expiry.UserAuthenticationExpiry),
-        file.VisitCount,
+        file.Visits,
         file.CurrentVisit is { } v ? new VisitView(v.Number, v.Office, v.WhoCame, v.ReplyForm, v.IdentityAccepted, [.. v.PinsVerified]) : null,
         Enum.GetValues<Certificate>().ToDictionary(c => c, c => new PinView(file.TriesLeft.TryGetValue(c, out var t) ? t : null, file.Locked.Contains(c))),
         file.Inquiry,
@@ -76,7 +88,11 @@ public sealed record CaseView(
         file.LastCardRead,
         closure,
         checklist,
-        [.. Lifecycle.Allowed(state).Select(PathOf)]);
+        [.. Lifecycle.Allowed(state).Select(PathOf)],
+        file.OpenTicket is { } ticket ? new TicketView(ticket.Office, ticket.Number) : null,
+        state is RenewalState.Active
+            ? new CorrectionsView([.. Renewal.Corrections.Voidable(file)], [.. Renewal.Corrections.OutcomeAmendable(file).Select(v => v.Number)])
+            : new CorrectionsView([], []));
 }
 
 /// <summary>What is still needed to finish a case, in the order a clerk deals with it.</summary>

@@ -54,6 +54,18 @@ public abstract record RenewalCommand
 
     public sealed record CloseCase(CaseClosure Closure, DateTimeOffset Now) : RenewalCommand;
 
+    /// <summary>The open ticket (waiting or called, no visit yet) leaves the queue.</summary>
+    public sealed record DropTicket(TicketDrop Drop, DateTimeOffset Now) : RenewalCommand;
+
+    /// <summary>Corrections: the entry at that stream version was recorded on the wrong case.</summary>
+    public sealed record VoidEntry(long Version, string Reason, DateTimeOffset Now) : RenewalCommand;
+
+    public sealed record AmendVisitOutcome(int Visit, VisitOutcome Outcome, string Reason, DateTimeOffset Now) : RenewalCommand;
+
+    /// <summary>The documents (and reply form) of the visit in progress, as they really were; the identity check is made again on them.</summary>
+    public sealed record AmendVisitDocuments(
+        IReadOnlyList<PresentedDocument> Documents, ReplyForm ReplyForm, string Reason, DateTimeOffset Now, bool AuthorityOnRecord = false) : RenewalCommand;
+
     /// <summary>Timers: the renewal window opens, a certificate reaches its expiry, an inquiry goes unanswered.</summary>
     public sealed record OpenRenewalWindow(DateTimeOffset Now) : RenewalCommand;
 

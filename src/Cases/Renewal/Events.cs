@@ -19,6 +19,9 @@ public enum RegistryChange { Address, Name }
 
 public enum PinCheckResult { Matched, Mismatched, Locked }
 
+/// <summary>Why a ticket left the queue without a visit: its holder did not come when called, or the ticket was cancelled.</summary>
+public enum TicketDrop { NoShow, Cancelled }
+
 public sealed record Holder(string NameKanji, string NameKana, DateOnly BirthDate, string RegisteredAddress);
 
 public sealed record CertificateDates(DateOnly UserAuthenticationExpiry, DateOnly? SigningExpiry);
@@ -112,6 +115,33 @@ public abstract record RenewalEvent
     public sealed record RegistryChangeCompleted(RegistryChange Change, DateTimeOffset At) : RenewalEvent;
 
     public sealed record CaseClosed(CaseClosure Closure, DateTimeOffset At) : RenewalEvent;
+
+    /// <summary>The open ticket left the queue without a visit (no-show, or cancelled): it leaves the board, and no service is counted for it.</summary>
+    public sealed record TicketDropped(string Office, string? TicketNumber, TicketDrop Drop, DateTimeOffset At) : RenewalEvent;
+
+    // Corrections (issue 12, "corrected, never erased"). A mistake stays in the log, hash-chained;
+    // a correction is a later event that says what no longer counts, why (Reason: required,
+    // bounded, see Corrections) and, in its metadata like every event, who and where.
+    //
+    // A void names the voided entry by its stream Version: that is the entry's one identity in the
+    // log, the audit trail and the hash chain, the same whatever kind the entry is, and stable
+    // (visit numbers and ticket numbers are not unique: a voided visit keeps its number, a ticket
+    // number comes back the next day). Entry carries the voided event's stored type name, so that
+    // a reader (the report, the audit trail) knows what kind of entry stopped counting without
+    // looking it up. What may be voided and why is Corrections.Voidable's to say. An outcome or a
+    // document list is amended, not voided: the visit happened, one of its facts was recorded wrong.
+
+    /// <summary>The entry at stream version <see cref="Version"/> (an arrival or a visit recorded on the wrong case) no longer counts.</summary>
+    public sealed record EntryVoided(long Version, string Entry, string Reason, DateTimeOffset At) : RenewalEvent;
+
+    /// <summary>The ended visit's outcome was recorded wrong: <see cref="Outcome"/> is the right one.</summary>
+    public sealed record VisitOutcomeAmended(int Visit, VisitOutcome Outcome, string Reason, DateTimeOffset At) : RenewalEvent;
+
+    /// <summary>
+    /// The visit in progress showed other documents (or another reply form) than were ticked; the
+    /// identity check is made again on these and recorded after this event (IdentityAccepted or IdentityRefused).
+    /// </summary>
+    public sealed record VisitDocumentsAmended(int Visit, IReadOnlyList<ShownDocument> Documents, ReplyForm ReplyForm, string Reason, DateTimeOffset At) : RenewalEvent;
 
     /// <summary>Every renewal event type. Each is stored under its own record name: the names are the stored contract.</summary>
     public static IReadOnlyList<Type> Types { get; } =

@@ -7,6 +7,8 @@ public enum CaseAction
 {
     Reserve, Arrive, Call, ReadCard, StartVisit, CheckPin, ResetPin, MailInquiry, ReceiveReply, Renew, EndVisit,
     ReportRegistryChange, CompleteRegistryChange, Close,
+    // Issue 12: tickets that leave the queue, and corrections (Corrections.cs says what each may touch).
+    DropTicket, VoidEntry, AmendVisitOutcome, AmendVisitDocuments,
 }
 
 /// <summary>
@@ -34,6 +36,10 @@ public static class Lifecycle
         ReportRegistryChange => CaseAction.ReportRegistryChange,
         CompleteRegistryChange => CaseAction.CompleteRegistryChange,
         CloseCase => CaseAction.Close,
+        DropTicket => CaseAction.DropTicket,
+        VoidEntry => CaseAction.VoidEntry,
+        AmendVisitOutcome => CaseAction.AmendVisitOutcome,
+        AmendVisitDocuments => CaseAction.AmendVisitDocuments,
         _ => null,
     };
 
@@ -69,6 +75,15 @@ public static class Lifecycle
                 return visit is null ? null : Rules.VisitInProgress;
             case CaseAction.EndVisit:
                 return visit is null ? Rules.NoVisitInProgress : null;
+            // A ticket is open only while no visit is in progress: a visit takes it.
+            case CaseAction.DropTicket:
+                return file.OpenTicket is null ? Rules.NoOpenTicket : null;
+            case CaseAction.VoidEntry:
+                return Corrections.Voidable(file).Any() ? null : Rules.EntryNotVoidable;
+            case CaseAction.AmendVisitOutcome:
+                return Corrections.OutcomeAmendable(file).Any() ? null : Rules.OutcomeNotAmendable;
+            case CaseAction.AmendVisitDocuments:
+                return visit is null ? Rules.NoVisitInProgress : Corrections.BindingOfCurrentVisit(file) is null ? null : Rules.DocumentsNotAmendable;
         }
 
         if (visit is null) return Rules.NoVisitInProgress;

@@ -7,7 +7,8 @@ namespace CaseSystem.Cases.Renewal;
 /// The renewal case's decisions: a command and the state its events left give new events, or a
 /// <see cref="RuleViolation"/> naming the rule. Pure: the time is the command's, the municipality's
 /// rules are the policy's. The case's <see cref="Lifecycle"/> is asked first; visits and identity
-/// are in RenewalDecider.Visit.cs, renewal itself in RenewalDecider.Renew.cs.
+/// are in RenewalDecider.Visit.cs, renewal itself in RenewalDecider.Renew.cs, tickets leaving the
+/// queue and corrections in RenewalDecider.Corrections.cs.
 /// </summary>
 public sealed partial class RenewalDecider(IRenewalPolicy policy)
 {
@@ -23,6 +24,8 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         (RecordExpiryNotice or OpenCaseAtCounter, _) => throw new RuleViolation(Rules.CaseExists),
         // Closing a case again as it was closed is a retry, not a new fact.
         (CloseCase c, RenewalState.Closed closed) when closed.Closure == c.Closure => [],
+        // Voiding again what is voided already is a retry too.
+        (VoidEntry c, RenewalState.Active { Case: var voided }) when voided.IsVoided(c.Version) => [],
         _ when Lifecycle.ActionOf(command) is { } action && Lifecycle.Refusal(state, action) is { } rule => throw new RuleViolation(rule),
         (_, RenewalState.NoCase) => throw new RuleViolation(Rules.NoCase),
         (RecordCardRead c, RenewalState.Closed) => RecordCardRead(c),
@@ -50,6 +53,10 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
             ? [new RegistryChangeCompleted(c.Change, c.Now)]
             : throw new RuleViolation(Rules.NoPendingChange),
         CloseCase c => [new CaseClosed(c.Closure, c.Now)],
+        DropTicket c => DropTicket(c, file),
+        VoidEntry c => VoidEntry(c, file),
+        AmendVisitOutcome c => AmendOutcome(c, file),
+        AmendVisitDocuments c => AmendDocuments(c, file),
         OpenRenewalWindow c => OpenWindow(c, file),
         RecordLapse c => RecordLapse(c, file),
         FlagInquiryOverdue c => FlagOverdue(c, file),

@@ -21,10 +21,12 @@ public abstract record RenewalState
     public static RenewalState Evolve(RenewalState state, RenewalEvent @event) => (state, @event) switch
     {
         (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber)),
-        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null)),
-        (Active a, CaseClosed e) => new Closed(a.Case, e.Closure),
+        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null) with { OpenedOffice = e.Office }),
+        (Active a, CaseClosed e) => new Closed(a.Case.Apply(@event), e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
         (Closed c, CardRead or PinMatched or PinMismatchRecorded or PinLocked) => c with { Case = c.Case.Apply(@event) },
+        // Nothing else changes a closed case, but it is one more entry in its log: the file keeps counting (CaseFile.Version).
+        (Closed c, _) => c with { Case = c.Case with { Version = c.Case.Version + 1 } },
         _ => state,
     };
 }
@@ -47,8 +49,14 @@ public sealed record CardShown(string Serial, DateOnly UserAuthenticationExpiry,
 
 public sealed record Inquiry(DateOnly MailedOn, DateOnly ReplyDueOn, bool ReplyReceived, bool Overdue);
 
-/// <summary>Everything a case knows. Tries left are as the card last said; null before any read.</summary>
-public sealed record CaseFile(
+/// <summary>
+/// Everything a case knows. Tries left are as the card last said; null before any read.
+/// <see cref="Version"/> is the number of events folded, which is the stream version of the last
+/// one: corrections name an entry by it (the tickets, the visits and what may be voided are in
+/// CaseFile.Corrections.cs). <see cref="VisitCount"/> is the number of the last visit started;
+/// <see cref="Visits"/> the visits that count (not voided).
+/// </summary>
+public sealed partial record CaseFile(
     Holder Holder,
     CertificateDates Expiry,
     string? NoticeNumber,
@@ -65,7 +73,12 @@ public sealed record CaseFile(
     DateOnly? RenewedUntil,
     CardShown? LastCardRead = null,
     DateTimeOffset? ReservedSlot = null,
-    ImmutableHashSet<Certificate>? RenewedCertificates = null)
+    ImmutableHashSet<Certificate>? RenewedCertificates = null,
+    long Version = 0,
+    ImmutableList<TicketEntry>? Tickets = null,
+    ImmutableList<VisitEntry>? VisitLog = null,
+    int VoidedVisits = 0,
+    string? OpenedOffice = null)
 {
     /// <summary>The certificates renewed or issued in this case.</summary>
     public ImmutableHashSet<Certificate> Renewed => RenewedCertificates ?? [];
@@ -74,10 +87,23 @@ public sealed record CaseFile(
     public ImmutableHashSet<Certificate> Outstanding => [.. Enum.GetValues<Certificate>().Where(c => !Renewed.Contains(c))];
 
     public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
-        holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null);
+        holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null, Version: 1);
 
-    public CaseFile Apply(RenewalEvent @event) => @event switch
+    /// <summary>The file after one more event of its stream.</summary>
+    public CaseFile Apply(RenewalEvent @event)
     {
+        var version = Version + 1;
+        return Applied(@event, version) with { Version = version };
+    }
+
+    private CaseFile Applied(RenewalEvent @event, long version) => @event switch
+    {
+        ArrivedAtOffice e => Arrived(e, version),
+        CalledToCounter e => Called(e, version),
+        TicketDropped e => Dropped(e),
+        EntryVoided e => Voided(e),
+        VisitOutcomeAmended e => WithLog(e.Visit, v => v with { Outcome = e.Outcome }),
+        VisitDocumentsAmended e => WithVisit(v => v.Number == e.Visit ? v with { Documents = [.. e.Documents], ReplyForm = e.ReplyForm } : v),
         ReservationMade e => this with { ReservedOffice = e.Office, ReservedSlot = e.SlotStart },
         CardRead e => this with
         {
@@ -85,7 +111,7 @@ public sealed record CaseFile(
                 .SetItem(Certificate.Signing, e.SigningPinTriesLeft),
             LastCardRead = new CardShown(e.UserAuthenticationSerial, e.UserAuthenticationExpiry, e.At, AfterRenewal: RenewedUntil is not null),
         },
-        VisitStarted e => this with
+        VisitStarted e => VisitOpened(e, version) with
         {
             VisitCount = e.Visit,
             CurrentVisit = new Visit(e.Visit, e.Office, e.WhoCame, [.. e.Documents], e.ReplyForm, e.HolderPresent, null, [], false, false),
@@ -106,21 +132,21 @@ public sealed record CaseFile(
             TriesLeft = TriesLeft.SetItem(e.Certificate, 0),
             Locked = Locked.Add(e.Certificate),
         },
-        PinReset e => WithVisit(v => v with { PinsVerified = v.PinsVerified.Union(e.Certificates) }) with
+        PinReset e => Bound(e).WithVisit(v => v with { PinsVerified = v.PinsVerified.Union(e.Certificates) }) with
         {
             Locked = Locked.Except(e.Certificates),
             TriesLeft = e.Certificates.Aggregate(TriesLeft, (t, c) => t.SetItem(c, Pins.MaxTries(c))),
         },
-        DocumentInquiryMailed e => this with { Inquiry = new Inquiry(e.MailedOn, e.ReplyDueOn, false, false) },
-        InquiryReplyReceived => WithVisit(v => v with { ReplyBrought = true }) with
+        DocumentInquiryMailed e => Bound(e) with { Inquiry = new Inquiry(e.MailedOn, e.ReplyDueOn, false, false) },
+        InquiryReplyReceived e => Bound(e).WithVisit(v => v with { ReplyBrought = true }) with
         {
             Inquiry = Inquiry is null ? null : Inquiry with { ReplyReceived = true, Overdue = false },
         },
         InquiryOverdue => this with { Inquiry = Inquiry is null ? null : Inquiry with { Overdue = true } },
-        CertificatesRenewed e => Renewal(e.Certificates, e.NewExpiry),
-        CertificatesIssued e => Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
-        CertificatesIssuedOnReissuedCard e => Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
-        VisitEnded => this with { CurrentVisit = null },
+        CertificatesRenewed e => Bound(e).Renewal(e.Certificates, e.NewExpiry),
+        CertificatesIssued e => Bound(e).Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
+        CertificatesIssuedOnReissuedCard e => Bound(e).Renewal(e.Certificates, e.NewExpiry) with { Lapsed = Lapsed.Except(e.Certificates) },
+        VisitEnded e => WithLog(e.Visit, v => v with { Outcome = e.Outcome }) with { CurrentVisit = null },
         RegistryChangeReported e => this with { PendingChanges = PendingChanges.Add(e.Change) },
         RegistryChangeCompleted e => this with { PendingChanges = PendingChanges.Remove(e.Change), SigningRevoked = true },
         RenewalWindowOpened => this with { WindowOpened = true },
@@ -129,7 +155,8 @@ public sealed record CaseFile(
         _ => this,
     };
 
-    private CaseFile Renewal(IReadOnlyList<Certificate> certificates, DateOnly newExpiry) => WithVisit(v => v with { Renewed = true }) with
+    private CaseFile Renewal(IReadOnlyList<Certificate> certificates, DateOnly newExpiry) => WithVisit(v => v with { Renewed = true })
+        .WithLog(CurrentVisit?.Number, v => v with { Renewed = true }) with
     {
         RenewedUntil = newExpiry,
         RenewedCertificates = Renewed.Union(certificates),

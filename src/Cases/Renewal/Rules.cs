@@ -104,6 +104,31 @@ public static class Rules
         "有効期限がある書類は、有効期限内のものに限ります(申請者本人のマイナンバーカードに限り、有効期間満了の日から6か月以内は有効)。",
         "Documents must be within their validity; only the applicant's own My Number Card counts up to 6 months after its expiry.");
 
+    // Corrections (issue 12): what may be voided or amended is said in Corrections.
+    public static readonly Rule CorrectionReason = new("correction-reason", DomainDefaults,
+        "訂正・取消しには理由(200文字以内)が必要です。マイナンバーや暗証番号は書かないでください。",
+        "A correction needs a reason of at most 200 characters, without a My Number or a PIN.");
+    public static readonly Rule EntryNotVoidable = new("entry-not-voidable", DomainDefaults,
+        "取り消せるのは、別の案件に記録した来庁(番号札)と窓口受付だけです。更新・暗証番号・照会などの事実は取り消せません。",
+        "Only an arrival or a visit recorded on the wrong case can be voided; renewals, PIN facts, inquiries and the like cannot.");
+    public static readonly Rule VoidVisitFirst = new("void-visit-first", DomainDefaults,
+        "この番号札で窓口受付が記録されています。先にその来庁を取り消してください。",
+        "A visit was started on this ticket: void the visit first.");
+    public static readonly Rule VisitNotLast = new("visit-not-last", DomainDefaults,
+        "取り消せるのは、この案件の最後の来庁だけです。",
+        "Only the case's last visit can be voided.");
+    public static readonly Rule VisitBound = new("visit-bound", DomainDefaults,
+        "電子証明書の更新・暗証番号の初期化・文書照会・回答書の受理を記録した来庁は取り消せません。",
+        "A visit in which certificates were renewed, a PIN reset, an inquiry mailed or a reply received cannot be voided.");
+    public static readonly Rule OutcomeNotAmendable = new("outcome-not-amendable", DomainDefaults,
+        "訂正できるのは、終了した来庁の結果だけです(電子証明書を更新した来庁の結果は訂正できません)。",
+        "Only the outcome of an ended visit can be amended, and not of one that renewed the certificates.");
+    public static readonly Rule DocumentsNotAmendable = new("documents-not-amendable", DomainDefaults,
+        "更新・暗証番号の初期化・文書照会などの後は、その根拠となった提示書類を訂正できません。",
+        "Once a renewal, a PIN reset or an inquiry went on them, the visit's documents cannot be amended.");
+    public static readonly Rule NoOpenTicket = new("no-open-ticket", DomainDefaults,
+        "お待ちの番号札(呼出し中を含む)がありません。", "No ticket is waiting or called.");
+
     public static readonly Rule NoPendingChange = new("no-pending-change", Takatsuki,
         "未済の住所・氏名の変更はありません。", "No change of address or name is pending.");
 }

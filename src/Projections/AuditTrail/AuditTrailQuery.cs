@@ -1,13 +1,17 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store.HashChain;
 using Marten;
 
 namespace CaseSystem.Projections.AuditTrail;
 
+/// <param name="CorrectedBy">The versions of the later corrections of this entry: the void of it, the amendments of its visit's outcome or documents.</param>
+/// <param name="Voided">Whether a later entry voided it: it stays in the log, and no longer counts.</param>
 public sealed record AuditEntry(
     long Sequence, long Version, string Type, string Ja, DateTimeOffset At, DateTimeOffset RecordedAt,
-    string? Actor, string? Office, string? Command, string? CorrelationId, object Data);
+    string? Actor, string? Office, string? Command, string? CorrelationId, object Data,
+    IReadOnlyList<long> CorrectedBy, bool Voided);
 
 /// <summary>A case's whole history as a supervisor audits it: every event with who, where, when and why, whether its hash chain holds, and who has read it.</summary>
 public sealed record AuditTrailView(Guid CaseId, string Municipality, ChainVerification Chain, IReadOnlyList<AuditEntry> Events, IReadOnlyList<CaseViewRecord> ViewedBy);
@@ -23,11 +27,42 @@ public sealed class AuditTrailQuery(IDocumentStore store, ChainVerifier chains, 
     {
         if (await chains.VerifyStreamAsync(municipality, caseId, ct) is not { } chain) return null;
         var loaded = await LoadedCase.ReadAsync(store, municipality, caseId, ct);
+        var corrections = Corrected(loaded.Events);
         var entries = loaded.Events.Select(e => new AuditEntry(
             e.Sequence, e.Version, e.EventTypeName, EventNames.Ja(e.EventTypeName),
             e.Data is Cases.Renewal.RenewalEvent r ? r.At.ToOffset(JapanTime.Offset) : e.Timestamp.ToOffset(JapanTime.Offset),
-            e.Timestamp.ToOffset(JapanTime.Offset), e.UserName, e.Office(), e.Command(), e.CorrelationId, e.Data)).ToList();
+            e.Timestamp.ToOffset(JapanTime.Offset), e.UserName, e.Office(), e.Command(), e.CorrelationId, e.Data,
+            corrections.TryGetValue(e.Version, out var by) ? [.. by.Select(c => c.Version)] : [],
+            by?.Any(c => c.Voids) == true)).ToList();
         return new AuditTrailView(caseId, municipality, chain, entries, await views.ForCaseAsync(municipality, caseId, ct));
+    }
+
+    /// <summary>
+    /// For each corrected entry (by version), the corrections of it: a void names its entry's
+    /// version; an outcome amended corrects the visit's end; documents amended, the visit's start.
+    /// </summary>
+    private static Dictionary<long, List<(long Version, bool Voids)>> Corrected(IReadOnlyList<JasperFx.Events.IEvent> events)
+    {
+        var started = new Dictionary<int, long>();
+        var ended = new Dictionary<int, long>();
+        var corrected = new Dictionary<long, List<(long, bool)>>();
+        void Add(long target, long by, bool voids)
+        {
+            if (!corrected.TryGetValue(target, out var list)) corrected[target] = list = [];
+            list.Add((by, voids));
+        }
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case RenewalEvent.VisitStarted v: started[v.Visit] = e.Version; break;
+                case RenewalEvent.VisitEnded v: ended[v.Visit] = e.Version; break;
+                case RenewalEvent.EntryVoided x: Add(x.Version, e.Version, voids: true); break;
+                case RenewalEvent.VisitOutcomeAmended a when ended.TryGetValue(a.Visit, out var end): Add(end, e.Version, voids: false); break;
+                case RenewalEvent.VisitDocumentsAmended a when started.TryGetValue(a.Visit, out var start): Add(start, e.Version, voids: false); break;
+            }
+        }
+        return corrected;
     }
 }
 
@@ -61,6 +96,10 @@ public static class EventNames
         "RegistryChangeReported" => "異動の届出",
         "RegistryChangeCompleted" => "異動手続の完了",
         "CaseClosed" => "案件の終了",
+        "TicketDropped" => "番号札の取消し(不在・キャンセル)",
+        "EntryVoided" => "記録の取消し(訂正)",
+        "VisitOutcomeAmended" => "来庁結果の訂正",
+        "VisitDocumentsAmended" => "提示書類の訂正",
         _ => eventType,
     };
 }

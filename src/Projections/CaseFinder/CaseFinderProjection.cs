@@ -98,10 +98,19 @@ public sealed class CaseFinderProjection(uint version = 1) : CaseReadModel<Finde
             ArrivedAtOffice a => a.Office,
             VisitStarted v => v.Office,
             ReservationMade m => m.Office,
+            // An arrival or a visit voided: where the case was last seen by the entries that still count.
+            EntryVoided => FileOf(after)?.LastSeenOffice ?? state?.Office,
             _ => state?.Office,
         };
         return new FinderCase(e.TenantId, after, office, @event.At);
     }
+
+    private static CaseFile? FileOf(RenewalState state) => state switch
+    {
+        RenewalState.Active a => a.Case,
+        RenewalState.Closed c => c.Case,
+        _ => null,
+    };
 
     private const string Columns =
         "case_id, municipality, notice_number, name_kanji, name_kana, search_key, birth_date, status, closure, office, user_expiry, file, updated_at";

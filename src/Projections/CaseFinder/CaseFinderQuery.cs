@@ -47,7 +47,7 @@ public sealed class CaseFinderQuery(NpgsqlDataSource db, CaseFinderProjection fi
             IReadOnlyList<ChecklistItem> checklist = closed ? [] : Checklist.For(file, today, insuranceDays);
             hits.Add(new CaseHit(r.GetGuid(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
                 r.GetString(5), r.IsDBNull(6) ? null : Enum.Parse<CaseClosure>(r.GetString(6)), r.IsDBNull(7) ? null : r.GetString(7),
-                r.GetFieldValue<DateOnly>(8), file.VisitCount, new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero),
+                r.GetFieldValue<DateOnly>(8), file.Visits, new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero),
                 checklist.FirstOrDefault(), checklist));
         }
         return hits;

@@ -130,6 +130,11 @@ public static class ActivationTimeline
         Fujiidera);
 
     /// <param name="insuranceRegistrationClosedDays">The municipality's days before the user-authentication expiry from which the insurance-use registration is closed (002), if it says.</param>
+    /// <remarks>
+    /// Corrections (issue 12) need nothing here: the timeline is made of renewals, issuances, PIN
+    /// resets, card reads and lapses, none of which a correction can void or amend (Corrections),
+    /// and a visit in which one was recorded cannot be voided.
+    /// </remarks>
     public static ActivationTimelineView Of(IEnumerable<RenewalEvent> events, DateTimeOffset asOf, int? insuranceRegistrationClosedDays = null)
     {
         ArgumentNullException.ThrowIfNull(events);

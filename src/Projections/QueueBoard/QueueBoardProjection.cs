@@ -10,11 +10,18 @@ using static CaseSystem.Projections.Daemon.SqlStatement;
 
 namespace CaseSystem.Projections.QueueBoard;
 
-/// <summary>One queue ticket of a case: a visit from arrival to its end.</summary>
+/// <summary>
+/// One queue ticket of a case: a visit from arrival to its end. <see cref="Opened"/> is the stream
+/// version of the event that opened it (an arrival, or a call or a visit without one),
+/// <see cref="VisitVersion"/> that of the visit started on it: the entries a correction names
+/// (null on rows written before corrections existed). A ticket dropped (no-show, cancelled, or
+/// its visit voided) has left the queue; a voided one was never this case's and is shown nowhere.
+/// </summary>
 public sealed record Ticket(
     int Number, string Municipality, string Office, string? TicketNumber, DateOnly Day,
     DateTimeOffset? ArrivedAt, DateTimeOffset? CalledAt, string? Counter, string? Clerk,
-    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Outcome);
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Outcome,
+    long? Opened = null, int? Visit = null, long? VisitVersion = null, DateTimeOffset? DroppedAt = null, string? Drop = null, DateTimeOffset? VoidedAt = null);
 
 public sealed record BoardInquiry(string Municipality, string Office, DateTimeOffset MailedAt, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset? RepliedAt);
 
@@ -32,7 +39,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
     {
         // The events Evolve acts on; the others (two thirds of a national log) are never loaded.
         Reads(typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted), typeof(VisitEnded),
-            typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived));
+            typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived), typeof(TicketDropped), typeof(EntryVoided), typeof(VisitOutcomeAmended));
     }
 
     public const string ProjectionName = "queue-board";
@@ -60,6 +67,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             tickets.AddColumn("ended_at", "timestamptz");
             tickets.AddColumn("outcome", "text");
             tickets.AddColumn<long>("seq").NotNull();
+            // Issue 12: the entries a correction names, and the ticket leaving the queue.
+            tickets.AddColumn("opened_version", "bigint");
+            tickets.AddColumn("visit", "integer");
+            tickets.AddColumn("visit_version", "bigint");
+            tickets.AddColumn("dropped_at", "timestamptz");
+            tickets.AddColumn("drop_reason", "text");
+            tickets.AddColumn("voided_at", "timestamptz");
             tickets.Indexes.Add(new IndexDefinition("tickets_office_day") { Columns = ["municipality", "office", "day"] });
             var inquiries = new Table(Inquiries);
             inquiries.AddColumn<Guid>("case_id").AsPrimaryKey();
@@ -88,7 +102,8 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 var id = r.GetGuid(0);
                 if (!tickets.TryGetValue(id, out var list)) tickets[id] = list = [];
                 list.Add(new Ticket(r.GetInt32(1), r.GetString(2), r.GetString(3), Text(r, 4), r.GetFieldValue<DateOnly>(5),
-                    Moment(r, 6), Moment(r, 7), Text(r, 8), Text(r, 9), Moment(r, 10), Moment(r, 11), Text(r, 12)));
+                    Moment(r, 6), Moment(r, 7), Text(r, 8), Text(r, 9), Moment(r, 10), Moment(r, 11), Text(r, 12),
+                    Long(r, 14), r.IsDBNull(15) ? null : r.GetInt32(15), Long(r, 16), Moment(r, 17), Text(r, 18), Moment(r, 19)));
                 seqs[id] = Math.Max(seqs.GetValueOrDefault(id), r.GetInt64(13));
             }
         }
@@ -119,7 +134,9 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
     protected override BoardCase? Evolve(BoardCase? state, IEvent e)
     {
         var board = state ?? new BoardCase(null, [], null, 0);
-        var open = board.Tickets.Length > 0 && board.Tickets[^1].EndedAt is null ? board.Tickets[^1] : null;
+        // The case's last ticket that is not voided, while its visit has not ended and it was not dropped.
+        var live = Array.FindLastIndex(board.Tickets, t => t.VoidedAt is null);
+        var open = live >= 0 && board.Tickets[live] is { EndedAt: null, DroppedAt: null } t ? t : null;
         return e.Data switch
         {
             CaseOpenedAtCounter o => board with { Office = o.Office, Seq = e.Sequence },
@@ -127,10 +144,10 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             {
                 Office = a.Office,
                 Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.TenantId, a.Office, a.TicketNumber,
-                    JapanTime.DateOf(a.At), a.At, null, null, null, null, null, null)],
+                    JapanTime.DateOf(a.At), a.At, null, null, null, null, null, null, Opened: e.Version)],
                 Seq = e.Sequence,
             },
-            CalledToCounter c when open is not null => Replace(board, open with
+            CalledToCounter c when open is not null => Replace(board, live, open with
             {
                 CalledAt = open.CalledAt ?? c.At, Counter = c.Counter, Clerk = c.ClerkId, Office = c.Office,
             }, e.Sequence),
@@ -138,18 +155,25 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             {
                 Office = c.Office,
                 Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.TenantId, c.Office, null,
-                    JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null)],
+                    JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null, Opened: e.Version)],
                 Seq = e.Sequence,
             },
-            VisitStarted v when open is not null => Replace(board, open with { StartedAt = open.StartedAt ?? v.At, CalledAt = open.CalledAt ?? v.At }, e.Sequence),
+            VisitStarted v when open is not null => Replace(board, live, open with
+            {
+                StartedAt = open.StartedAt ?? v.At, CalledAt = open.CalledAt ?? v.At, Visit = v.Visit, VisitVersion = e.Version,
+            }, e.Sequence),
             VisitStarted v => board with
             {
                 Office = v.Office,
                 Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.TenantId, v.Office, null,
-                    JapanTime.DateOf(v.At), null, v.At, null, null, v.At, null, null)],
+                    JapanTime.DateOf(v.At), null, v.At, null, null, v.At, null, null, Opened: e.Version, Visit: v.Visit, VisitVersion: e.Version)],
                 Seq = e.Sequence,
             },
-            VisitEnded v when open is not null => Replace(board, open with { EndedAt = v.At, Outcome = v.Outcome.ToString() }, e.Sequence),
+            VisitEnded v when open is not null => Replace(board, live, open with { EndedAt = v.At, Outcome = v.Outcome.ToString() }, e.Sequence),
+            TicketDropped d when open is { StartedAt: null } => Replace(board, live, open with { DroppedAt = d.At, Drop = d.Drop.ToString() }, e.Sequence),
+            EntryVoided x => Corrected(board, x, e.Sequence) ?? state,
+            VisitOutcomeAmended a when Array.FindLastIndex(board.Tickets, t => t.Visit == a.Visit && t.EndedAt is not null) is var i and >= 0 =>
+                Replace(board, i, board.Tickets[i] with { Outcome = a.Outcome.ToString() }, e.Sequence),
             DocumentInquiryMailed m => board with
             {
                 Inquiry = new BoardInquiry(e.TenantId, open?.Office ?? board.Office ?? e.Office() ?? "", m.At, m.MailedOn, m.ReplyDueOn, null),
@@ -165,14 +189,37 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
         };
     }
 
-    private static BoardCase Replace(BoardCase board, Ticket ticket, long seq)
+    /// <summary>
+    /// A voided entry's ticket: the one its arrival (or its visit, started without a ticket) opened
+    /// leaves the board as if never recorded here; the one a voided visit was started on is dropped,
+    /// without the visit's start, end and outcome (its wait stays: the holder did wait). Null when
+    /// no ticket is that entry's.
+    /// </summary>
+    private static BoardCase? Corrected(BoardCase board, EntryVoided x, long seq)
+    {
+        if (Array.FindIndex(board.Tickets, t => t.Opened == x.Version && t.VoidedAt is null) is var opened and >= 0)
+        {
+            return Replace(board, opened, board.Tickets[opened] with { VoidedAt = x.At }, seq);
+        }
+        if (Array.FindIndex(board.Tickets, t => t.VisitVersion == x.Version && t.VoidedAt is null) is var visited and >= 0)
+        {
+            return Replace(board, visited, board.Tickets[visited] with
+            {
+                StartedAt = null, EndedAt = null, Outcome = null, DroppedAt = x.At, Drop = "VisitVoided",
+            }, seq);
+        }
+        return null;
+    }
+
+    private static BoardCase Replace(BoardCase board, int index, Ticket ticket, long seq)
     {
         var tickets = (Ticket[])board.Tickets.Clone();
-        tickets[^1] = ticket;
+        tickets[index] = ticket;
         return board with { Tickets = tickets, Seq = seq };
     }
 
-    private const string TicketColumns = "case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq";
+    private const string TicketColumns = "case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq, " +
+        "opened_version, visit, visit_version, dropped_at, drop_reason, voided_at";
     private const string InquiryColumns = "case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq";
 
     protected override IEnumerable<SqlStatement> Write(IReadOnlyList<(Guid CaseId, BoardCase State)> changed)
@@ -184,10 +231,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             yield return new SqlStatement($"""
                 insert into {Tickets} ({TicketColumns})
                 select * from unnest(?::uuid[], ?::int[], ?::text[], ?::text[], ?::text[], ?::date[], ?::timestamptz[], ?::timestamptz[],
-                                     ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::bigint[])
+                                     ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::bigint[],
+                                     ?::bigint[], ?::int[], ?::bigint[], ?::timestamptz[], ?::text[], ?::timestamptz[])
                 on conflict (case_id, number) do update set office = excluded.office, ticket = excluded.ticket, day = excluded.day,
                     arrived_at = excluded.arrived_at, called_at = excluded.called_at, counter = excluded.counter, clerk = excluded.clerk,
-                    started_at = excluded.started_at, ended_at = excluded.ended_at, outcome = excluded.outcome, seq = excluded.seq
+                    started_at = excluded.started_at, ended_at = excluded.ended_at, outcome = excluded.outcome, seq = excluded.seq,
+                    opened_version = excluded.opened_version, visit = excluded.visit, visit_version = excluded.visit_version,
+                    dropped_at = excluded.dropped_at, drop_reason = excluded.drop_reason, voided_at = excluded.voided_at
                 """,
                 Column(tickets.Select(t => t.CaseId), NpgsqlDbType.Uuid),
                 Column(tickets.Select(t => t.t.Number), NpgsqlDbType.Integer),
@@ -202,7 +252,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Column(tickets.Select(t => Utc(t.t.StartedAt)), NpgsqlDbType.TimestampTz),
                 Column(tickets.Select(t => Utc(t.t.EndedAt)), NpgsqlDbType.TimestampTz),
                 Column(tickets.Select(t => t.t.Outcome), NpgsqlDbType.Text),
-                Column(tickets.Select(t => t.Seq), NpgsqlDbType.Bigint));
+                Column(tickets.Select(t => t.Seq), NpgsqlDbType.Bigint),
+                Column(tickets.Select(t => t.t.Opened), NpgsqlDbType.Bigint),
+                Column(tickets.Select(t => t.t.Visit), NpgsqlDbType.Integer),
+                Column(tickets.Select(t => t.t.VisitVersion), NpgsqlDbType.Bigint),
+                Column(tickets.Select(t => Utc(t.t.DroppedAt)), NpgsqlDbType.TimestampTz),
+                Column(tickets.Select(t => t.t.Drop), NpgsqlDbType.Text),
+                Column(tickets.Select(t => Utc(t.t.VoidedAt)), NpgsqlDbType.TimestampTz));
         }
         if (inquiries.Count > 0)
         {
@@ -234,6 +290,8 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
     private static DateTime? Utc(DateTimeOffset? at) => at?.UtcDateTime;
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
     private static DateTimeOffset? Moment(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero);
 }

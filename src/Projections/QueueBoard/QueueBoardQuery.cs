@@ -13,8 +13,12 @@ public sealed record AwaitedReply(Guid CaseId, DateOnly MailedOn, DateOnly Reply
 public sealed record Durations(int Count, double? MeanMinutes, double? P90Minutes);
 
 /// <summary>
-/// An office's queue at a moment (now, or any moment past): who waits, who is at which counter,
-/// whose document inquiry is awaited, what finished today, and today's waits and service times.
+/// An office's queue at a moment (now, or any moment past): who waits, who is at which counter
+/// (<see cref="AtCounters"/>: called, visit started or not, until it ends), who is being called
+/// (<see cref="NowServing"/>, the wall's 「ただいまの呼出し」: called, until the visit starts or ends or
+/// the ticket is dropped), whose document inquiry is awaited, what finished today, and today's
+/// waits and service times. A dropped ticket (no-show, cancelled, its visit voided) leaves the
+/// queue when dropped; a voided one (its arrival recorded on the wrong case) is in none of it.
 /// </summary>
 public sealed record Board(
     string Municipality,
@@ -23,6 +27,7 @@ public sealed record Board(
     DateOnly Day,
     IReadOnlyList<WaitingTicket> Waiting,
     IReadOnlyList<ServedTicket> AtCounters,
+    IReadOnlyList<ServedTicket> NowServing,
     IReadOnlyList<AwaitedReply> AwaitingInquiryReply,
     int FinishedToday,
     Durations WaitToday,
@@ -46,12 +51,12 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         batch.BatchCommands.Add(Command($"""
             select case_id, ticket, arrived_at from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3 and arrived_at <= $4
-              and (called_at is null or called_at > $4) and (ended_at is null or ended_at > $4)
+              and (called_at is null or called_at > $4) and (ended_at is null or ended_at > $4) and {InQueue}
             order by arrived_at, ticket
             """, municipality, office, day, at));
         batch.BatchCommands.Add(Command($"""
             select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4 from {board.Tickets}
-            where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and (ended_at is null or ended_at > $4)
+            where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and (ended_at is null or ended_at > $4) and {InQueue}
             order by counter, called_at
             """, municipality, office, day, at));
         batch.BatchCommands.Add(Command($"""
@@ -68,9 +73,10 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
               count(*) filter (where ended_at <= $4 and called_at is not null),
               avg(extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
               percentile_cont(0.9) within group (order by extract(epoch from ended_at - called_at) / 60) filter (where ended_at <= $4),
-              count(distinct counter) filter (where called_at <= $4 and (ended_at is null or ended_at > $4 or called_at > $4 - $5::interval))
+              count(distinct counter) filter (where called_at <= $4
+                and ((ended_at is null and (dropped_at is null or dropped_at > $4)) or ended_at > $4 or called_at > $4 - $5::interval))
             from {board.Tickets}
-            where municipality = $1 and office = $2 and day = $3
+            where municipality = $1 and office = $2 and day = $3 and voided_at is null
             """, municipality, office, day, at, CounterActiveWithin));
 
         var waiting = new List<WaitingTicket>();
@@ -87,6 +93,8 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         {
             served.Add(new ServedTicket(r.GetGuid(0), Text(r, 1), Text(r, 2), Text(r, 3), Moment(r, 4)!.Value, r.GetBoolean(5)));
         }
+        // Being called: at a counter, the visit not yet started.
+        var serving = served.Where(t => !t.VisitStarted).ToList();
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -107,8 +115,11 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         var estimateJa = estimate is { } e
             ? $"ただいまの待ち時間の目安:約{Math.Ceiling(e)}分(待ち{waiting.Count}人、窓口{Math.Max(1, counters)}か所)"
             : waiting.Count == 0 ? "ただいま待ちはありません" : $"待ち{waiting.Count}人(本日の処理時間の実績がまだないため目安は出せません)";
-        return new Board(municipality, office, asOf, day, waiting, served, replies, finished, wait, service, counters, estimate, estimateJa);
+        return new Board(municipality, office, asOf, day, waiting, served, serving, replies, finished, wait, service, counters, estimate, estimateJa);
     }
+
+    /// <summary>A ticket still in the queue at $4: not voided, not dropped by then.</summary>
+    private const string InQueue = "voided_at is null and (dropped_at is null or dropped_at > $4)";
 
     private static NpgsqlBatchCommand Command(string sql, string municipality, string office, DateOnly day, DateTime at, TimeSpan? within = null)
     {

@@ -7,7 +7,13 @@ namespace CaseSystem.Projections.RenewalRates;
 /// <summary>The renewal report's fold: a case's facts, one event at a time (the projection's tables are in RenewalReportProjection.cs).</summary>
 public sealed partial class RenewalReportProjection
 {
-    /// <summary>The fold of one case; every field is a column, so the state round-trips through the table.</summary>
+    /// <summary>
+    /// The fold of one case; every field is a column, so the state round-trips through the table.
+    /// The last five serve corrections (issue 12): the office the case was opened at (the office
+    /// again when its only visit is voided), the arrival (stream version) each wait was measured
+    /// from, the arrival not yet called and the arrival of the call in progress, and whether the
+    /// last visit's service time is the last one kept. Rows written before them read as none.
+    /// </summary>
     public sealed record CaseFacts(
         string Municipality,
         DateOnly CohortMonth,
@@ -30,17 +36,26 @@ public sealed partial class RenewalReportProjection
         bool UserAuthRenewed,
         string? VisitWhoCame,
         DateTimeOffset? ArrivedAt,
-        DateTimeOffset? CalledAt)
+        DateTimeOffset? CalledAt,
+        string? OpenedOffice = null,
+        long[]? WaitArrivals = null,
+        long? ArrivalVersion = null,
+        long? CalledArrival = null,
+        bool LastVisitServed = false)
     {
         public static CaseFacts Open(string municipality, Holder holder, CertificateDates expiry, bool noticeSent, string? office, long seq)
         {
             var expiresOn = expiry.UserAuthenticationExpiry;
             return new CaseFacts(
                 municipality, new DateOnly(expiresOn.Year, expiresOn.Month, 1), ReportCodes.AgeBand(Validity.AgeOn(holder.BirthDate, expiresOn)),
-                noticeSent, office, null, ReportCodes.Open, 0, null, null, 0, false, [], [], null, null, null, seq, false, null, null, null);
+                noticeSent, office, null, ReportCodes.Open, 0, null, null, 0, false, [], [], null, null, null, seq, false, null, null, null,
+                OpenedOffice: office, WaitArrivals: []);
         }
 
         public bool Renewed => RenewedAt is not null;
+
+        /// <summary>The arrival each wait was measured from (0: unknown, a row from before corrections).</summary>
+        public long[] Arrivals => WaitArrivals is { } a && a.Length == WaitSeconds.Length ? a : new long[WaitSeconds.Length];
     }
 
     /// <summary>The case's facts after one event: the same instance when the event changes nothing. Pure and allocation-light.</summary>
@@ -69,10 +84,18 @@ public sealed partial class RenewalReportProjection
             }
 
             case ArrivedAtOffice a:
-                return s with { ArrivedAt = a.At, CalledAt = null, UpdatedSeq = seq };
+                return s with { ArrivedAt = a.At, ArrivalVersion = stored.Version, CalledAt = null, CalledArrival = null, UpdatedSeq = seq };
 
             case CalledToCounter c when s.ArrivedAt is { } arrived:
-                return s with { WaitSeconds = Append(s.WaitSeconds, arrived, c.At), ArrivedAt = null, CalledAt = c.At, UpdatedSeq = seq };
+            {
+                var waits = Append(s.WaitSeconds, arrived, c.At);
+                var arrivals = waits.Length == s.WaitSeconds.Length ? s.Arrivals : [.. s.Arrivals, s.ArrivalVersion ?? 0];
+                return s with
+                {
+                    WaitSeconds = waits, WaitArrivals = arrivals, ArrivedAt = null, CalledAt = c.At,
+                    CalledArrival = s.ArrivalVersion, ArrivalVersion = null, UpdatedSeq = seq,
+                };
+            }
 
             case CalledToCounter c when s.CalledAt is null:
                 return s with { CalledAt = c.At, UpdatedSeq = seq };
@@ -81,20 +104,41 @@ public sealed partial class RenewalReportProjection
             {
                 var who = ReportCodes.WhoCame(v.WhoCame);
                 var first = s.Visits == 0;
+                // Counted, not the visit's number: a voided visit's number is not given again.
                 return s with
                 {
-                    Visits = Math.Max(s.Visits, v.Visit),
+                    Visits = s.Visits + 1,
                     Office = first ? v.Office : s.Office,
                     WhoCame = first && !s.Renewed ? who : s.WhoCame,
                     VisitWhoCame = who,
+                    LastVisitServed = false,
                     UpdatedSeq = seq,
                 };
             }
 
-            case VisitEnded x:
-                return s.CalledAt is { } called
-                    ? s with { ServiceSeconds = Append(s.ServiceSeconds, called, x.At), CalledAt = null, ArrivedAt = null, VisitWhoCame = null, UpdatedSeq = seq }
-                    : s.ArrivedAt is null && s.VisitWhoCame is null ? s : s with { ArrivedAt = null, VisitWhoCame = null, UpdatedSeq = seq };
+            case VisitEnded x when s.CalledAt is { } called:
+            {
+                var services = Append(s.ServiceSeconds, called, x.At);
+                return s with
+                {
+                    ServiceSeconds = services, LastVisitServed = services.Length > s.ServiceSeconds.Length,
+                    CalledAt = null, CalledArrival = null, ArrivedAt = null, ArrivalVersion = null, VisitWhoCame = null, UpdatedSeq = seq,
+                };
+            }
+
+            case VisitEnded:
+                return s.ArrivedAt is null && s.VisitWhoCame is null ? s : s with { ArrivedAt = null, ArrivalVersion = null, VisitWhoCame = null, UpdatedSeq = seq };
+
+            case TicketDropped:
+                return s.ArrivedAt is null && s.CalledAt is null
+                    ? s
+                    : s with { ArrivedAt = null, ArrivalVersion = null, CalledAt = null, CalledArrival = null, UpdatedSeq = seq };
+
+            case EntryVoided { Entry: nameof(VisitStarted) }:
+                return VisitVoided(s, seq);
+
+            case EntryVoided { Entry: nameof(ArrivedAtOffice) } x:
+                return ArrivalVoided(s, x.Version, seq);
 
             case PinMismatchRecorded:
                 return s with { PinMismatches = s.PinMismatches + 1, UpdatedSeq = seq };
@@ -182,6 +226,48 @@ public sealed partial class RenewalReportProjection
             CaseClosure.Withdrawn => s with { ClosedAt = c.At, Outcome = ReportCodes.Withdrawn, UpdatedSeq = seq },
             CaseClosure.MovedOut => s with { ClosedAt = c.At, Outcome = ReportCodes.MovedOut, UpdatedSeq = seq },
             _ => s with { ClosedAt = c.At, UpdatedSeq = seq },
+        };
+    }
+
+    /// <summary>
+    /// The case's last visit, voided (the decider voids no other, nor one that renewed): it stops
+    /// counting in visits per case, with its service time; the first visit voided, the case's
+    /// office is again the one it was opened at, and nobody has come.
+    /// </summary>
+    private static CaseFacts VisitVoided(CaseFacts s, long seq)
+    {
+        var inProgress = s.VisitWhoCame is not null;
+        var visits = Math.Max(0, s.Visits - 1);
+        s = s with
+        {
+            Visits = visits,
+            VisitWhoCame = null,
+            CalledAt = inProgress ? null : s.CalledAt,
+            CalledArrival = inProgress ? null : s.CalledArrival,
+            ServiceSeconds = !inProgress && s.LastVisitServed && s.ServiceSeconds.Length > 0 ? s.ServiceSeconds[..^1] : s.ServiceSeconds,
+            LastVisitServed = false,
+            UpdatedSeq = seq,
+        };
+        return visits == 0 && !s.Renewed ? s with { Office = s.OpenedOffice, WhoCame = null } : s;
+    }
+
+    /// <summary>An arrival voided (recorded on the wrong case): no wait is counted from it, and its pending arrival or call is gone.</summary>
+    private static CaseFacts ArrivalVoided(CaseFacts s, long version, long seq)
+    {
+        var arrivals = s.Arrivals;
+        var i = Array.IndexOf(arrivals, version);
+        var pending = s.ArrivalVersion == version;
+        var called = s.CalledArrival == version;
+        if (i < 0 && !pending && !called) return s;
+        return s with
+        {
+            WaitSeconds = i < 0 ? s.WaitSeconds : [.. s.WaitSeconds[..i], .. s.WaitSeconds[(i + 1)..]],
+            WaitArrivals = i < 0 ? arrivals : [.. arrivals[..i], .. arrivals[(i + 1)..]],
+            ArrivedAt = pending ? null : s.ArrivedAt,
+            ArrivalVersion = pending ? null : s.ArrivalVersion,
+            CalledAt = called ? null : s.CalledAt,
+            CalledArrival = called ? null : s.CalledArrival,
+            UpdatedSeq = seq,
         };
     }
 

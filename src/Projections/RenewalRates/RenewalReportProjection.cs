@@ -41,7 +41,9 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
         // window openings, reservations: two fifths of a national log) are never loaded.
         Reads(typeof(ExpiryNoticeSent), typeof(NoticeAmended), typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted),
             typeof(VisitEnded), typeof(PinMismatchRecorded), typeof(PinLocked), typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived),
-            typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificatesIssuedOnReissuedCard), typeof(CertificateLapsed), typeof(CaseClosed));
+            typeof(CertificatesRenewed), typeof(CertificatesIssued), typeof(CertificatesIssuedOnReissuedCard), typeof(CertificateLapsed), typeof(CaseClosed),
+            // Issue 12: a ticket dropped, an arrival or a visit voided. Amended outcomes and documents are nothing the report counts.
+            typeof(TicketDropped), typeof(EntryVoided));
     }
 
     public const string ProjectionName = "renewal-report";
@@ -53,7 +55,8 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
     internal const string Columns =
         "case_id, municipality, cohort_month, age_band, notice_sent, office, who_came, outcome, visits, " +
         "needed_inquiry, inquiry_mailed_at, inquiry_reply_at, pin_mismatches, pin_locked, wait_seconds, service_seconds, " +
-        "renewed_at, lapsed_at, closed_at, updated_seq, user_auth_renewed, visit_who_came, arrived_at, called_at";
+        "renewed_at, lapsed_at, closed_at, updated_seq, user_auth_renewed, visit_who_came, arrived_at, called_at, " +
+        "opened_office, wait_arrivals, arrival_version, called_arrival, last_visit_served";
 
     public override IReadOnlyList<Table> Tables
     {
@@ -90,6 +93,12 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
             facts.AddColumn("visit_who_came", "text");
             facts.AddColumn("arrived_at", "timestamptz");
             facts.AddColumn("called_at", "timestamptz");
+            // Corrections (issue 12; CaseFacts says what each is for). Nullable: rows written before them have none.
+            facts.AddColumn("opened_office", "text");
+            facts.AddColumn("wait_arrivals", "bigint[]");
+            facts.AddColumn("arrival_version", "bigint");
+            facts.AddColumn("called_arrival", "bigint");
+            facts.AddColumn("last_visit_served", "boolean");
             facts.Indexes.Add(new IndexDefinition("case_facts_cohort") { Columns = ["municipality", "cohort_month"] });
             return [facts];
         }
@@ -126,7 +135,12 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
                 UserAuthRenewed: r.GetBoolean(20),
                 VisitWhoCame: Text(r, 21),
                 ArrivedAt: Moment(r, 22),
-                CalledAt: Moment(r, 23));
+                CalledAt: Moment(r, 23),
+                OpenedOffice: Text(r, 24),
+                WaitArrivals: r.IsDBNull(25) ? null : r.GetFieldValue<long[]>(25),
+                ArrivalVersion: r.IsDBNull(26) ? null : r.GetInt64(26),
+                CalledArrival: r.IsDBNull(27) ? null : r.GetInt64(27),
+                LastVisitServed: !r.IsDBNull(28) && r.GetBoolean(28));
         }
         return states;
     }
@@ -138,19 +152,24 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
         var facts = changed.Select(c => c.State).ToList();
         var (waits, waitsFrom, waitsTo) = Flattened(facts, f => f.WaitSeconds);
         var (services, servicesFrom, servicesTo) = Flattened(facts, f => f.ServiceSeconds);
+        // Each wait's arrival, flattened the same way (same slices as the waits).
+        var arrivals = facts.SelectMany(f => f.Arrivals).ToArray();
         // unnest takes no ragged arrays: every row's durations travel in one flat float8 array, and
         // each row takes its slice of it (an empty slice when from > to).
         yield return new SqlStatement($"""
             insert into {CaseFactsTable} ({Columns})
             select id, m, cohort, band, notice, office, who, outcome, visits, needed, mailed, reply, mismatches, locked,
-                   coalesce(w.d[wf:wt], array[]::float8[]), coalesce(s.d[sf:st], array[]::float8[]), renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called
+                   coalesce(w.d[wf:wt], array[]::float8[]), coalesce(s.d[sf:st], array[]::float8[]), renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called,
+                   opened, coalesce(a.d[wf:wt], array[]::bigint[]), arrival, called_arrival, served
             from unnest(?::uuid[], ?::text[], ?::date[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[], ?::int[],
                         ?::boolean[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::boolean[], ?::int[], ?::int[], ?::int[], ?::int[],
-                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::boolean[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::boolean[], ?::text[], ?::timestamptz[], ?::timestamptz[],
+                        ?::text[], ?::bigint[], ?::bigint[], ?::boolean[])
                  as r(id, m, cohort, band, notice, office, who, outcome, visits, needed, mailed, reply, mismatches, locked,
-                      wf, wt, sf, st, renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called)
+                      wf, wt, sf, st, renewed, lapsed, closed, seq, user_auth, visit_who, arrived, called, opened, arrival, called_arrival, served)
             cross join (select ?::float8[] as d) w
             cross join (select ?::float8[] as d) s
+            cross join (select ?::bigint[] as d) a
             on conflict (case_id) do update set {UpdateSet}
             """,
             Column(changed.Select(c => c.CaseId), NpgsqlDbType.Uuid),
@@ -179,8 +198,13 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
             Column(facts.Select(f => f.VisitWhoCame), NpgsqlDbType.Text),
             Column(facts.Select(f => Utc(f.ArrivedAt)), NpgsqlDbType.TimestampTz),
             Column(facts.Select(f => Utc(f.CalledAt)), NpgsqlDbType.TimestampTz),
+            Column(facts.Select(f => f.OpenedOffice), NpgsqlDbType.Text),
+            Column(facts.Select(f => f.ArrivalVersion), NpgsqlDbType.Bigint),
+            Column(facts.Select(f => f.CalledArrival), NpgsqlDbType.Bigint),
+            Column(facts.Select(f => f.LastVisitServed), NpgsqlDbType.Boolean),
             (waits, NpgsqlDbType.Array | NpgsqlDbType.Double),
-            (services, NpgsqlDbType.Array | NpgsqlDbType.Double));
+            (services, NpgsqlDbType.Array | NpgsqlDbType.Double),
+            (arrivals, NpgsqlDbType.Array | NpgsqlDbType.Bigint));
     }
 
     /// <summary>Every row's durations in one array, and each row's 1-based slice of it (from > to: none).</summary>

@@ -74,7 +74,9 @@ public sealed class LifecycleTests : DeciderSpec
     {
         IReadOnlyList<CaseAction> Of(string state) => Lifecycle.Allowed(RenewalState.Fold(Catalogue[state]));
         Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.CheckPin, CaseAction.ReportRegistryChange, CaseAction.Close], Of("noticed"));
-        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("identity refused"));
+        // A document ticked wrong is the likeliest cause of a refusal: its documents may be amended, or the visit voided.
+        Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close, CaseAction.VoidEntry, CaseAction.AmendVisitDocuments],
+            Of("identity refused"));
         Assert.Contains(CaseAction.Renew, Of("verified"));
         Assert.DoesNotContain(CaseAction.MailInquiry, Of("verified"));
         Assert.Contains(CaseAction.MailInquiry, Of("proxy without form"));
@@ -84,6 +86,14 @@ public sealed class LifecycleTests : DeciderSpec
         Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin, CaseAction.EndVisit, CaseAction.ReportRegistryChange, CaseAction.Close], Of("renewed in visit"));
         Assert.Equal([CaseAction.ReadCard, CaseAction.CheckPin], Of("closed renewed"));
         Assert.Empty(Of("closed withdrawn"));
+        // Issue 12: a ticket waiting may be dropped and its arrival voided; a visit ended may have its outcome amended, or be voided.
+        Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.CheckPin, CaseAction.ReportRegistryChange,
+            CaseAction.Close, CaseAction.DropTicket, CaseAction.VoidEntry], Of("ticket waiting"));
+        Assert.Equal([CaseAction.Reserve, CaseAction.Arrive, CaseAction.Call, CaseAction.ReadCard, CaseAction.StartVisit, CaseAction.CheckPin, CaseAction.ReportRegistryChange,
+            CaseAction.Close, CaseAction.VoidEntry, CaseAction.AmendVisitOutcome], Of("visit ended"));
+        Assert.DoesNotContain(CaseAction.VoidEntry, Of("visit voided"));
+        Assert.DoesNotContain(CaseAction.AmendVisitOutcome, Of("visit voided"));
+        Assert.DoesNotContain(CaseAction.DropTicket, Of("verified"));
     }
 
     private static readonly Dictionary<string, RenewalEvent[]> Catalogue = new()
@@ -101,6 +111,9 @@ public sealed class LifecycleTests : DeciderSpec
         ["renewed in visit"] = [.. HolderVerified, RenewedBoth],
         ["closed renewed"] = [.. HolderVerified, RenewedBoth, new VisitEnded(1, VisitOutcome.Done, Monday10), new CaseClosed(CaseClosure.Renewed, Monday10)],
         ["closed withdrawn"] = [Noticed(Adult), new CaseClosed(CaseClosure.Withdrawn, Monday10)],
+        ["ticket waiting"] = [Noticed(Adult), new ArrivedAtOffice("市民課", "A-1", Monday10)],
+        ["visit ended"] = [.. HolderVerified, new VisitEnded(1, VisitOutcome.MustReturn, Monday10)],
+        ["visit voided"] = [.. HolderVerified, new VisitEnded(1, VisitOutcome.MustReturn, Monday10), new EntryVoided(2, nameof(VisitStarted), "別の案件", Monday10)],
     };
 
     /// <summary>A command of each kind, as permissive as its kind allows.</summary>
@@ -121,6 +134,11 @@ public sealed class LifecycleTests : DeciderSpec
         CaseAction.CompleteRegistryChange => new CompleteRegistryChange(RegistryChange.Address, Monday10),
         // Moved out: no state in the catalogue is closed so, where closing again would be a retry.
         CaseAction.Close => new CloseCase(CaseClosure.MovedOut, Monday10),
+        CaseAction.DropTicket => new DropTicket(TicketDrop.NoShow, Monday10),
+        // The notice: voiding an entry voided already would be a retry, answered with nothing.
+        CaseAction.VoidEntry => new VoidEntry(1, "別の案件に記録", Monday10),
+        CaseAction.AmendVisitOutcome => new AmendVisitOutcome(1, VisitOutcome.Left, "結果の誤り", Monday10),
+        CaseAction.AmendVisitDocuments => new AmendVisitDocuments([], ReplyForm.NotApplicable, "書類の誤り", Monday10),
         _ => throw new ArgumentOutOfRangeException(nameof(action)),
     };
 }

@@ -41,5 +41,11 @@ public static class EventExamples
         new RegistryChangeReported(RegistryChange.Address, At),
         new RegistryChangeCompleted(RegistryChange.Address, At),
         new CaseClosed(CaseClosure.Renewed, At),
+        new TicketDropped("市民課", "A-043", TicketDrop.NoShow, At),
+        new EntryVoided(5, "ArrivedAtOffice", "別の方の案件に来庁を記録したため", At),
+        new VisitOutcomeAmended(1, VisitOutcome.Left, "結果の選択誤り(途中で帰られた)", At),
+        new VisitDocumentsAmended(1,
+            [new ShownDocument("passport", DocumentList.A, DocumentOwner.Representative, null, new DateOnly(2030, 1, 31))],
+            ReplyForm.Sealed, "運転免許証ではなく旅券を提示されていた", At),
     };
 }

@@ -231,6 +231,8 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
             "case_id", "municipality", "cohort_month", "age_band", "notice_sent", "office", "who_came", "outcome", "visits",
             "needed_inquiry", "inquiry_mailed_at", "inquiry_reply_at", "pin_mismatches", "pin_locked", "wait_seconds", "service_seconds",
             "renewed_at", "lapsed_at", "closed_at", "updated_seq", "user_auth_renewed", "visit_who_came", "arrived_at", "called_at",
+            // Corrections (issue 12): an office code, stream versions and a flag: nothing personal.
+            "opened_office", "wait_arrivals", "arrival_version", "called_arrival", "last_visit_served",
         ];
         foreach (var schema in new[] { f.Projection.Schema })
         {

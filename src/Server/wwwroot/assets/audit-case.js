@@ -19,9 +19,15 @@ if (!r.ok) {
     : h("div", { class: "problem", id: "chain-status", role: "alert", dataset: { intact: "false" } },
       h("h3", {}, "ハッシュチェーンの検証: 不一致があります"), h("span", { class: "en" }, " Hash chain broken."),
       h("pre", {}, JSON.stringify(chain, null, 2)))));
+  // Corrections (issue 12): a voided entry stays, marked; a correction names the entry it corrects and why.
+  const correction = e => e.type === "EntryVoided" ? `第${e.data.version}版を取消し ・ 理由: ${e.data.reason}`
+    : e.type === "VisitOutcomeAmended" || e.type === "VisitDocumentsAmended" ? `${e.data.visit}回目の来庁を訂正 ・ 理由: ${e.data.reason}` : null;
   document.getElementById("events").replaceChildren(...kids(h("ol", { class: "timeline", id: "event-list" }, trail.events.map(e =>
-    h("li", { dataset: { type: e.type } },
-      h("div", {}, h("strong", {}, `第${e.version}版 ${e.ja}`), h("span", { class: "en" }, ` ${e.type}`)),
+    h("li", { dataset: { type: e.type, version: e.version, voided: e.voided ? "true" : "false" } },
+      h("div", {}, h("strong", {}, `第${e.version}版 ${e.ja}`), h("span", { class: "en" }, ` ${e.type}`),
+        e.voided ? [" ", h("span", { class: "tag bad" }, "取消し済み"), h("span", { class: "en" }, " Voided")] : null,
+        e.correctedBy.length ? h("span", { class: "muted" }, ` (第${e.correctedBy.join("・")}版で訂正)`) : null),
+      correction(e) ? h("div", { class: "correction" }, correction(e)) : null,
       h("div", { class: "when" }, `${momentJa(e.at)} ・ 職員 ${e.actor || "(システム)"} ・ ${officeJa(e.office)} ・ ${e.command || "—"}`,
         e.recordedAt !== e.at ? ` ・ 記録 ${momentJa(e.recordedAt)}` : ""),
       h("details", {}, h("summary", {}, "内容 ", h("span", { class: "en" }, "Data")), h("pre", {}, JSON.stringify(e.data, null, 2))))))));

@@ -51,10 +51,11 @@ window.addEventListener("online", () => { pause = 500; reconnectLater(); });
 
 function render(board) {
   document.getElementById("clock").textContent = timeJa(board.asOf);
-  document.getElementById("serving").replaceChildren(...kids(board.atCounters.length
+  // Now serving: the tickets being called; one leaves when its visit starts or ends, or it is dropped.
+  document.getElementById("serving").replaceChildren(...kids(board.nowServing.length
     ? h("table", { class: "serving", id: "serving-list" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "番号"), h("th", { scope: "col" }, "窓口"))),
-      h("tbody", {}, board.atCounters.map(t => h("tr", { dataset: { ticket: t.ticket || "" } },
+      h("tbody", {}, board.nowServing.map(t => h("tr", { dataset: { ticket: t.ticket || "" } },
         h("td", {}, t.ticket || "番号なし"), h("td", {}, t.counter || "受付中")))))
     : h("p", {}, "呼出し中の番号はありません")));
   document.getElementById("waiting").replaceChildren(...kids(board.waiting.length

@@ -3,6 +3,7 @@ import {
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
 import { timelineView } from "/assets/timeline-view.js";
+import { correctionEndpoints, correctionsGroup, documentsOf, dropForm, visitsFromEvents } from "/assets/corrections.js";
 
 const s = await header();
 const id = caseIdFromPath();
@@ -89,29 +90,25 @@ function renderChecklist() {
     : h("p", {}, view.status === "closed" ? "この案件は終了しています。" : "必要な手続きはありません。")));
 }
 
-/** The visits, from the case's events: who came, which documents, the identity check and how it ended. */
+/** The visits, from the case's events: who came, which documents, the identity check and how it ended, with their corrections. */
 function renderVisits() {
-  const visits = new Map();
-  for (const e of events) {
-    const d = e.data;
-    if (e.type === "VisitStarted") visits.set(d.visit, { ...d, started: d.at, actor: e.actor });
-    else if (e.type === "IdentityAccepted" && visits.has(d.visit)) visits.get(d.visit).identity = { ok: true };
-    else if (e.type === "IdentityRefused" && visits.has(d.visit)) visits.get(d.visit).identity = { ok: false, reason: d.reason, rule: d.rule };
-    else if (e.type === "VisitEnded" && visits.has(d.visit)) visits.get(d.visit).ended = d;
-  }
+  const visits = visitsFromEvents(events);
   const docName = code => (s.documents.find(x => x.code === code) || special.find(x => x.code === code) || { nameJa: code }).nameJa;
   const el = section("visits");
-  if (!visits.size) { el.append(...kids(h("p", {}, "まだ来庁はありません。"))); return; }
+  if (!visits.length) { el.append(...kids(h("p", {}, "まだ来庁はありません。"))); return; }
+  const amended = (label, reason) => reason ? h("div", { class: "muted amended" }, `${label}(理由: ${reason})`) : null;
   el.append(...kids(h("table", { id: "visit-list" },
     h("thead", {}, h("tr", {}, ["回", "日時", "窓口", "来庁者", "書類", "本人確認", "結果"].map(t => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, [...visits.values()].map(v => h("tr", {},
-      h("td", { class: "num" }, `${v.visit}回目`),
+    h("tbody", {}, visits.map(v => h("tr", { class: v.voided ? "voided" : null, dataset: { visit: v.visit, voided: v.voided ? "true" : "false" } },
+      h("td", { class: "num" }, `${v.visit}回目`, v.voided ? [h("div", {}, h("span", { class: "tag bad" }, "取消し")), h("div", { class: "muted" }, `理由: ${v.voided}`)] : null),
       h("td", {}, momentJa(v.started)),
       h("td", {}, officeJa(v.office)),
       h("td", {}, whoCameJa[v.whoCame] || v.whoCame, v.whoCame === "AppointedProxy" ? h("div", { class: "muted" }, `照会書兼回答書: ${replyFormJa[v.replyForm]}`) : null),
-      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`))) : "—"),
+      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`))) : "—",
+        amended("書類を訂正", v.documentsAmended)),
       h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, v.identity.reason)]),
-      h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : h("strong", {}, "対応中"))))))));
+      h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : v.voided ? "—" : h("strong", {}, "対応中"),
+        amended("結果を訂正", v.outcomeAmended))))))));
 }
 
 async function renderTimeline() {
@@ -134,14 +131,16 @@ function renderActions() {
   const allowed = new Set(view.allowedActions || []);
   const when = (action, form) => allowed.has(action) ? form() : null;
   const visit = view.currentVisit;
+  const corrections = correctionsGroup({ commandForm, field, view, allowed, officeJa, documentFields });
   if (!visit && view.renewedUntil) {
-    el.append(...kids(h("p", {}, "更新は済んでいます。お渡し用の目安を印刷して、案件を終了してください。"), when("closure", closeForm)));
+    el.append(...kids(h("p", {}, "更新は済んでいます。お渡し用の目安を印刷して、案件を終了してください。"), when("closure", closeForm), corrections));
     return;
   }
   if (!visit) {
     el.append(...kids(
       h("p", {}, "来庁者の受付から始めます。", h("span", { class: "en" }, " Start with the visitor at the counter.")),
-      when("arrivals", arrivalForm), when("calls", callForm), when("visits", visitForm)));
+      when("arrivals", arrivalForm), when("calls", callForm), when("tickets/current/drop", () => dropForm({ commandForm, field, view })),
+      when("visits", visitForm), corrections));
     return;
   }
   el.append(...kids(h("p", { id: "current-visit" }, `${visit.number}回目の来庁を対応中: ${whoCameJa[visit.whoCame]} ・ 本人確認 `,
@@ -155,7 +154,7 @@ function renderActions() {
     el.append(...kids(when("pin-checks", pinForm), when("inquiries", inquiryForm), when("inquiry-replies", replyForm),
       when("pin-resets", resetForm), when("renewals", renewalForm)));
   }
-  el.append(...kids(when("visits/current/end", endForm)));
+  el.append(...kids(when("visits/current/end", endForm), corrections));
 }
 
 /** A form that sends one command; its result replaces the page's case, a refusal shows why. */
@@ -188,7 +187,7 @@ function commandForm(key, titleJa, titleEn, fields, toBody, button) {
 }
 
 const endpoint = { arrival: "arrivals", call: "calls", visit: "visits", pin: "pin-checks", reset: "pin-resets",
-  inquiry: "inquiries", reply: "inquiry-replies", renewal: "renewals", closure: "closure" };
+  inquiry: "inquiries", reply: "inquiry-replies", renewal: "renewals", closure: "closure", ...correctionEndpoints };
 
 const field = (id, labelJa, labelEn, control) => h("div", {}, h("label", { for: id }, labelJa, h("span", { class: "en" }, labelEn)), control);
 const officeSelect = id => h("select", { id, name: "office" }, s.offices.map(o => h("option", { value: o.id, selected: o.id === s.office }, o.nameJa)));
@@ -208,13 +207,26 @@ function callForm() {
     f => ({ office: f.get("office"), counter: f.get("counter"), clerkId: s.staffId }), "呼び出す");
 }
 
-function visitForm() {
+/** The documents' check boxes (ids prefix-rep-…, prefix-holder-…, prefix-other-…): for starting a visit, and for amending its documents. */
+function documentFields(prefix) {
   const docs = (owner, legendJa, legendEn) => h("fieldset", {},
     h("legend", {}, legendJa, h("span", { class: "en" }, legendEn)),
     h("div", { class: "checks" }, identityDocuments.map(d => {
-      const cid = `doc-${owner === "Holder" ? "holder" : "rep"}-${d.code}`;
+      const cid = `${prefix}-${owner === "Holder" ? "holder" : "rep"}-${d.code}`;
       return h("label", { for: cid }, h("input", { type: "checkbox", id: cid, name: "doc", value: `${owner}:${d.code}` }), `[${d.list}] ${d.nameJa}`);
     })));
+  const issued = prefix === "doc" ? "guardianship-issued" : `${prefix}-guardianship-issued`;
+  return [
+    docs("Representative", "代理人・法定代理人の本人確認書類", "Representative's ID documents"),
+    docs("Holder", "本人の本人確認書類(マイナンバーカード以外も)", "Holder's ID documents"),
+    h("fieldset", {}, h("legend", {}, "その他の書類", h("span", { class: "en" }, "Other documents")),
+      h("div", { class: "checks" }, special.map(d => h("label", { for: `${prefix}-other-${d.code}` },
+        h("input", { type: "checkbox", id: `${prefix}-other-${d.code}`, name: "doc", value: `${d.owner}:${d.code}` }), d.nameJa))),
+      field(issued, "成年後見登記事項証明書の発行日", "Issued on", h("input", { type: "date", id: issued, name: "guardianshipIssuedOn" }))),
+  ];
+}
+
+function visitForm() {
   const fields = [
     field("visit-office", "窓口", "Office", officeSelect("visit-office")),
     h("fieldset", {}, h("legend", {}, "来庁した人", h("span", { class: "en" }, "Who came")),
@@ -222,28 +234,19 @@ function visitForm() {
         h("input", { type: "radio", id: `who-${v}`, name: "whoCame", value: v, checked: i === 0, required: true }), t))),
     field("reply-form", "照会書兼回答書(任意代理人のとき)", "Reply form, for a proxy",
       h("select", { id: "reply-form", name: "replyForm" }, ["Sealed", "Missing", "Incomplete"].map(v => h("option", { value: v }, replyFormJa[v])))),
-    docs("Representative", "代理人・法定代理人の本人確認書類", "Representative's ID documents"),
-    docs("Holder", "本人の本人確認書類(マイナンバーカード以外も)", "Holder's ID documents"),
-    h("fieldset", {}, h("legend", {}, "その他の書類", h("span", { class: "en" }, "Other documents")),
-      h("div", { class: "checks" }, special.map(d => h("label", { for: `doc-other-${d.code}` },
-        h("input", { type: "checkbox", id: `doc-other-${d.code}`, name: "doc", value: `${d.owner}:${d.code}` }), d.nameJa))),
-      field("guardianship-issued", "成年後見登記事項証明書の発行日", "Issued on", h("input", { type: "date", id: "guardianship-issued", name: "guardianshipIssuedOn" }))),
+    ...documentFields("doc"),
     h("label", { class: "check", for: "holder-present" }, h("input", { type: "checkbox", id: "holder-present", name: "holderPresent", checked: true }), "本人も来庁している ", h("span", { class: "en" }, "Holder present")),
     h("label", { class: "check", for: "authority-on-record" }, h("input", { type: "checkbox", id: "authority-on-record", name: "authorityOnRecord" }), "親子関係・代理権を市の記録で確認できる ", h("span", { class: "en" }, "Authority on the municipality's record")),
     h("p", { class: "muted" }, "有効期限内の書類だけを選んでください。本人確認の結果は受付と同時に記録されます。"),
   ];
   return commandForm("visit", "受付開始(来庁者と書類)", "Start a visit: who came, which documents", fields, f => {
     const whoCame = f.get("whoCame");
-    const issued = f.get("guardianshipIssuedOn") || null;
     return {
       office: f.get("office"), whoCame,
       replyForm: whoCame === "AppointedProxy" ? f.get("replyForm") : "NotApplicable",
       holderPresent: f.get("holderPresent") === "on",
       authorityOnRecord: f.get("authorityOnRecord") === "on",
-      documents: f.getAll("doc").map(v => {
-        const [owner, kind] = v.split(":");
-        return { kind, owner, issuedOn: kind === "guardianship-certificate" ? issued : null };
-      }),
+      documents: documentsOf(f),
     };
   }, "受付を開始し本人確認を記録");
 }
