@@ -1,5 +1,5 @@
-using System.Text.Json.Serialization;
 using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
@@ -113,7 +113,8 @@ public static class CasesModule
         services.AddSingleton<CaseViewLog>();
         services.AddStaffAuthentication(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Enums by name only, no unknown or missing fields, numbers as numbers (Api/Validation/StrictJson).
+        services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));
         // A body that does not bind raises, so the exception handler answers it as a problem.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -145,6 +146,8 @@ public static class CasesModule
         {
             opts.TenantId.IsRouteArgumentNamed("municipality");
             opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
+            // Every command's body is validated before the case is loaded; a refusal is a 400 problem.
+            opts.AddPolicy<RequestValidationPolicy>();
         });
 
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
