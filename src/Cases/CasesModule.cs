@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -112,6 +113,13 @@ public static class CasesModule
         services.AddSingleton(sp => new ChainVerifier(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<CaseViewLog>();
         services.AddStaffAuthentication(configuration);
+        // Wolverine logs a body it could not read as an error, under the request type's name, with
+        // System.Text.Json's message (which can quote the body): the client's 400 names the field;
+        // the error log is kept for the server's own faults.
+        services.AddLogging(b =>
+        {
+            foreach (var type in RequestValidationPolicy.RequestTypes) b.AddFilter(type.FullName, LogLevel.None);
+        });
         services.TryAddSingleton(TimeProvider.System);
         // Enums by name only, no unknown or missing fields, numbers as numbers (Api/Validation/StrictJson).
         services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));

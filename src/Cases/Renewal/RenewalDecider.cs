@@ -44,7 +44,7 @@ public static class DocumentKinds
 /// </summary>
 public sealed class RenewalDecider(IRenewalPolicy policy)
 {
-    public IReadOnlyList<RenewalEvent> Decide(RenewalCommand command, RenewalState state) => (command, state) switch
+    public IReadOnlyList<RenewalEvent> Decide(RenewalCommand command, RenewalState state) => (CommandGuard.Checked(command), state) switch
     {
         (RecordExpiryNotice c, RenewalState.NoCase) => [new ExpiryNoticeSent(c.NoticeNumber, c.Holder, c.Expiry, c.NoticeBatch, c.Now)],
         (RecordExpiryNotice c, RenewalState.Active { Case.NoticeNumber: var n }) when n == c.NoticeNumber => [],

@@ -2,10 +2,8 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using System.Text.Json.Serialization.Metadata;
 
 namespace CaseSystem.Cases.Api.Validation;
 
@@ -69,6 +67,14 @@ public static partial class JsonBodyProblems
         }
         details.Type = kind.Type;
         details.Title = kind.Title;
+        // Wolverine's 0-based position: replaced by where it broke, 1-based, for a body that is not JSON.
+        details.Extensions.Remove("lineNumber");
+        details.Extensions.Remove("bytePositionInLine");
+        if (kind == Problems.BadRequest)
+        {
+            details.Extensions["line"] = Number(match, "line") + 1;
+            details.Extensions["byte"] = Number(match, "byte") + 1;
+        }
         InvalidRequest.Fill(details, errors);
         return true;
     }
@@ -82,8 +88,7 @@ public static partial class JsonBodyProblems
     private static FieldError Expected(HttpContext http, string path)
     {
         var requestType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
-        var options = http.RequestServices.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions;
-        var type = requestType is null || options is null ? null : TypeAt(options, requestType, path);
+        var type = requestType is null ? null : TypeAt(requestType, path);
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
         return type switch
         {
@@ -91,7 +96,7 @@ public static partial class JsonBodyProblems
             _ when type == typeof(DateOnly) => new("日付を YYYY-MM-DD で指定してください", "A date as YYYY-MM-DD"),
             _ when type == typeof(DateTimeOffset) => new("時差付きの日時を指定してください(例 2026-03-16T10:00:00+09:00)", "A moment with its offset (e.g. 2026-03-16T10:00:00+09:00)"),
             _ when type == typeof(int) || type == typeof(long) => new("整数を指定してください", "An integer"),
-            _ when type == typeof(bool) => new("true か false を指定してください", "true or false"),
+            _ when type == typeof(bool) => new("true か false を指定してください", "A boolean: true or false"),
             _ when type == typeof(string) => new("文字列を指定してください", "A string"),
             _ when type is not null && type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) => new("配列を指定してください", "An array"),
             _ when type is not null => new("オブジェクトを指定してください", "An object"),
@@ -101,13 +106,17 @@ public static partial class JsonBodyProblems
 
     private static string Names(Type enumType) => string.Join(", ", Enum.GetNames(enumType));
 
+    /// <summary>The request types' contracts by JSON name (camelCase, as the API's options), without the API's converters.</summary>
+    private static readonly JsonSerializerOptions Contracts = new(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
     /// <summary>The type of the value at a path like <c>$.documents[1].owner</c> under <paramref name="root"/>, or null.</summary>
-    private static Type? TypeAt(JsonSerializerOptions options, Type root, string path)
+    private static Type? TypeAt(Type root, string path)
     {
         var type = root;
         foreach (Match step in PathSteps().Matches(path))
         {
-            var info = options.GetTypeInfo(type);
+            if (Nullable.GetUnderlyingType(type) is { } underlying) type = underlying;
+            var info = Contracts.GetTypeInfo(type);
             type = step.Groups["index"].Success
                 ? info.ElementType
                 : info.Properties.FirstOrDefault(p => p.Name == step.Groups["name"].Value)?.PropertyType;

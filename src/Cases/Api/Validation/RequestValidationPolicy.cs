@@ -32,6 +32,11 @@ public sealed class RequestValidationPolicy : IHttpPolicy
         }
     }
 
+    /// <summary>Every request type that has a validator.</summary>
+    public static IReadOnlyList<Type> RequestTypes { get; } =
+        [.. typeof(CommandRequestValidation).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == MethodName).Select(m => m.GetParameters()[0].ParameterType)];
+
     /// <summary>The validator of a request type: <c>Validate(T body, …)</c> on <see cref="CommandRequestValidation"/>.</summary>
     public static MethodInfo? ValidatorFor(Type requestType) =>
         typeof(CommandRequestValidation).GetMethods(BindingFlags.Public | BindingFlags.Static)
