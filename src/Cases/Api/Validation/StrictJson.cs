@@ -40,7 +40,9 @@ public static class StrictJson
         if (type.Kind != JsonTypeInfoKind.Object) return;
         foreach (var property in type.Properties)
         {
-            if (property.AssociatedParameter is { } parameter) property.IsRequired = !parameter.HasDefaultValue && !parameter.IsNullable;
+            // Only where the property can be set (a record's positional property): an anonymous
+            // type's, written in answers and never read, would make System.Text.Json refuse it.
+            if (property is { AssociatedParameter: { } parameter, Set: not null }) property.IsRequired = !parameter.HasDefaultValue && !parameter.IsNullable;
         }
     }
 }
