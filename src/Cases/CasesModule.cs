@@ -129,7 +129,7 @@ public static class CasesModule
         {
             document.Info.Title = "CaseSystem API (マイナンバーカード電子証明書更新 案件管理)";
             return Task.CompletedTask;
-        }));
+        }).AddSchemaTransformer(RequestSchemas.TransformAsync));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using System.Text.Json.Serialization.Metadata;
 
 namespace CaseSystem.Cases.Api.Validation;
 
@@ -107,7 +106,7 @@ public static partial class JsonBodyProblems
     private static string Names(Type enumType) => string.Join(", ", Enum.GetNames(enumType));
 
     /// <summary>The request types' contracts by JSON name (camelCase, as the API's options), without the API's converters.</summary>
-    private static readonly JsonSerializerOptions Contracts = new(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+    private static readonly JsonSerializerOptions Contracts = StrictJson.Contracts();
 
     /// <summary>The type of the value at a path like <c>$.documents[1].owner</c> under <paramref name="root"/>, or null.</summary>
     private static Type? TypeAt(Type root, string path)

@@ -34,6 +34,10 @@ public static class StrictJson
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RequireNonNullableParameters);
     }
 
+    /// <summary>The request types' shapes as read (names, required fields), without the converters: for describing them (<see cref="RequestSchemas"/>, <see cref="JsonBodyProblems"/>).</summary>
+    public static JsonSerializerOptions Contracts() =>
+        new(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(RequireNonNullableParameters) };
+
     /// <summary>A constructor parameter without a default value is required unless nullable (then it may be left out, and reads as null).</summary>
     private static void RequireNonNullableParameters(JsonTypeInfo type)
     {

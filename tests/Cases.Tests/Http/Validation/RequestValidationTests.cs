@@ -195,6 +195,17 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_requests_as_they_are_read()
+    {
+        var schemas = JsonDocument.Parse(await _server.Http.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("components").GetProperty("schemas");
+        var arrival = schemas.GetProperty("ArrivalRequest");
+        Assert.Equal(["office", "ticketNumber"], arrival.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(arrival.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal(["Holder", "LegalRepresentativeOfMinor", "GuardianOfAdultWard", "AppointedProxy"],
+            schemas.GetProperty("WhoCame").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
     public async Task Bodies_at_the_bounds_are_accepted()
     {
         var name = new string('名', 100);
