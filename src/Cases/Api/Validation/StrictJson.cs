@@ -64,9 +64,6 @@ public sealed class StrictEnumConverter<T> : JsonConverter<T> where T : struct, 
 {
     private static readonly FrozenDictionary<string, T> ByName = Enum.GetValues<T>().ToFrozenDictionary(v => v.ToString(), StringComparer.Ordinal);
 
-    /// <summary>The names a client may send, for the refusal's message.</summary>
-    public static IReadOnlyList<string> Names { get; } = Enum.GetNames<T>();
-
     // A JsonException without a message: System.Text.Json adds the path where it broke.
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String && reader.GetString() is { } name && ByName.TryGetValue(name, out var value)
