@@ -19,6 +19,10 @@ public static class Problems
         "If-Match には案件の ETag(\"版数\")を指定してください。/ If-Match must be the case's ETag (\"version\").");
     public static readonly Kind BadRequest = new("urn:casesystem:problem:bad-request", StatusCodes.Status400BadRequest,
         "リクエストの内容を読み取れません。/ The request could not be read.");
+    public static readonly Kind InvalidRequest = new("urn:casesystem:problem:invalid-request", StatusCodes.Status400BadRequest,
+        "リクエストの項目に誤りがあります。何も記録していません。/ Some fields of the request are invalid; nothing was recorded.");
+    public static readonly Kind RequestTooLarge = new("urn:casesystem:problem:request-too-large", StatusCodes.Status413PayloadTooLarge,
+        "リクエストが大きすぎます。何も記録していません。/ The request is too large; nothing was recorded.");
     public static readonly Kind BadCsvColumns = new("urn:casesystem:problem:bad-csv-columns", StatusCodes.Status400BadRequest,
         "CSV の列が通知バッチの形式と合いません。個人番号を含むファイルは受け付けません。/ The CSV's columns do not match the notice format; files with My Numbers are refused.");
     public static readonly Kind BadCsvEncoding = new("urn:casesystem:problem:bad-csv-encoding", StatusCodes.Status400BadRequest,
@@ -49,6 +53,8 @@ public static class Problems
     {
         var details = context.ProblemDetails;
         if (details.Type is { } type && type.StartsWith("urn:casesystem:", StringComparison.Ordinal)) return;
+        // A body Wolverine could not read as the request: the field named by its JSON path.
+        if (Api.Validation.JsonBodyProblems.TryRewrite(context.HttpContext, details)) return;
         var kind = (details.Status, details.Detail) switch
         {
             (StatusCodes.Status422UnprocessableEntity, { } d) when d.Contains("already used for a different request", StringComparison.Ordinal) => IdempotencyKeyReused,

@@ -37,6 +37,11 @@ public static class CaseHttpPipeline
             await next(http);
             return;
         }
+        if (Validation.RequestBodyLimit.Refuse(http) is { } tooLarge)
+        {
+            await tooLarge.ExecuteAsync(http);
+            return;
+        }
 
         // A replay is answered by Wolverine from the stored first response (status, body,
         // Location), without the endpoint: the answer is held here to mark it as a replay and to

@@ -12,7 +12,7 @@ namespace CaseSystem.Cases.Renewal;
 /// </summary>
 public sealed partial class RenewalDecider(IRenewalPolicy policy)
 {
-    public IReadOnlyList<RenewalEvent> Decide(RenewalCommand command, RenewalState state) => (command, state) switch
+    public IReadOnlyList<RenewalEvent> Decide(RenewalCommand command, RenewalState state) => (CommandGuard.Checked(command), state) switch
     {
         (RecordExpiryNotice c, RenewalState.NoCase) => [new ExpiryNoticeSent(c.NoticeNumber, c.Holder, c.Expiry, c.NoticeBatch, c.Now)],
         // The same notice again: nothing when its data is the same, a conflict when it is not (amended only on purpose).

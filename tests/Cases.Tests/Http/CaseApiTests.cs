@@ -177,7 +177,10 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
     {
         var (path, _) = await OpenAsync();
         using var content = new StringContent("{\"office\": \"shimin-ka\", \"whoCame\": \"Neighbour\"}", Encoding.UTF8, "application/json");
-        await ProblemAsync(await _server.Http.PostAsync(path + "/visits", content), HttpStatusCode.BadRequest, "urn:casesystem:problem:bad-request");
+        var problem = await ProblemAsync(await _server.Http.PostAsync(path + "/visits", content), HttpStatusCode.BadRequest, "urn:casesystem:problem:invalid-request");
+        Assert.Contains("AppointedProxy", problem.GetProperty("errors").GetProperty("whoCame")[0].GetString());
+        using var cut = new StringContent("{\"office\": \"shimin-ka\", ", Encoding.UTF8, "application/json");
+        await ProblemAsync(await _server.Http.PostAsync(path + "/visits", cut), HttpStatusCode.BadRequest, "urn:casesystem:problem:bad-request");
         Assert.Equal(1, await VersionAsync(path));
     }
 

@@ -66,7 +66,6 @@ namespace Internal.Generated.WolverineHandlers
 
             // GH-5206: until this request commits, a failure is looked up again in case a concurrent request with its key committed first
             WatchForDeduplicatedRefusal(httpContext, _deduplicatedResponses, scopedDeduplicationId, deduplicationFingerprint, "Idempotency-Key", null);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CaseSystem.Cases.Api.CaseCorrectionEndpoints").SetTag("http.route", "/api/{municipality}/cases/{caseId}/visits/current/documents").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (body, jsonContinue) = await ReadJsonAsync<CaseSystem.Cases.Api.VisitDocumentsAmendmentRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -77,6 +76,18 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            
+            // Validate the request body (CaseSystem's RequestValidationPolicy)
+            var problemDetails1 = CaseSystem.Cases.Api.Validation.CommandRequestValidation.Validate(body, municipality, _timeProvider);
+
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CaseSystem.Cases.Api.CaseCorrectionEndpoints").SetTag("http.route", "/api/{municipality}/cases/{caseId}/visits/current/documents").SetTag("http.request.method", "POST");
             string caseId_rawValue = (string?)httpContext.GetRouteValue("caseId");
             System.Guid caseId = default;
 
@@ -107,11 +118,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var problemDetails1 = CaseSystem.Cases.Api.CaseCorrectionEndpoints.Validate(httpContext, stream_renewalCase.Aggregate);
+            var problemDetails2 = CaseSystem.Cases.Api.CaseCorrectionEndpoints.Validate(httpContext, stream_renewalCase.Aggregate);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

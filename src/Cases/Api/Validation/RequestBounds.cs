@@ -1,0 +1,61 @@
+namespace CaseSystem.Cases.Api.Validation;
+
+/// <summary>
+/// The bounds of what a command request may carry. Lengths count UTF-16 code units (a kanji
+/// outside the basic plane counts two). Each is generous for a real counter and small enough
+/// that nothing a wall display or the immutable log cannot hold gets in.
+/// </summary>
+public static class RequestBounds
+{
+    /// <summary>Name in kanji or kana (a foreign resident's name in katakana or letters can be long).</summary>
+    public const int Name = 100;
+
+    /// <summary>A registered address (住所), with building and room.</summary>
+    public const int Address = 200;
+
+    /// <summary>A queue ticket number as the wall display shows it ("A-123").</summary>
+    public const int TicketNumber = 16;
+
+    /// <summary>A counter's label within an office ("1番窓口"); counters are not in the profiles, so the label is free but short.</summary>
+    public const int Counter = 32;
+
+    /// <summary>A staff member's id (the calling clerk) and a card station's id (a host name).</summary>
+    public const int StaffId = 64;
+
+    public const int StationId = 64;
+
+    /// <summary>A certificate serial number in hexadecimal (X.509 allows 20 octets: 40 digits).</summary>
+    public const int CertificateSerial = 64;
+
+    /// <summary>A document kind's code ("driving-licence"); whether the municipality accepts it is the decider's rule.</summary>
+    public const int DocumentKind = 64;
+
+    /// <summary>Free text: why a document inquiry is mailed (tabs and line breaks allowed).</summary>
+    public const int Reason = 500;
+
+    /// <summary>Documents shown at one visit.</summary>
+    public const int Documents = 20;
+
+    /// <summary>PIN tries left as a card counts them: 0 to 5 (signing; user authentication's 3 is the decider's rule, seed 003).</summary>
+    public const int MaxPinTries = 5;
+
+    /// <summary>A request body of a command, in bytes (the largest real one, a visit with every document, is about 3 KB).</summary>
+    public const int BodyBytes = 64 * 1024;
+
+    /// <summary>No one alive was born before this; no identity document was issued before it.</summary>
+    public static readonly DateOnly EarliestBirthDate = new(1900, 1, 1);
+
+    /// <summary>My Number Cards (and their certificates) were first issued in January 2016.</summary>
+    public static readonly DateOnly EarliestCertificateExpiry = new(2016, 1, 1);
+
+    /// <summary>A certificate or card expires at most ten years after today (a card of an adult; a certificate five).</summary>
+    public const int CertificateExpiryYearsAhead = 10;
+
+    /// <summary>An identity document's expiry at most this far ahead.</summary>
+    public const int DocumentValidityYearsAhead = 30;
+
+    /// <summary>A reservation's slot: recorded up to 30 days after it, booked up to a year ahead.</summary>
+    public const int ReservationDaysBack = 30;
+
+    public const int ReservationDaysAhead = 366;
+}
