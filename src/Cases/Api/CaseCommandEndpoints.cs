@@ -18,7 +18,8 @@ public sealed record ReservationRequest(string Office, DateTimeOffset SlotStart)
 public sealed record ArrivalRequest(string Office, string TicketNumber);
 public sealed record CallRequest(string Office, string Counter, string ClerkId);
 public sealed record CardReadRequest(string StationId, string UserAuthenticationSerial, DateOnly UserAuthenticationExpiry, int UserAuthenticationPinTriesLeft, int SigningPinTriesLeft);
-public sealed record VisitRequest(string Office, WhoCame WhoCame, IReadOnlyList<PresentedDocument> Documents, ReplyForm ReplyForm = ReplyForm.NotApplicable, bool HolderPresent = true, bool AuthorityOnRecord = false);
+/// <summary>A visit; <see cref="Documents"/> may be left out when none were shown (a holder who knows both PINs shows none).</summary>
+public sealed record VisitRequest(string Office, WhoCame WhoCame, IReadOnlyList<PresentedDocument>? Documents = null, ReplyForm ReplyForm = ReplyForm.NotApplicable, bool HolderPresent = true, bool AuthorityOnRecord = false);
 public sealed record EndVisitRequest(VisitOutcome Outcome);
 public sealed record PinCheckRequest(Certificate Certificate, PinCheckResult Result, int TriesLeft);
 public sealed record PinResetRequest(IReadOnlyList<Certificate> Certificates);

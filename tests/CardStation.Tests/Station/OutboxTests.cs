@@ -112,8 +112,8 @@ public sealed class OutboxTests : IAsyncLifetime
         var caseId = (await station.AttachAsync(Guid.Parse(path.Split('/')[^1]))).CaseId;
         _h.ServerUp = false;
 
-        // A card that says 7 tries are left of 3: the server refuses the reading by its rule.
-        card.UserTries = 7;
+        // A card that says 4 tries are left of 3: the server refuses the reading by its rule.
+        card.UserTries = 4;
         await station.ReReadAfterRenewalAsync();
         card.UserTries = 3;
         await station.ReReadAfterRenewalAsync();

@@ -55,6 +55,16 @@ public sealed class LifecycleHttpTests(TestDatabase db) : IClassFixture<TestData
         Assert.Equal(version, (await Json(await _server.PostAsync(path + "/closure", new { closure = "Renewed" }))).GetProperty("version").GetInt64());
     }
 
+    /// <summary>A holder who knows both PINs shows no document (004: 本人確認書類は暗証番号が合致しない場合に必要): the list may be left out.</summary>
+    [Fact]
+    [Trait("seed", Rule.Seeds.Kawasaki)]
+    public async Task A_holders_visit_may_leave_the_documents_out_004()
+    {
+        var (path, _) = await _server.OpenCaseAsync();
+        var visit = await Json(await _server.PostAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder" }));
+        Assert.True(visit.GetProperty("currentVisit").GetProperty("identityAccepted").GetBoolean());
+    }
+
     [Fact]
     [Trait("seed", Rule.Seeds.Fujiidera)]
     public async Task Within_5_days_of_the_expiry_the_Fujiidera_case_says_the_insurance_registration_is_closed_002()

@@ -41,9 +41,14 @@ public sealed class CorrectionTests : DeciderSpec
         Fresh().Given(Noticed(Adult), Arrived, new EntryVoided(2, nameof(ArrivedAtOffice), Reason, Later)).Then(new VoidEntry(2, Reason, Later));
     }
 
+    [Fact]
+    public void A_blank_reason_is_a_hole_in_the_command_whoever_sent_it()
+    {
+        Given(Noticed(Adult), Arrived).ThenRefused(new VoidEntry(2, "", Later), CommandGuard.Malformed);
+        ThenRefused(new VoidEntry(2, "   ", Later), CommandGuard.Malformed);
+    }
+
     [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
     [InlineData("マイナンバー 1234 5678 9012 の方")]
     [InlineData("番号１２３４５６７８９０１２")]
     [InlineData("改行\u0007")]
@@ -140,7 +145,7 @@ public sealed class CorrectionTests : DeciderSpec
         Then(new AmendVisitOutcome(1, VisitOutcome.Left, "途中で帰られた", Later), new VisitOutcomeAmended(1, VisitOutcome.Left, "途中で帰られた", Later));
         Then(new AmendVisitOutcome(1, VisitOutcome.MustReturn, "同じ", Later));
         ThenRefused(new AmendVisitOutcome(2, VisitOutcome.Left, "なし", Later), Rules.OutcomeNotAmendable);
-        ThenRefused(new AmendVisitOutcome(1, VisitOutcome.Left, "", Later), Rules.CorrectionReason);
+        ThenRefused(new AmendVisitOutcome(1, VisitOutcome.Left, "", Later), CommandGuard.Malformed);
         Assert.Equal(VisitOutcome.Left, FileAfter(Noticed(Adult), HolderVisit, HolderAccepted, new VisitEnded(1, VisitOutcome.MustReturn, Monday10),
             new VisitOutcomeAmended(1, VisitOutcome.Left, "途中で帰られた", Later)).VisitHistory.Single().Outcome);
     }

@@ -52,7 +52,7 @@ public static partial class CommandRequestValidation
     public static ProblemDetails Validate(VisitRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
     {
         e.Office("office", r.Office);
-        Documents(e, r.Documents);
+        if (r.Documents is not null) Documents(e, r.Documents);
     });
 
     private static void Documents(RequestErrors e, IReadOnlyList<PresentedDocument>? documents)
