@@ -38,80 +38,79 @@ public sealed record ClosureRequest(CaseClosure Closure);
 /// </summary>
 public static class CaseCommandEndpoints
 {
-    private const string Case = "/api/{municipality}/cases/{caseId}/";
 
     /// <summary>If-Match, when sent, must be the version Wolverine loaded: else 409 before anything is decided.</summary>
     public static ProblemDetails Validate(HttpContext http, RenewalCase renewalCase) =>
         ETags.CheckIfMatch(http, renewalCase.Version);
 
-    [WolverinePost(Case + "reservations"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.Reserve), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) Reserve(ReservationRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new MakeReservation(body.Office, body.SlotStart, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "arrivals"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.Arrive), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) Arrive(ArrivalRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordArrival(body.Office, body.TicketNumber, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "calls"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.Call), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) Call(CallRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new CallToCounter(body.Office, body.Counter, body.ClerkId, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "card-reads"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.ReadCard), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ReadCard(CardReadRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordCardRead(body.StationId, body.UserAuthenticationSerial, body.UserAuthenticationExpiry,
             body.UserAuthenticationPinTriesLeft, body.SigningPinTriesLeft, Observed.At(http, clock)), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "visits"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.StartVisit), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) StartVisit(VisitRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.StartVisit(body.Office, body.WhoCame, body.Documents ?? [], clock.GetUtcNow(), body.ReplyForm, body.HolderPresent,
             body.AuthorityOnRecord), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "visits/current/end"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.EndVisit), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) EndVisit(EndVisitRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.EndVisit(body.Outcome, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "pin-checks"), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.CheckPin), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, Observed.At(http, clock)), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "pin-resets"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.ResetPin), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ResetPin(PinResetRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.ResetPin(body.Certificates ?? [], clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "inquiries"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.MailInquiry), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) MailInquiry(InquiryRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new MailDocumentInquiry(body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "inquiry-replies"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.ReceiveReply), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ReceiveReply(EmptyRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new ReceiveInquiryReply(clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "renewals"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.Renew), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) Renew(RenewalRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewCertificates(body.Certificates ?? [], clock.GetUtcNow(), body.OnReissuedCard), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "registry-changes"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.ReportRegistryChange), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ReportRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.ReportRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "registry-changes/completed"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.CompleteRegistryChange), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) CompleteRegistryChange(RegistryChangeRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new RenewalCommand.CompleteRegistryChange(body.Change, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "closure"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.Close), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) Close(ClosureRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         Decide(new CloseCase(body.Closure, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);

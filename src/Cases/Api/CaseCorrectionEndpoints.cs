@@ -29,29 +29,28 @@ public sealed record VisitDocumentsAmendmentRequest(IReadOnlyList<PresentedDocum
 /// </summary>
 public static class CaseCorrectionEndpoints
 {
-    private const string Case = "/api/{municipality}/cases/{caseId}/";
 
     /// <summary>If-Match, when sent, must be the version Wolverine loaded: else 409 before anything is decided.</summary>
     public static ProblemDetails Validate(HttpContext http, RenewalCase renewalCase) =>
         ETags.CheckIfMatch(http, renewalCase.Version);
 
-    [WolverinePost(Case + "tickets/current/drop"), Staff(StaffRole.Clerk), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.DropTicket), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) DropTicket(TicketDropRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         CaseCommandEndpoints.Decide(new RenewalCommand.DropTicket(body.Drop, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "voided-entries"), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.VoidEntry), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) VoidEntry(VoidEntryRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         CaseCommandEndpoints.Decide(new RenewalCommand.VoidEntry(body.EntryVersion, body.Reason, clock.GetUtcNow()), municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "visit-outcome-amendments"), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.AmendVisitOutcome), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) AmendVisitOutcome(VisitOutcomeAmendmentRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         CaseCommandEndpoints.Decide(new RenewalCommand.AmendVisitOutcome(body.Visit, body.Outcome, body.Reason, clock.GetUtcNow()),
             municipality, caseId, renewalCase, session, http, clock);
 
-    [WolverinePost(Case + "visits/current/documents"), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
+    [WolverinePost(CasePaths.Case + CasePaths.AmendVisitDocuments), Staff(StaffRole.Clerk, StaffRole.Supervisor), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) AmendVisitDocuments(VisitDocumentsAmendmentRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
         CaseCommandEndpoints.Decide(new RenewalCommand.AmendVisitDocuments(body.Documents ?? [], body.ReplyForm, body.Reason, clock.GetUtcNow(), body.AuthorityOnRecord),

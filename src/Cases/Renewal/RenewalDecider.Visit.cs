@@ -85,9 +85,10 @@ public sealed partial class RenewalDecider
     private (bool Accepted, Rule Rule, string Reason) IdentityCheck(
         RenewalCommand.StartVisit c, CaseFile file, IReadOnlyList<ShownDocument> shown, DateOnly today)
     {
-        var valid = shown.Where(d => NotCounting(d, today) is null).ToList();
+        var judged = shown.Select(d => (Document: d, Not: NotCounting(d, today))).ToList();
+        var valid = judged.Where(j => j.Not is null).Select(j => j.Document).ToList();
         // Which shown documents did not count, and why: the clerk sees exactly what failed.
-        var excluded = string.Concat(shown.Select(d => NotCounting(d, today)).OfType<(Rule Rule, string Detail)>().Select(n => n.Detail));
+        var excluded = string.Concat(judged.Select(j => j.Not?.Detail));
         int Count(DocumentOwner owner, DocumentList list) => valid.Count(d => d.Owner == owner && d.List == list);
         bool Has(string kind) => valid.Any(d => d.Kind == kind);
         (bool, Rule, string) Refused(Rule rule, string reason) => (false, rule, reason + excluded);
