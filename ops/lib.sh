@@ -56,3 +56,33 @@ free_port() {
   done
   die "no free port from $1"
 }
+
+# The server as installed: published once (Release, ReadyToRun: the framework's and the
+# libraries' code compiled ahead, so a start spends little time in the JIT) into .build/server,
+# and published again only when a file under src/ or the build settings changed since. Prints
+# the path of the server's dll; the publish output goes to stderr, shown only when it fails.
+# ReadyToRun took the start to a first answer from 1.9–2.0 s to 1.3–1.45 s (2026-12-02, quiet
+# machine, the schema up to date; issue 11).
+server_dll() {
+  local out="$REPO/.build/server" stamp="$REPO/.build/server/.published" changed=""
+  if [ ! -f "$stamp" ] || [ ! -f "$out/CaseSystem.Server.dll" ]; then
+    changed=1
+  else
+    changed="$(find "$REPO/src" \( -name bin -o -name obj \) -prune -o -newer "$stamp" -type f -print -quit)"
+    [ -n "$changed" ] || changed="$(find "$REPO"/Directory.*.props "$REPO"/NuGet.config "$REPO"/global.json -maxdepth 0 -newer "$stamp" -print -quit 2>/dev/null || true)"
+  fi
+  if [ -n "$changed" ]; then
+    log "publishing the server (Release, ReadyToRun) to .build/server"
+    local output
+    mkdir -p "$out"
+    # Stamped with the time the publish started: a file saved during it is published next time.
+    touch "$stamp.next"
+    if ! output="$(dotnet publish "$REPO/src/Server" -c Release -r linux-x64 --self-contained false \
+        -p:PublishReadyToRun=true -o "$out" --nologo -v quiet 2>&1)"; then
+      printf '%s\n' "$output" >&2
+      die "the server did not build"
+    fi
+    mv "$stamp.next" "$stamp"
+  fi
+  printf '%s' "$out/CaseSystem.Server.dll"
+}

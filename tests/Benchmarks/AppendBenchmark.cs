@@ -88,8 +88,15 @@ internal static class AppendBenchmark
         var events = await db.CreateEventStoreAsync(o => o.Events.MapEventType<BenchVisitRecorded>(nameof(BenchVisitRecorded)), ct);
         await CreateRawTableAsync(db, ct);
         var registry = RawRegistry();
+        if (Environment.GetEnvironmentVariable("CASES_BENCH_NO_CHAIN") == "1")
+        {
+            await using var off = db.DataSource.CreateCommand($"alter table {CaseStore.Schema}.mt_events disable trigger trg_case_event_link");
+            await off.ExecuteNonQueryAsync(ct);
+            Console.WriteLine("# the hash-chain trigger is OFF");
+        }
 
         var duration = TimeSpan.FromSeconds(seconds);
+        var cpu = new CpuMeter(db.DataSource);
         var sample = registry.Serialize(NewEvent(0, 1));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# append benchmark: postgres {db.ServerVersion}, {Environment.ProcessorCount} cores, {rounds} alternating rounds of {seconds:0.###}s per measurement"));
@@ -102,15 +109,21 @@ internal static class AppendBenchmark
         foreach (var n in writerCounts)
         {
             double rawTotal = 0, storeTotal = 0;
+            var rawCpu = new CpuTally();
+            var storeCpu = new CpuTally();
             for (var round = 0; round < rounds; round++)
             {
-                rawTotal += await MeasureAsync(n, duration, w => RawWriter(db.DataSource, registry, w), ct);
-                storeTotal += await MeasureAsync(n, duration, w => StoreWriter(events, w), ct);
+                rawTotal += await rawCpu.MeasureAsync(cpu, n, duration, w => RawWriter(db.DataSource, registry, w), ct);
+                storeTotal += await storeCpu.MeasureAsync(cpu, n, duration, w => StoreWriter(events, w), ct);
             }
             var raw = rawTotal / rounds;
             var store = storeTotal / rounds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"append writers={n} events/s={store:0} raw_insert/s={raw:0} ratio={(raw > 0 ? store / raw : 0):0.00}"));
+            // Where an append's time goes: CPU per event of this process (the client) and of
+            // PostgreSQL, and how busy the machine was, for the store and the raw inserts alike.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"# writers={n} store: {storeCpu} | raw: {rawCpu}"));
         }
 
         // For a reader checking the rates: the store holds at least what the measured windows counted.
@@ -243,5 +256,29 @@ internal static class AppendBenchmark
         var finished = await Task.WhenAny(writers, Task.Delay(span, ct));
         await finished;
         if (finished == writers) throw new InvalidOperationException("the writers stopped before they were told to");
+    }
+
+    /// <summary>The CPU of a measurement's rounds (warm-up included), per event completed in them.</summary>
+    private sealed class CpuTally
+    {
+        private TimeSpan _own, _postgres;
+        private double _events, _busy;
+        private int _rounds;
+
+        public async Task<double> MeasureAsync(CpuMeter meter, int writers, TimeSpan duration, Func<int, Func<Task>> createWriter, CancellationToken ct)
+        {
+            var before = await meter.ReadAsync(ct);
+            var rate = await AppendBenchmark.MeasureAsync(writers, duration, createWriter, ct);
+            var (own, postgres, machine, busy) = CpuMeter.Between(before, await meter.ReadAsync(ct));
+            _own += own;
+            _postgres += postgres;
+            _events += rate * (duration + WarmUp).TotalSeconds;
+            _busy += busy;
+            _rounds++;
+            return rate;
+        }
+
+        public override string ToString() => _events <= 0 ? "no events" : string.Create(CultureInfo.InvariantCulture,
+            $"client_us/event={_own.TotalMicroseconds / _events:0} postgres_us/event={_postgres.TotalMicroseconds / _events:0} machine_busy={_busy / _rounds:P0}");
     }
 }
