@@ -157,6 +157,7 @@ internal static class HttpBenchmark
         var cpu = new CpuMeter(db.DataSource);
         CpuMeter.Reading cpuStart, cpuEnd;
         (long Methods, TimeSpan Time) jitStart, jitEnd;
+        using var jitTally = new JitTally();
         try
         {
             await AppendBenchmark.WaitAsync(all, TimeSpan.FromSeconds(warmup), ct);
@@ -176,6 +177,7 @@ internal static class HttpBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"# warm-up: {warmup:0.###}s, then {Stopwatch.GetElapsedTime(warm).TotalSeconds:0}s more until fewer than {JitSettledBelow} methods were JIT-compiled in a second (at most {MaxJitSettling.TotalSeconds:0}s)"));
             jitStart = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+            jitTally.Counting = true;
             cpuStart = await cpu.ReadAsync(ct);
             windowStart = Stopwatch.GetTimestamp();
             logs.Restart();
@@ -184,6 +186,7 @@ internal static class HttpBenchmark
             logCounts = logs.Snapshot();
             cpuEnd = await cpu.ReadAsync(ct);
             jitEnd = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+            jitTally.Counting = false;
         }
         finally
         {
@@ -212,6 +215,9 @@ internal static class HttpBenchmark
             $"this process and the bench cluster {(own + postgres) / machine:P0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# JIT in the window: {jitEnd.Methods - jitStart.Methods} methods compiled, {(jitEnd.Time - jitStart.Time).TotalMilliseconds:0} ms"));
+        var (jitTop, jitDistinct) = jitTally.Top(8);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# JIT in the window, {jitDistinct} distinct methods; most compiled: {string.Join("; ", jitTop.Select(m => $"{m.Method} ×{m.Times}"))}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# raw inserts by {clients} writers: {rawBefore:0}/s before the clients, {rawAfter:0}/s after"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -138,7 +138,8 @@ public sealed class SessionAndApiTests : IAsyncLifetime
         var today = JapanTime.DateOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         _web.Server.Role = StaffRole.Supervisor;
         var all = await _web.GetJsonAsync($"/api/saku/audit/events?day={today}");
-        Assert.Equal(4, all.GetProperty("events").GetArrayLength());
+        // Each case: opened in its renewal window (the opening and the window opened), then an arrival.
+        Assert.Equal(6, all.GetProperty("events").GetArrayLength());
         var byStaff = await _web.GetJsonAsync($"/api/saku/audit/events?day={today}&staff=clerk-9");
         var hit = Assert.Single(byStaff.GetProperty("events").EnumerateArray());
         Assert.Equal(second, hit.GetProperty("caseId").GetGuid());

@@ -20,10 +20,15 @@ public static class RenewalTimers
     public static IReadOnlyList<TimerSchedule> SetBy(IReadOnlyList<RenewalEvent> events, RenewalState after)
     {
         var timers = new List<TimerSchedule>();
-        void Opened(CertificateDates expiry)
+        // What is due already when the dates become known was decided with them (the decider
+        // catches up: RenewalDecider.WithTimeCaughtUp); only what falls due later is a timer.
+        void Opened(CertificateDates expiry, DateTimeOffset at)
         {
-            timers.Add(new(WindowOpens, StartOf(Validity.RenewalOpensOn(expiry.UserAuthenticationExpiry))));
-            timers.Add(new(Lapse, StartOf(Earliest(expiry).AddDays(1))));
+            TimerSchedule[] due = [
+                new(WindowOpens, StartOf(Validity.RenewalOpensOn(expiry.UserAuthenticationExpiry))),
+                new(Lapse, StartOf(Earliest(expiry).AddDays(1))),
+            ];
+            timers.AddRange(due.Where(t => t.DueAt > at));
         }
 
         foreach (var e in events)
@@ -31,14 +36,14 @@ public static class RenewalTimers
             switch (e)
             {
                 case ExpiryNoticeSent notice:
-                    Opened(notice.Expiry);
+                    Opened(notice.Expiry, notice.At);
                     break;
                 case CaseOpenedAtCounter opened:
-                    Opened(opened.Expiry);
+                    Opened(opened.Expiry, opened.At);
                     break;
                 case NoticeAmended amended:
                     // Set again on the corrected dates; the old ones, when they fire, find nothing due.
-                    Opened(amended.Expiry);
+                    Opened(amended.Expiry, amended.At);
                     break;
                 case DocumentInquiryMailed mailed:
                     timers.Add(new(InquiryOverdue, StartOf(mailed.ReplyDueOn.AddDays(1))));

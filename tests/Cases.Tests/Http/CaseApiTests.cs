@@ -41,6 +41,9 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         return problem;
     }
 
+    /// <summary>A case opened on <c>Monday10</c>, in its renewal window: the opening and the window opened (000).</summary>
+    private const long Opened = 2;
+
     private async Task<long> VersionAsync(string path) => (await OkAsync(await _server.Http.GetAsync(path))).GetProperty("version").GetInt64();
 
     [Fact]
@@ -63,9 +66,10 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
 
         var history = await OkAsync(await _server.Http.GetAsync(path + "/events"));
         Assert.Equal(
-            ["CaseOpenedAtCounter", "VisitStarted", "IdentityAccepted", "PinMismatchRecorded", "PinMatched", "PinMatched", "CertificatesRenewed", "VisitEnded", "CaseClosed"],
+            ["CaseOpenedAtCounter", "RenewalWindowOpened", "VisitStarted", "IdentityAccepted", "PinMismatchRecorded", "PinMatched", "PinMatched", "CertificatesRenewed", "VisitEnded", "CaseClosed"],
             history.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
-        Assert.Equal("StartVisit", history[1].GetProperty("command").GetString());
+        Assert.Equal("OpenCaseAtCounter", history[1].GetProperty("command").GetString());
+        Assert.Equal("StartVisit", history[2].GetProperty("command").GetString());
     }
 
     [Fact]
@@ -104,7 +108,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         var conflict = Assert.Single(responses, r => r.StatusCode != HttpStatusCode.OK);
         await ProblemAsync(conflict, HttpStatusCode.Conflict, "urn:casesystem:problem:concurrency-conflict");
-        Assert.Equal(3, await VersionAsync(path));
+        Assert.Equal(Opened + 2, await VersionAsync(path));
     }
 
     [Fact]
@@ -116,7 +120,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         using var request = new HttpRequestMessage(HttpMethod.Post, path + "/arrivals") { Content = JsonContent.Create(new { office = "shimin-ka", ticketNumber = "A-003" }) };
         request.Headers.TryAddWithoutValidation("If-Match", "version two");
         await ProblemAsync(await _server.Http.SendAsync(request), HttpStatusCode.BadRequest, "urn:casesystem:problem:bad-if-match");
-        Assert.Equal(2, await VersionAsync(path));
+        Assert.Equal(Opened + 1, await VersionAsync(path));
     }
 
     [Fact]
@@ -129,7 +133,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(first.Headers.ETag, again.Headers.ETag);
-        Assert.Equal(3, await VersionAsync(path));
+        Assert.Equal(Opened + 2, await VersionAsync(path));
     }
 
     [Fact]
@@ -181,7 +185,7 @@ public sealed class CaseApiTests(TestDatabase db) : IClassFixture<TestDatabase>,
         Assert.Contains("AppointedProxy", problem.GetProperty("errors").GetProperty("whoCame")[0].GetString());
         using var cut = new StringContent("{\"office\": \"shimin-ka\", ", Encoding.UTF8, "application/json");
         await ProblemAsync(await _server.Http.PostAsync(path + "/visits", cut), HttpStatusCode.BadRequest, "urn:casesystem:problem:bad-request");
-        Assert.Equal(1, await VersionAsync(path));
+        Assert.Equal(Opened, await VersionAsync(path));
     }
 
     [Fact]
@@ -256,7 +260,7 @@ public sealed class CaseApiAccessTests(TestDatabase db) : IClassFixture<TestData
         await ProblemAsync(await _server.PostAsync(path + "/arrivals", new { office = "shimin-ka", ticketNumber = "A-1" }), HttpStatusCode.Unauthorized, "urn:casesystem:problem:unauthenticated");
         await ProblemAsync(await _server.Http.GetAsync(path), HttpStatusCode.Unauthorized, "urn:casesystem:problem:unauthenticated");
         _server.Role = StaffRole.Clerk;
-        Assert.Equal(1, (await _server.Http.GetFromJsonAsync<JsonElement>(path)).GetProperty("version").GetInt64());
+        Assert.Equal(2, (await _server.Http.GetFromJsonAsync<JsonElement>(path)).GetProperty("version").GetInt64()); // opened, window opened
     }
 
     [Fact]
@@ -296,7 +300,8 @@ public sealed class CaseApiAccessTests(TestDatabase db) : IClassFixture<TestData
         Assert.Equal(HttpStatusCode.OK, (await _server.Http.SendAsync(request)).StatusCode);
 
         var events = await db.EventsAsync("saku", Guid.Parse(path.Split('/').Last()));
-        Assert.Equal(("clerk-1", "shimin-ka"), (events[0].UserName, events[0].Office()));
-        Assert.Equal(("clerk-42", "usuda", "RecordArrival"), (events[1].UserName, events[1].Office(), events[1].Command()));
+        // The opening and the window it found open, then the arrival.
+        Assert.All(events.Take(2), e => Assert.Equal(("clerk-1", "shimin-ka", "OpenCaseAtCounter"), (e.UserName, e.Office(), e.Command())));
+        Assert.Equal(("clerk-42", "usuda", "RecordArrival"), (events[2].UserName, events[2].Office(), events[2].Command()));
     }
 }

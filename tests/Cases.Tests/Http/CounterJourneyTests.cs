@@ -141,9 +141,10 @@ public sealed class CounterJourneyTests(TestDatabase db) : IClassFixture<TestDat
     {
         _server.Clock.Now = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
         var path = await OpenAsync(municipality, office);
+        async Task<long> VersionAsync() => (await _server.Http.GetFromJsonAsync<JsonElement>(path)).GetProperty("version").GetInt64();
+        var opened = await VersionAsync();
         await RefusedAsync(path + "/visits", new { office, whoCame = "Holder", documents = Array.Empty<object>() }, rule);
-        var version = (await _server.Http.GetFromJsonAsync<JsonElement>(path)).GetProperty("version").GetInt64();
-        Assert.Equal(1, version);
+        Assert.Equal(opened, await VersionAsync());
     }
 
     [Fact]

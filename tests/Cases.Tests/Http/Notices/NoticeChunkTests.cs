@@ -18,7 +18,9 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
 {
     private TestServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync(db, new DateTimeOffset(2026, 3, 2, 9, 0, 0, JapanTime.Offset));
+    private static readonly DateTimeOffset ImportedAt = new(2026, 3, 2, 9, 0, 0, JapanTime.Offset);
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(db, ImportedAt);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -28,11 +30,20 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
         var csv = new StringBuilder(Header);
         for (var i = 1; i <= count; i++)
         {
-            var expiry = new DateOnly(2026, 4, 1).AddDays(i % 90).ToString("yyyy/M/d");
+            var expiry = ExpiryOf(i).ToString("yyyy/M/d");
             csv.Append(Line($"{prefix}-{i:D6}", kanji: $"弘前 {i}郎", birth: withBadLines && i % 500 == 0 ? "1980-02-30" : "1980-06-15", userExpiry: expiry, signingExpiry: expiry));
         }
         return csv.ToString();
     }
+
+    private static DateOnly ExpiryOf(int line) => new DateOnly(2026, 4, 1).AddDays(line % 90);
+
+    /// <summary>
+    /// How many of the notices found their renewal window open when imported (it opens three
+    /// months before the expiry, 000): their cases record it at once and keep only the lapse's timer.
+    /// </summary>
+    private static int OpenOnImport(int count, bool withBadLines = false) => Enumerable.Range(1, count)
+        .Count(i => !(withBadLines && i % 500 == 0) && Validity.RenewalOpensOn(ExpiryOf(i)) <= JapanTime.DateOf(ImportedAt));
 
     /// <summary>The timers stored for a municipality's cases (the envelope carries its tenant).</summary>
     private Task<long> ScheduledTimersAsync(string municipality) => db.ScalarAsync<long>(
@@ -52,27 +63,31 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
         Assert.Equal((count, count - bad, bad), (report.Int("lines"), report.Int("imported"), report.Items("rejected").Count()));
         Assert.Equal(Enumerable.Range(1, bad).Select(i => i * 500 + 1), report.Items("rejected").Select(r => r.Int("line")));
 
-        // One stream and one event per notice, with the metadata of the staff member who imported it.
+        // One stream per notice, its notice with the metadata of the staff member who imported it.
+        var open = OpenOnImport(count, withBadLines: true);
+        Assert.InRange(open, 1, count - bad - 1);
         Assert.Equal((long)(count - bad), await db.ScalarAsync<long>("select count(*) from cases.mt_streams where tenant_id = 'saku'"));
         Assert.Equal((long)(count - bad), await db.ScalarAsync<long>(
             "select count(*) from cases.mt_events where tenant_id = 'saku' and type = 'ExpiryNoticeSent' and version = 1 and user_name = 'clerk-1' " +
             "and headers ->> 'office' = 'shimin-ka' and headers ->> 'command' = 'RecordExpiryNotice' and correlation_id = 'import-correlation-1'"));
-        // Each case's two timers (the window opening, the lapse), stored with its event.
-        Assert.Equal(2L * (count - bad), await ScheduledTimersAsync("saku"));
+        Assert.Equal((long)open, await db.ScalarAsync<long>(
+            "select count(*) from cases.mt_events where tenant_id = 'saku' and type = 'RenewalWindowOpened' and version = 2 and headers ->> 'command' = 'RecordExpiryNotice'"));
+        // Each case's timers (the window opening unless open already, the lapse), stored with its events.
+        Assert.Equal(2L * (count - bad) - open, await ScheduledTimersAsync("saku"));
         var first = CaseIds.ForNotice("saku", "K-000001");
-        Assert.Equal(2, await _server.PendingTimersAsync(first));
+        Assert.Equal(1, await _server.PendingTimersAsync(first));
         var view = await CaseAsync(_server.Http, "saku", "K-000001");
         Assert.Equal("2026-01-03", view.GetProperty("renewalOpensOn").GetString());
         // Every event linked into its case's hash chain by the trigger, in the chunks' transactions.
         var chains = await _server.Http.GetFromJsonAsync<JsonElement>("/api/saku/integrity");
-        Assert.Equal((long)(count - bad), chains.GetProperty("eventsChecked").GetInt64());
+        Assert.Equal((long)(count - bad + open), chains.GetProperty("eventsChecked").GetInt64());
         Assert.Empty(chains.Items("breaks"));
 
         // The same file again: nothing new (every existing case read in one query per chunk).
         var again = await (await _server.Http.PostAsync("/api/saku/notices?batch=JLIS-2026-03", new ByteArrayContent(Utf8(File("K", count, withBadLines: true)))))
             .Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((0, count - bad), (again.Int("imported"), again.Int("alreadyImported")));
-        Assert.Equal((long)(count - bad), await db.ScalarAsync<long>("select count(*) from cases.mt_events where tenant_id = 'saku'"));
+        Assert.Equal((long)(count - bad + open), await db.ScalarAsync<long>("select count(*) from cases.mt_events where tenant_id = 'saku'"));
     }
 
     [Fact]
@@ -88,8 +103,9 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
         }));
         Assert.All(answers, a => Assert.Equal(count, a.Int("imported") + a.Int("alreadyImported")));
         Assert.Equal(count, answers.Sum(a => a.Int("imported")));
-        Assert.Equal((long)count, await db.ScalarAsync<long>("select count(*) from cases.mt_events where tenant_id = 'fujiidera'"));
-        Assert.Equal(2L * count, await ScheduledTimersAsync("fujiidera"));
+        var open = OpenOnImport(count);
+        Assert.Equal((long)(count + open), await db.ScalarAsync<long>("select count(*) from cases.mt_events where tenant_id = 'fujiidera'"));
+        Assert.Equal(2L * count - open, await ScheduledTimersAsync("fujiidera"));
         var chains = await _server.Http.GetFromJsonAsync<JsonElement>("/api/fujiidera/integrity");
         Assert.Empty(chains.Items("breaks"));
     }
