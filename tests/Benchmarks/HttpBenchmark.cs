@@ -219,6 +219,8 @@ internal static class HttpBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# JIT in the window, {jitDistinct} distinct methods; most compiled: {string.Join("; ", jitTop.Select(m => $"{m.Method} ×{m.Times}"))}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# JIT in the window by namespace: {string.Join("; ", jitTally.ByNamespace(12).Select(g => $"{g.Namespace} {g.Times}"))}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# raw inserts by {clients} writers: {rawBefore:0}/s before the clients, {rawAfter:0}/s after"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# refusals={refusals.Count} of {sent} commands sent (first journeys, warm-up and window)"));
@@ -348,7 +350,7 @@ internal static class HttpBenchmark
             var m = _desk.Municipality;
             var office = _desk.Office;
             var today = JapanTime.DateOf(_clock.GetUtcNow());
-            // One case in four inside its renewal window: its timer falls due now and fires a second after the opening.
+            // One case in four inside its renewal window (recorded with the opening), the others months before it.
             var timerDue = _random.Next(4) == 0;
             var expiry = today.AddDays(timerDue ? _random.Next(20, 80) : _random.Next(120, 400));
             var (family, given) = (FamilyNames[_random.Next(FamilyNames.Length)], GivenNames[_random.Next(GivenNames.Length)]);

@@ -29,6 +29,11 @@ internal sealed class JitTally : EventListener
         _methods.AddOrUpdate($"{ns}::{name}", 1, (_, n) => n + 1);
     }
 
+    /// <summary>The compilations by the first two parts of their namespace, the most first.</summary>
+    public IReadOnlyList<(string Namespace, int Times)> ByNamespace(int n) => _methods
+        .GroupBy(m => string.Join('.', m.Key[..m.Key.IndexOf("::", StringComparison.Ordinal)].Split('.').Take(2)))
+        .Select(g => (g.Key, g.Sum(m => m.Value))).OrderByDescending(g => g.Item2).Take(n).ToList();
+
     /// <summary>The most compiled, most often first, and how many distinct methods there were.</summary>
     public (IReadOnlyList<(string Method, int Times)> Top, int Distinct) Top(int n) =>
         (_methods.OrderByDescending(m => m.Value).Take(n).Select(m => (m.Key, m.Value)).ToList(), _methods.Count);
