@@ -379,7 +379,7 @@ internal static class HttpBenchmark
                 var ticket = string.Create(CultureInfo.InvariantCulture, $"{(char)('A' + _index % 26)}-{++_ticket}");
                 if (_stopping() || !await SendAsync("arrival", path + "/arrivals", new { office, ticketNumber = ticket }, false, ct)) return;
                 if (_stopping() || !await SendAsync("call", path + "/calls",
-                        new { office, counter = string.Create(CultureInfo.InvariantCulture, $"{1 + _index % 8}番窓口"), clerkId = _staffId }, false, ct)) return;
+                        new { office, counter = string.Create(CultureInfo.InvariantCulture, $"{1 + _index % 3}番窓口"), clerkId = _staffId }, false, ct)) return;
                 if (_stopping() || !await SendAsync("visit", path + "/visits", VisitBody(today), ifMatch, ct)) return;
                 // The clerk's terminal reads the PIN check's result from the card: it carries no PIN.
                 if (_random.Next(7) == 0)

@@ -38,6 +38,8 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Expect(page.Locator("#holder-name")).ToHaveTextAsync("鈴木 花子");
         await Expect(page.Locator("#renewal-window")).ToContainTextAsync("2026年3月16日 〜 2026年6月15日");
         await Expect(page.Locator("#checklist-items li[data-code=who-comes]")).ToBeVisibleAsync();
+        // A ticket is called to one of the office's counters (its profile's; Saku lists none: the default three).
+        await Expect(page.Locator("#call-counter option")).ToHaveTextAsync(["1番窓口", "2番窓口", "3番窓口"]);
         await Browser.ShotAsync(page, "04-case-opened");
 
         // Visit 1: a proxy without the sealed reply form, with a driving licence.

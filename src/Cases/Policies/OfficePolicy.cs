@@ -55,6 +55,15 @@ public sealed record OfficePolicy(
     public string? Ward { get; init; }
 
     /// <summary>
+    /// The counters (窓口) a clerk calls tickets to, by the names the wall display shows. No seed
+    /// names them: a profile lists an office's own, else it has <see cref="DefaultCounters"/>.
+    /// </summary>
+    public IReadOnlyList<string> Counters { get; init; } = DefaultCounters;
+
+    /// <summary>Three numbered counters: what an office has when its profile lists none (not from a seed).</summary>
+    public static IReadOnlyList<string> DefaultCounters { get; } = ["1番窓口", "2番窓口", "3番窓口"];
+
+    /// <summary>
     /// Whether the office receives visitors at <paramref name="at"/>, judged in Japan time to the minute:
     /// a listed special opening first, then closed days (year-end, national holidays, the third weekend),
     /// then the day's hours, then breaks.

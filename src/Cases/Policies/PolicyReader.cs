@@ -173,7 +173,7 @@ internal static partial class PolicyReader
 
     private static OfficePolicy Office(Node node, ProfileContext context)
     {
-        node.Only("id", "kind", "nameJa", "ward", "hoursSource", "hours", "nationalHolidayHours", "breaks", "closures", "holidayOpenings");
+        node.Only("id", "kind", "nameJa", "ward", "counters", "hoursSource", "hours", "nationalHolidayHours", "breaks", "closures", "holidayOpenings");
         var id = node.Required("id").Id();
         var kindNode = node.Required("kind");
         var kind = OfficeKinds.TryGetValue(kindNode.String(), out var k)
@@ -257,7 +257,22 @@ internal static partial class PolicyReader
         }
 
         return new OfficePolicy(context.Slug, id, kind, node.Required("nameJa").String(), hoursSource, hours, holidayHours,
-            breaks, closures, possible, openings) { Ward = node.Optional("ward")?.String() };
+            breaks, closures, possible, openings) { Ward = node.Optional("ward")?.String(), Counters = Counters(node.Optional("counters")) };
+    }
+
+    /// <summary>The office's counters (窓口) a clerk calls tickets to: names, at least one, none twice; the default when not listed.</summary>
+    private static IReadOnlyList<string> Counters(Node? node)
+    {
+        if (node is not { } list) return OfficePolicy.DefaultCounters;
+        var names = new List<string>();
+        foreach (var item in list.Items())
+        {
+            var name = item.String();
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 32) throw item.Error("a counter's name is 1 to 32 characters");
+            if (names.Contains(name)) throw item.Error($"counter '{name}' is listed twice");
+            names.Add(name);
+        }
+        return names.Count > 0 ? names : throw list.Error("an office has at least one counter");
     }
 
     private static ReceptionHours Hours(Node node, bool checkFields = true)

@@ -145,7 +145,7 @@ public static class PagesModule
             csrf = signer.CsrfToken(token!),
             csrfHeader = StaffSession.CsrfHeader,
             pages = Pages.Where(pg => pg.Nav && pg.Roles.Contains(who.Role)).Select(pg => new { path = pg.Route, ja = pg.Ja, en = pg.En }),
-            offices = policy?.Offices.Select(o => new { id = o.Id, nameJa = o.NameJa }).ToArray() ?? [],
+            offices = policy?.Offices.Select(o => new { id = o.Id, nameJa = o.NameJa, counters = o.Counters }).ToArray() ?? [],
             documents = policy?.IdentityDocuments.Select(d => new { code = d.Code, nameJa = d.NameJa, list = d.List.ToString() }).ToArray() ?? [],
         });
     }

@@ -52,6 +52,20 @@ public class ValidationTests
     }
 
     [Fact]
+    public void An_office_has_the_counters_its_profile_lists_or_three_numbered_ones()
+    {
+        var listed = MunicipalPolicies.Load([("saku.json", With("\"id\": \"usuda\", \"kind\": \"branch\",",
+            "\"id\": \"usuda\", \"kind\": \"branch\", \"counters\": [\"A窓口\", \"B窓口\"],"))])["saku"];
+        Assert.Equal(["A窓口", "B窓口"], listed.Office("usuda").Counters);
+        Assert.Equal(["1番窓口", "2番窓口", "3番窓口"], listed.Office("shimin-ka").Counters);
+
+        var twice = Invalid(With("\"id\": \"usuda\", \"kind\": \"branch\",", "\"id\": \"usuda\", \"kind\": \"branch\", \"counters\": [\"A窓口\", \"A窓口\"],"));
+        Assert.Contains("counter 'A窓口' is listed twice", twice.Message);
+        var none = Invalid(With("\"id\": \"usuda\", \"kind\": \"branch\",", "\"id\": \"usuda\", \"kind\": \"branch\", \"counters\": [],"));
+        Assert.Contains("at least one counter", none.Message);
+    }
+
+    [Fact]
     public void The_test_profile_is_valid()
     {
         var saku = MunicipalPolicies.Load([("saku.json", Saku)])["saku"];

@@ -36,7 +36,7 @@ public static partial class CommandRequestValidation
     public static ProblemDetails Validate(CallRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
     {
         e.Office("office", r.Office);
-        e.Text("counter", r.Counter, B.Counter);
+        e.Counter("counter", r.Office, r.Counter);
         e.Text("clerkId", r.ClerkId, B.StaffId);
     });
 

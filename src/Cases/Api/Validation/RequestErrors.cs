@@ -32,6 +32,12 @@ public sealed record FieldError(string Ja, string En)
         return new($"{policy.NameJa}の窓口ではありません(指定できる窓口: {ids})", $"Not an office of {policy.Slug} (offices: {ids})");
     }
 
+    public static FieldError UnknownCounter(OfficePolicy office)
+    {
+        var names = string.Join("、", office.Counters);
+        return new($"{office.NameJa}の窓口名ではありません(指定できる窓口: {names})", $"Not a counter of {office.Id} (counters: {string.Join(", ", office.Counters)})");
+    }
+
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
@@ -92,6 +98,14 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
     {
         Text(path, office, 64);
         if (!string.IsNullOrWhiteSpace(office) && Policy.Offices.All(o => o.Id != office)) Add(path, FieldError.UnknownOffice(Policy));
+    }
+
+    /// <summary>A counter of the office named (when the office is one of the municipality's; an unknown office is its own error).</summary>
+    public void Counter(string path, string? office, string? counter)
+    {
+        Text(path, counter, RequestBounds.Counter);
+        if (string.IsNullOrWhiteSpace(counter) || Policy.Offices.FirstOrDefault(o => o.Id == office) is not { } known) return;
+        if (!known.Counters.Contains(counter)) Add(path, FieldError.UnknownCounter(known));
     }
 
     public void Range(string path, int value, int min, int max)

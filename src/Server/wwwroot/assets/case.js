@@ -200,10 +200,16 @@ function arrivalForm() {
     f => ({ office: f.get("office"), ticketNumber: f.get("ticketNumber") }), "番号札を記録");
 }
 
+/** The office's counters (from its profile) as options; the list follows the office chosen. */
+const counterOptions = office => ((s.offices.find(o => o.id === office) || { counters: [] }).counters || []).map(c => h("option", { value: c }, c));
+
 function callForm() {
+  const offices = officeSelect("call-office");
+  const counters = h("select", { id: "call-counter", name: "counter", required: true }, counterOptions(offices.value || s.office));
+  offices.addEventListener("change", () => counters.replaceChildren(...counterOptions(offices.value)));
   return commandForm("call", "窓口へ呼出し", "Call to a counter", [
-    field("call-office", "窓口", "Office", officeSelect("call-office")),
-    field("call-counter", "カウンター", "Counter", h("input", { type: "text", id: "call-counter", name: "counter", required: true, value: "1番窓口", autocomplete: "off" }))],
+    field("call-office", "窓口", "Office", offices),
+    field("call-counter", "カウンター", "Counter", counters)],
     f => ({ office: f.get("office"), counter: f.get("counter"), clerkId: s.staffId }), "呼び出す");
 }
 

@@ -85,6 +85,8 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "/calls", """{"office":"shimin-ka","counter":"1番窓口"}""", "clerkId", null },
         { "/calls", $$"""{"office":"shimin-ka","counter":"{{new string('1', 33)}}","clerkId":"clerk-1"}""", "counter", null },
         { "/calls", """{"office":"usuda-x","counter":"1番窓口","clerkId":"clerk-1"}""", "office", "usuda-x" },
+        // A counter the office does not have (its profile's counters, here the default three).
+        { "/calls", """{"office":"shimin-ka","counter":"9番窓口","clerkId":"clerk-1"}""", "counter", "9番窓口" },
         // A card read: ids, the expiry, tries left as counts.
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":6,"signingPinTriesLeft":5}""", "userAuthenticationPinTriesLeft", null },
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":3,"signingPinTriesLeft":-1}""", "signingPinTriesLeft", null },
