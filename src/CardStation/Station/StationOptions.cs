@@ -13,7 +13,9 @@ public sealed record StationOptions(Uri Server, string Token, string Municipalit
 
     /// <summary>
     /// From the arguments (--server, --token-file, --municipality, --station-id, --office, --data),
-    /// else the environment. The token never on the command line: CARDSTATION_TOKEN or a file.
+    /// else the environment. The token never on the command line: CARDSTATION_TOKEN or a file. The
+    /// office is required: the station stands at one, and a case it opens is opened there (without
+    /// it, the server would refuse the first case opened, long after the start).
     /// </summary>
     public static StationOptions From(StationArgs args, Func<string, string?> environment)
     {
@@ -33,7 +35,7 @@ public sealed record StationOptions(Uri Server, string Token, string Municipalit
                 $"職員トークンがありません: 環境変数 {TokenVariable} または --token-file", $"no staff token: {TokenVariable} or --token-file");
         var data = Get("data", DataVariable) ?? DefaultDataFolder(environment);
         return new StationOptions(uri, token, Require("municipality", MunicipalityVariable),
-            Get("station-id", StationIdVariable) ?? Environment.MachineName, Get("office", OfficeVariable) ?? "", data);
+            Get("station-id", StationIdVariable) ?? Environment.MachineName, Require("office", OfficeVariable), data);
     }
 
     private static string ReadToken(string path)
