@@ -41,27 +41,9 @@ public static class Corrections
         var text = reason?.Trim() ?? "";
         if (text.Length == 0) throw new RuleViolation(Rules.CorrectionReason, "理由が入力されていません。");
         if (text.Length > ReasonMaxLength) throw new RuleViolation(Rules.CorrectionReason, $"理由は{ReasonMaxLength}文字以内です({text.Length}文字)。");
-        if (LooksLikeMyNumber(text)) throw new RuleViolation(Rules.CorrectionReason, "理由に12桁の番号は書けません。");
+        if (MyNumbers.LooksLikeOne(text)) throw new RuleViolation(Rules.CorrectionReason, "理由に12桁の番号は書けません。");
         if (text.Any(char.IsControl)) throw new RuleViolation(Rules.CorrectionReason, "理由に制御文字は使えません。");
         return text;
-    }
-
-    /// <summary>Twelve digits in a row (half- or full-width), spaces and hyphens between them allowed.</summary>
-    private static bool LooksLikeMyNumber(string text)
-    {
-        var run = 0;
-        foreach (var c in text)
-        {
-            if (char.IsAsciiDigit(c) || c is >= '０' and <= '９')
-            {
-                if (++run >= 12) return true;
-            }
-            else if (c is not (' ' or '-' or '　' or '－' or 'ー'))
-            {
-                run = 0;
-            }
-        }
-        return false;
     }
 
     /// <summary>The entries that may be voided now.</summary>

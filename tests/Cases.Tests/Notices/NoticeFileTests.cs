@@ -1,5 +1,6 @@
 using System.Text;
 using CaseSystem.Cases.Api.Notices;
+using CaseSystem.Cases.Renewal;
 
 namespace CaseSystem.Cases.Tests.Notices;
 
@@ -116,7 +117,11 @@ public sealed class NoticeFileTests
     [InlineData("N-2026-000123", false)]
     [InlineData("JLIS-2026-03-000123", false)]
     [InlineData("青森県弘前市上白銀町1-1-1201", false)]
-    public void What_looks_like_a_My_Number(string value, bool looksLike) => Assert.Equal(looksLike, NoticeLines.LooksLikeMyNumber(value));
+    [InlineData("１２３４ー５６７８ー９０１２", true)]
+    [InlineData("1234−5678−9012", true)]
+    [InlineData("1-2-3-4-5-6-7-8-9-0-1-2", false)]
+    [InlineData("電話0267-62-2111", false)]
+    public void What_looks_like_a_My_Number(string value, bool looksLike) => Assert.Equal(looksLike, MyNumbers.LooksLikeOne(value));
 
     private static (string, int?) Pair(FileFault fault) => (fault.Reason, fault.Line);
 }

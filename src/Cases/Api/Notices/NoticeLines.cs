@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using CaseSystem.Cases.Renewal;
 
 namespace CaseSystem.Cases.Api.Notices;
@@ -20,7 +19,7 @@ public sealed record NoticeLine(int Line, string NoticeNumber, Holder Holder, Ce
 /// holds what looks like a My Number (12 digits in a row) refuses its line: it must not enter the
 /// log. No message says what a field held.
 /// </summary>
-public static partial class NoticeLines
+public static class NoticeLines
 {
     public const string NoticeNumber = "notice_number";
     public const string NameKanji = "name_kanji";
@@ -71,7 +70,7 @@ public static partial class NoticeLines
             var value = Field(column);
             if (value.Length > MaxLength[column]) return (null, Fault("too-long", column, $"が長すぎます({MaxLength[column]}文字まで)。", $" is longer than {MaxLength[column]} characters."));
             if (HasControl(value)) return (null, Fault("control-character", column, "に制御文字があります。", " holds a control character."));
-            if (LooksLikeMyNumber(value))
+            if (MyNumbers.LooksLikeOne(value))
             {
                 return (null, Fault("my-number-like", column, "に個人番号のような12桁の数字があります。個人番号は取り込みません。",
                     " holds a 12-digit number like a My Number; My Numbers are never imported."));
@@ -130,14 +129,4 @@ public static partial class NoticeLines
         }
         return false;
     }
-
-    /// <summary>
-    /// Twelve digits in a row (ASCII or full-width), or in three groups of four as people write a
-    /// My Number (1234 5678 9012, 1234-5678-9012): what a My Number pasted into any column looks
-    /// like. No column of the format holds so many digits.
-    /// </summary>
-    public static bool LooksLikeMyNumber(string value) => MyNumberLike().IsMatch(value);
-
-    [GeneratedRegex("(?<![0-9０-９])[0-9０-９]{4}[ \\-　－]?[0-9０-９]{4}[ \\-　－]?[0-9０-９]{4}")]
-    private static partial Regex MyNumberLike();
 }

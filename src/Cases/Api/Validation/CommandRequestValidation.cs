@@ -30,7 +30,7 @@ public static partial class CommandRequestValidation
     public static ProblemDetails Validate(ArrivalRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
     {
         e.Office("office", r.Office);
-        e.Text("ticketNumber", r.TicketNumber, B.TicketNumber);
+        e.PersonalText("ticketNumber", r.TicketNumber, B.TicketNumber);
     });
 
     public static ProblemDetails Validate(CallRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
@@ -77,7 +77,7 @@ public static partial class CommandRequestValidation
         e.List("certificates", r.Certificates, 1, Enum.GetValues<Certificate>().Length, distinct: true));
 
     public static ProblemDetails Validate(InquiryRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
-        e.Text("reason", r.Reason, B.Reason, freeText: true));
+        e.PersonalText("reason", r.Reason, B.Reason, freeText: true));
 
     public static ProblemDetails Validate(EmptyRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (_, _) => { });
 
@@ -90,10 +90,10 @@ public static partial class CommandRequestValidation
 
     private static void Holder(RequestErrors e, string path, Holder holder)
     {
-        e.Text(path + ".nameKanji", holder.NameKanji, B.Name);
-        e.Text(path + ".nameKana", holder.NameKana, B.Name);
+        e.PersonalText(path + ".nameKanji", holder.NameKanji, B.Name);
+        e.PersonalText(path + ".nameKana", holder.NameKana, B.Name);
         e.Date(path + ".birthDate", holder.BirthDate, B.EarliestBirthDate, e.Today);
-        e.Text(path + ".registeredAddress", holder.RegisteredAddress, B.Address);
+        e.PersonalText(path + ".registeredAddress", holder.RegisteredAddress, B.Address);
     }
 
     private static void Expiry(RequestErrors e, string path, CertificateDates expiry)

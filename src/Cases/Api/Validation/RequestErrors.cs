@@ -17,6 +17,8 @@ public sealed record FieldError(string Ja, string En)
     public static readonly FieldError UnknownField = new("この項目は受け付けません", "Unknown field");
     public static readonly FieldError DuplicateField = new("同じ項目が2回以上あります", "The field is given more than once");
 
+    public static readonly FieldError MyNumberLike = new("個人番号のような12桁の数字は記録できません", "A 12-digit number like a My Number is never recorded");
+
     public static FieldError TooLong(int max) => new($"{max}文字以内で指定してください", $"At most {max} characters");
 
     public static FieldError OutOfRange(int min, int max) => new($"{min}〜{max}の整数を指定してください", $"An integer from {min} to {max}");
@@ -86,6 +88,13 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
         }
         if (value.Length > max) Add(path, FieldError.TooLong(max));
         if (value.Any(c => IsRefused(c, freeText))) Add(path, FieldError.ControlCharacters);
+    }
+
+    /// <summary>Text a person types about a person (a name, an address, a ticket, a reason): as <see cref="Text"/>, and never what looks like a My Number.</summary>
+    public void PersonalText(string path, string? value, int max, bool freeText = false)
+    {
+        Text(path, value, max, freeText);
+        if (value is not null && Renewal.MyNumbers.LooksLikeOne(value)) Add(path, FieldError.MyNumberLike);
     }
 
     /// <summary>C0/C1 controls, and format characters (bidirectional overrides, zero-width joiners) that would change how a wall display shows the text.</summary>

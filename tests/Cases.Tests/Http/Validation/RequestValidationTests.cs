@@ -55,6 +55,8 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "", Open(holder: Person("nameKanji", $"\"{LongName}\"")), "holder.nameKanji", LongName },
         { "", Open(holder: Person("nameKana", "\"サトウ\\u0000\"")), "holder.nameKana", null },
         { "", Open(holder: Person("registeredAddress", $"\"{new string('町', 201)}\"")), "holder.registeredAddress", null },
+        // A My Number pasted into a person's text is refused, and not repeated in the answer.
+        { "", Open(holder: Person("registeredAddress", "\"長野県佐久市中込 1234 5678 9012\"")), "holder.registeredAddress", "1234 5678 9012" },
         { "", Open(holder: Person("birthDate", "\"1899-12-31\"")), "holder.birthDate", "1899-12-31" },
         { "", Open(holder: Person("birthDate", "\"2026-03-17\"")), "holder.birthDate", null },
         { "", Open(holder: Person("birthDate", "\"15/06/1980\"")), "holder.birthDate", "15/06/1980" },
@@ -123,6 +125,7 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "/inquiries", "{}", "reason", null },
         { "/inquiries", $$"""{"reason":"{{new string('理', 501)}}"}""", "reason", null },
         { "/inquiries", """{"reason":"bell\u0007"}""", "reason", null },
+        { "/inquiries", """{"reason":"番号１２３４－５６７８－９０１２の件"}""", "reason", "５６７８" },
         { "/inquiry-replies", """{"pin":"1234"}""", "pin", "1234" },
         { "/registry-changes", """{"change":"Phone"}""", "change", "Phone" },
         { "/registry-changes/completed", "{}", "change", null },
@@ -215,7 +218,7 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
             Open(holder: Person("nameKanji", $"\"{name}\""), expiry: """{"userAuthenticationExpiry":"2026-06-15"}"""));
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
         var path = opened.Headers.Location!.ToString();
-        Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/arrivals", """{"office":"shimin-ka","ticketNumber":"A-12345678901234"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/arrivals", """{"office":"shimin-ka","ticketNumber":"TICKET-000000001"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/reservations", """{"office":"usuda","slotStart":"2026-03-19T01:00:00Z"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/visits",
             """{"office":"shimin-ka","whoCame":"AppointedProxy","documents":[{"kind":"driving-licence","owner":"Representative","issuedOn":"2026-03-16","validUntil":null}],"replyForm":"Missing","holderPresent":false}""")).StatusCode);
