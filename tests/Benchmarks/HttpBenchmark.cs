@@ -158,6 +158,7 @@ internal static class HttpBenchmark
         CpuMeter.Reading cpuStart, cpuEnd;
         (long Methods, TimeSpan Time) jitStart, jitEnd;
         using var jitTally = new JitTally();
+        var counting = false;
         try
         {
             await AppendBenchmark.WaitAsync(all, TimeSpan.FromSeconds(warmup), ct);
@@ -178,6 +179,7 @@ internal static class HttpBenchmark
                 $"# warm-up: {warmup:0.###}s, then {Stopwatch.GetElapsedTime(warm).TotalSeconds:0}s more until fewer than {JitSettledBelow} methods were JIT-compiled in a second (at most {MaxJitSettling.TotalSeconds:0}s)"));
             jitStart = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
             jitTally.Counting = true;
+            counting = await StatementStats.ResetAsync(db.DataSource, ct);
             cpuStart = await cpu.ReadAsync(ct);
             windowStart = Stopwatch.GetTimestamp();
             logs.Restart();
@@ -194,6 +196,8 @@ internal static class HttpBenchmark
             await all; // every clerk finishes the command in flight; a failed one throws here
         }
 
+        // Before the raw inserts that follow, so that the window's statements are what is counted.
+        await StatementStats.PrintAsync(db.DataSource, counting, 8, ct);
         var rawAfter = await AppendBenchmark.MeasureAsync(clients, half, w => AppendBenchmark.RawWriter(db.DataSource, registry, w), ct);
         var raw = (rawBefore + rawAfter) / 2;
 

@@ -65,9 +65,11 @@ internal static class ImportBenchmark
             $"{Environment.ProcessorCount} cores; load average {RebuildBenchmark.LoadAverage()}"));
 
         var cpu = new CpuMeter(bench.DataSource);
+        var counting = await StatementStats.ResetAsync(bench.DataSource, ct);
         var before = await cpu.ReadAsync(ct);
         var (first, seconds) = await ImportAsync(http, bytes, ct);
         var after = await cpu.ReadAsync(ct);
+        await StatementStats.PrintAsync(bench.DataSource, counting, 8, ct);
         if (first.GetProperty("imported").GetInt32() != lines)
         {
             Console.Error.WriteLine($"import: expected {lines} imported, the report says {first}");
