@@ -60,6 +60,9 @@ public sealed record OfficePolicy(
     /// </summary>
     public IReadOnlyList<string> Counters { get; init; } = DefaultCounters;
 
+    /// <summary>The longest counter name a profile may list, and a call may name.</summary>
+    public const int MaxCounterNameLength = 32;
+
     /// <summary>Three numbered counters: what an office has when its profile lists none (not from a seed).</summary>
     public static IReadOnlyList<string> DefaultCounters { get; } = ["1番窓口", "2番窓口", "3番窓口"];
 

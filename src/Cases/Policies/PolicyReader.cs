@@ -268,7 +268,10 @@ internal static partial class PolicyReader
         foreach (var item in list.Items())
         {
             var name = item.String();
-            if (string.IsNullOrWhiteSpace(name) || name.Length > 32) throw item.Error("a counter's name is 1 to 32 characters");
+            if (string.IsNullOrWhiteSpace(name) || name.Length > OfficePolicy.MaxCounterNameLength)
+            {
+                throw item.Error($"a counter's name is 1 to {OfficePolicy.MaxCounterNameLength} characters");
+            }
             if (names.Contains(name)) throw item.Error($"counter '{name}' is listed twice");
             names.Add(name);
         }

@@ -26,7 +26,7 @@ namespace CaseSystem.Cases.Api.Notices;
 /// <para>
 /// <b>No value is ever echoed</b>, in a problem, a report or a log: reasons name lines and
 /// columns only, since a My Number may have been pasted into any field (a field that looks like
-/// one is refused, <see cref="NoticeLines.LooksLikeMyNumber"/>). A column the format does not
+/// one is refused, <see cref="Renewal.MyNumbers.LooksLikeOne"/>). A column the format does not
 /// know refuses the whole file, named by its position.
 /// </para>
 /// </summary>

@@ -16,8 +16,8 @@ public static class RequestBounds
     /// <summary>A queue ticket number as the wall display shows it ("A-123").</summary>
     public const int TicketNumber = 16;
 
-    /// <summary>A counter's label within an office ("1番窓口"); counters are not in the profiles, so the label is free but short.</summary>
-    public const int Counter = 32;
+    /// <summary>A counter's name within an office ("1番窓口"), one of the office's counters in its profile, which are held to the same bound.</summary>
+    public const int Counter = Policies.OfficePolicy.MaxCounterNameLength;
 
     /// <summary>A staff member's id (the calling clerk) and a card station's id (a host name).</summary>
     public const int StaffId = 64;
