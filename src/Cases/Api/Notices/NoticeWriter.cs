@@ -32,8 +32,8 @@ internal sealed class NoticeWriter(IServiceProvider services, string municipalit
     /// <summary>
     /// Notices per transaction: large enough that the round trips and the commit are shared by
     /// many (per line, the cost is then the statements themselves), small enough that a
-    /// transaction stays short and a lost race redoes little. (ops/bench import, 2026-12-02, read
-    /// models on: 1,000 gave 4,601-4,916 lines/s; 500 gave 3,631-4,581 and 2,000 gave 3,915-4,272.)
+    /// transaction stays short and a lost race redoes little. (ops/bench import on a server just
+    /// started, 2026-12-02, read models on: 1,000 gave 4,601-4,916 lines/s; 500 gave 3,631-4,581 and 2,000 gave 3,915-4,272.)
     /// </summary>
     public const int ChunkSize = 1000;
 
