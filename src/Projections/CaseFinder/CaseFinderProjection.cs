@@ -19,7 +19,8 @@ public sealed record FinderCase(string Municipality, RenewalState State, string?
 /// kana, birth date, notice number, status, office) and the case's file, from which the query
 /// works out the next step as of the day it is asked.
 /// </summary>
-public sealed class CaseFinderProjection(uint version = 1) : CaseReadModel<FinderCase>(ProjectionName, version)
+/// <remarks>Version 2 (issue 13): the search key folds 異体字, so every row's key is computed anew.</remarks>
+public sealed class CaseFinderProjection(uint version = 2) : CaseReadModel<FinderCase>(ProjectionName, version)
 {
     public const string ProjectionName = "case-finder";
 
@@ -53,11 +54,12 @@ public sealed class CaseFinderProjection(uint version = 1) : CaseReadModel<Finde
 
     /// <summary>
     /// What a name is searched by: NFKC (full-width letters and half-width kana made one form),
-    /// hiragana as katakana, no spaces, lower case. "さとう" finds "サトウ イチロウ"; "佐藤一" finds "佐藤 一郎".
+    /// common 異体字 as their common form (<see cref="NameVariants"/>), hiragana as katakana, no
+    /// spaces, lower case. "さとう" finds "サトウ イチロウ"; "佐藤一" finds "佐藤 一郎"; "高橋" finds "髙橋".
     /// </summary>
     public static string SearchKey(string text)
     {
-        var normal = text.Normalize(NormalizationForm.FormKC);
+        var normal = NameVariants.Fold(text.Normalize(NormalizationForm.FormKC));
         var sb = new StringBuilder(normal.Length);
         foreach (var c in normal)
         {

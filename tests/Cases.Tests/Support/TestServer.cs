@@ -130,11 +130,12 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>A case opened at the counter through the API (as a clerk); its path and ETag.</summary>
     public async Task<(string Path, string ETag)> OpenCaseAsync(string municipality = "saku", string office = "shimin-ka",
-        string birthDate = "1980-06-15", string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15")
+        string birthDate = "1980-06-15", string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15",
+        string nameKanji = "佐藤 一郎", string nameKana = "サトウ イチロウ")
     {
         var response = await PostAsync($"/api/{municipality}/cases", new
         {
-            holder = new { nameKanji = "佐藤 一郎", nameKana = "サトウ イチロウ", birthDate, registeredAddress = "長野県佐久市中込3056" },
+            holder = new { nameKanji, nameKana, birthDate, registeredAddress = "長野県佐久市中込3056" },
             expiry = new { userAuthenticationExpiry = userExpiry, signingExpiry },
             office,
         }, idempotencyKey: Guid.NewGuid().ToString());

@@ -281,13 +281,13 @@ public sealed partial class DaemonTests : IAsyncLifetime
     [Fact]
     public async Task A_new_version_of_the_read_models_is_built_from_the_start_of_the_log_beside_the_serving_one_whose_tables_stay()
     {
-        // Protects: Marten's blue/green: version 2 (schema *_v2, shard name:V2:All) is built from
-        // event 1 in its own tables while version 1 keeps serving and stays whole; both agree.
+        // Protects: Marten's blue/green: the next version (schema *_v{n+1}, shard name:V{n+1}:All) is built from
+        // event 1 in its own tables while the serving version keeps serving and stays whole; both agree.
         await StartDaemonAsync(_db.Store);
         for (var i = 0; i < 30; i++) await _db.AppendAsync(i % 3 == 0 ? "takatsuki" : "saku", Guid.NewGuid(), [Opened(), Arrived($"A-{i}")]);
         await CaughtUpAsync(_db.Store);
 
-        var v2 = new ReadModelsOfStore(new QueueBoardProjection(2), new CaseFinderProjection(2), new RenewalReportProjection(2));
+        var v2 = new ReadModelsOfStore(new QueueBoardProjection(2), new CaseFinderProjection(_db.Models.CaseFinder.Version + 1), new RenewalReportProjection(2));
         var v2Store = DocumentStore.For(o =>
         {
             CaseStore.Configure(o, _db.ConnectionString);
@@ -303,8 +303,8 @@ public sealed partial class DaemonTests : IAsyncLifetime
         var head = await HeadAsync();
         foreach (var (old, next) in _db.Models.All.Zip(v2.All))
         {
-            Assert.Equal($"{old.Name}:V2:All", next.Shard.Identity);
-            Assert.Equal(old.Schema.Replace("_v1", "_v2"), next.Schema);
+            Assert.Equal($"{old.Name}:V{old.Version + 1}:All", next.Shard.Identity);
+            Assert.Equal(old.Schema.Replace($"_v{old.Version}", $"_v{old.Version + 1}"), next.Schema);
             Assert.Equal(head, await PositionAsync(old.Shard));
             Assert.Equal(head, await PositionAsync(next.Shard));
             foreach (var (oldTable, nextTable) in old.Tables.Zip(next.Tables))
@@ -318,6 +318,7 @@ public sealed partial class DaemonTests : IAsyncLifetime
             }
         }
         Assert.Equal(40, await CountAsync(_board.Tickets));
-        Assert.All(await new ProjectionAdmin(v2Store, _db.DataSource, v2).StatusAsync(), s => Assert.Equal((2u, head), (s.Version, s.Position)));
+        Assert.All(await new ProjectionAdmin(v2Store, _db.DataSource, v2).StatusAsync(),
+            s => Assert.Equal((v2.All.Single(m => m.Name == s.Name).Version, head), (s.Version, s.Position)));
     }
 }

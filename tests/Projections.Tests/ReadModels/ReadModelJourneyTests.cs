@@ -136,6 +136,26 @@ public sealed class ReadModelJourneyTests : IAsyncLifetime
         Assert.Empty((await GetAsync("/api/takatsuki/offices/shimin-ka/board")).GetProperty("awaitingInquiryReply").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("髙橋 一郎", "タカハシ イチロウ", "高橋")]
+    [InlineData("山﨑 花子", "ヤマザキ ハナコ", "山崎")]
+    [InlineData("渡邊 太郎", "ワタナベ タロウ", "渡辺")]
+    [InlineData("渡邉 太郎", "ワタナベ タロウ", "渡邊")]
+    [InlineData("齋藤 健", "サイトウ ケン", "斎藤")]
+    [InlineData("齊藤 健", "サイトウ ケン", "齋藤")]
+    [InlineData("𠮷田 結衣", "ヨシダ ユイ", "吉田")]
+    [InlineData("高橋 一郎", "タカハシ イチロウ", "髙橋")]
+    public async Task The_case_finder_treats_common_variant_kanji_as_the_same_character(string stored, string kana, string typed)
+    {
+        // Issue 13: a clerk types the form the keyboard offers; the register may hold another (異体字).
+        await _server.OpenCaseAsync(nameKanji: stored, nameKana: kana);
+        await _server.OpenCaseAsync(nameKanji: "鈴木 一郎", nameKana: "スズキ イチロウ");
+        await CaughtUpAsync();
+
+        var hit = Assert.Single((await GetAsync("/api/saku/cases?name=" + Uri.EscapeDataString(typed))).EnumerateArray());
+        Assert.Equal(stored, hit.GetProperty("nameKanji").GetString());
+    }
+
     [Fact]
     public async Task The_case_finder_searches_by_kanji_or_kana_in_part_birth_date_notice_number_and_status()
     {
