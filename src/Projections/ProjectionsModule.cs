@@ -4,6 +4,8 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
+using CaseSystem.Contracts;
+using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Projections.AuditTrail;
 using CaseSystem.Projections.CaseFinder;
 using CaseSystem.Projections.CaseTimeline;
@@ -67,11 +69,20 @@ public static class ProjectionsModule
             updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct))
             .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
-        tenant.MapGet("/cases", async (string municipality, string? name, DateOnly? birthDate, string? noticeNumber, string? status,
+        // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
+        tenant.MapGet("/cases", async (string municipality, string? name, string? birthDate, string? noticeNumber, string? status,
             string? office, int? limit, CaseFinderQuery finder, TimeProvider clock, CancellationToken ct) =>
-            Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, birthDate, noticeNumber, status, office, limit ?? 50),
-                JapanTime.DateOf(clock.GetUtcNow()), ct)))
-            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        {
+            DateOnly? born = null;
+            if (!string.IsNullOrWhiteSpace(birthDate))
+            {
+                var reading = JapaneseDates.Parse(birthDate);
+                if (reading.Date is null) return Results.Problem(InvalidRequest.Problem(new Dictionary<string, string[]> { ["birthDate"] = [$"{reading.ProblemJa} / {reading.ProblemEn}"] }));
+                born = reading.Date;
+            }
+            return Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, born, noticeNumber, status, office, limit ?? 50),
+                JapanTime.DateOf(clock.GetUtcNow()), ct));
+        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
             CaseViewLog views, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using CaseSystem.Contracts;
 namespace CaseSystem.CardStation.Station;
 
 /// <summary>Where the station sends, as whom, and where it keeps what it could not send yet.</summary>
@@ -87,9 +88,10 @@ public sealed class StationArgs
 
     public string? Value(string option) => _options.TryGetValue(option, out var value) && value.Length > 0 ? value : null;
 
+    /// <summary>A date as a person types it: YYYY-MM-DD, or 和暦 (S55.1.20, 昭和55年1月20日).</summary>
     public DateOnly? Date(string option) => Value(option) is not { } text ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date) ? date
-        : throw Usage($"--{option} は YYYY-MM-DD で指定してください: {text}", $"--{option} must be YYYY-MM-DD: {text}");
+        : JapaneseDates.Parse(text) is { Date: { } date } ? date
+        : throw Usage($"--{option}: {JapaneseDates.Parse(text).ProblemJa}", $"--{option}: {JapaneseDates.Parse(text).ProblemEn}");
 
     public static StationException Usage(string ja, string en) => new("Usage", ja, en);
 }

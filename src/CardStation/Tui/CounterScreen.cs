@@ -1,3 +1,4 @@
+using CaseSystem.Contracts;
 using System.Collections.Concurrent;
 using CaseSystem.CardStation.Card;
 using CaseSystem.CardStation.Commands;
@@ -88,10 +89,10 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         _out.WriteLine("検索 / Search — 空欄は指定なし / blank to skip");
         var notice = Ask("受付番号 / notice number");
         var name = Ask("氏名(漢字・かな、一部でも可) / name");
-        var birth = Ask("生年月日 YYYY-MM-DD / birth date");
+        var birth = Ask(BirthPrompt);
         DateOnly? birthDate = birth is null ? null
-            : DateOnly.TryParseExact(birth, "yyyy-MM-dd", out var d) ? d
-            : throw StationArgs.Usage($"生年月日は YYYY-MM-DD で入力してください: {birth}", $"birth date as YYYY-MM-DD: {birth}");
+            : JapaneseDates.Parse(birth) is { Date: { } d } ? d
+            : throw StationArgs.Usage($"生年月日: {JapaneseDates.Parse(birth).ProblemJa}", $"birth date: {JapaneseDates.Parse(birth).ProblemEn}");
         var hits = await session.FindAsync(new CaseQuery(notice, name, birthDate), io.Cancel);
         _serverUp = true;
         if (hits.Count == 0) return "該当する案件がありません。[3] で新規作成できます。 / No case found: [3] opens one.";
@@ -99,12 +100,14 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         {
             var h = hits[i];
             var mark = h.UserAuthenticationExpiry == reading.UserAuthenticationExpiry ? "✔" : "✖ 有効期限不一致";
-            _out.WriteLine($"  [{i + 1}] {h.NameKanji}({h.NameKana}) 生年月日 {CounterSession.Ja(h.BirthDate)} 受付番号 {h.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(h.UserAuthenticationExpiry)} {mark}");
+            _out.WriteLine($"  [{i + 1}] {h.NameKanji}({h.NameKana}) 生年月日 {JapaneseDates.WithWareki(h.BirthDate)} 受付番号 {h.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(h.UserAuthenticationExpiry)} {mark}");
         }
         var pick = Ask("番号を選んでください / pick");
         if (!int.TryParse(pick, out var n) || n < 1 || n > hits.Count) return "紐付けを取り消しました。 / Not attached.";
         return Show(await session.AttachAsync(hits[n - 1].CaseId, io.Cancel));
     }
+
+    private const string BirthPrompt = "生年月日(例 1980-01-20、S55.1.20、昭和55年1月20日) / birth date";
 
     private async Task<string?> OpenAsync()
     {
@@ -112,19 +115,23 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         _out.WriteLine($"案件の新規作成 / Open a case — カードの有効期限 {CounterSession.Ja(reading.UserAuthenticationExpiry)}");
         var kanji = Ask("氏名(漢字) / name in kanji");
         var kana = Ask("氏名(カナ) / name in kana");
-        var birth = Ask("生年月日 YYYY-MM-DD / birth date");
+        var birth = Ask(BirthPrompt);
         var address = Ask("住民票の住所 / registered address");
-        if (kanji is null || kana is null || address is null || !DateOnly.TryParseExact(birth, "yyyy-MM-dd", out var birthDate))
+        if (kanji is null || kana is null || address is null || birth is null)
         {
             return "✖ 入力が足りません。作成しませんでした。 / Incomplete: not opened.";
         }
-        var signing = Ask("署名用の有効期限 YYYY-MM-DD(空欄=利用者証明用と同じ、none=なし) / signing expiry");
-        DateOnly? signingExpiry = signing switch
+        if (JapaneseDates.Parse(birth) is not { Date: { } birthDate })
         {
-            null => reading.UserAuthenticationExpiry,
-            "none" => null,
-            _ => DateOnly.TryParseExact(signing, "yyyy-MM-dd", out var s) ? s : reading.UserAuthenticationExpiry,
-        };
+            return $"✖ 生年月日: {JapaneseDates.Parse(birth).ProblemJa} 作成しませんでした。 / Birth date: {JapaneseDates.Parse(birth).ProblemEn} Not opened.";
+        }
+        var signing = Ask("署名用の有効期限(空欄=利用者証明用と同じ、none=なし) / signing expiry");
+        DateOnly? signingExpiry;
+        if (signing is null) signingExpiry = reading.UserAuthenticationExpiry;
+        else if (signing == "none") signingExpiry = null;
+        // A date that cannot be read is refused, never taken as another.
+        else if (JapaneseDates.Parse(signing) is { Date: { } s }) signingExpiry = s;
+        else return $"✖ 署名用の有効期限: {JapaneseDates.Parse(signing).ProblemJa} 作成しませんでした。 / Signing expiry: {JapaneseDates.Parse(signing).ProblemEn} Not opened.";
         return Show(await session.OpenCaseAsync(new NewHolder(kanji, kana, birthDate, address, signingExpiry), io.Cancel));
     }
 

@@ -26,4 +26,23 @@ public sealed class StationOptionsTests
         Assert.Equal("usuda", configured.Office);
         Assert.Equal("shimin-ka", StationOptions.From(StationArgs.Parse(["find"]), Configured.GetValueOrDefault).Office);
     }
+
+    [Theory]
+    [InlineData("1980-06-15")]
+    [InlineData("S55.6.15")]
+    [InlineData("昭和55年6月15日")]
+    [InlineData("3550615")]
+    public void A_date_option_is_read_as_a_clerk_types_it_wareki_too(string typed)
+    {
+        // Issue 13: 和暦 accepted where a person types a date.
+        var options = StationArgs.Parse(["find", "--birth-date", typed]);
+        Assert.Equal(new DateOnly(1980, 6, 15), options.Date("birth-date"));
+    }
+
+    [Fact]
+    public void A_date_option_that_is_no_date_is_refused_with_the_reason()
+    {
+        var e = Assert.Throws<StationException>(() => StationArgs.Parse(["find", "--birth-date", "H31.5.1"]).Date("birth-date"));
+        Assert.Contains("令和元年5月1日", e.MessageJa);
+    }
 }

@@ -168,6 +168,16 @@ public sealed class ReadModelJourneyTests : IAsyncLifetime
         Assert.Equal(2, (await GetAsync("/api/saku/cases?name=" + Uri.EscapeDataString("ｲﾁﾛｳ"))).GetArrayLength());
         Assert.Equal(0, (await GetAsync("/api/saku/cases?name=" + Uri.EscapeDataString("鈴木"))).GetArrayLength());
         var byBirth = Assert.Single((await GetAsync("/api/saku/cases?birthDate=1975-01-02")).EnumerateArray());
+        // As a person types it (issue 13): 和暦, the register's seven digits, full-width digits.
+        foreach (var typed in new[] { "S50.1.2", "昭和50年1月2日", "3500102", "１９７５／１／２" })
+        {
+            Assert.Equal(byBirth.GetProperty("caseId").GetGuid(), Assert.Single((await GetAsync("/api/saku/cases?birthDate=" + Uri.EscapeDataString(typed))).EnumerateArray()).GetProperty("caseId").GetGuid());
+        }
+        var refused = await _server.Http.GetAsync("/api/saku/cases?birthDate=" + Uri.EscapeDataString("H31.5.1"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("urn:casesystem:problem:invalid-request", problem.GetProperty("type").GetString());
+        Assert.Contains("令和元年5月1日", problem.GetProperty("errors").GetProperty("birthDate")[0].GetString());
         Assert.Equal("closed", byBirth.GetProperty("status").GetString());
         Assert.Equal("Withdrawn", byBirth.GetProperty("closure").GetString());
         Assert.Single((await GetAsync("/api/saku/cases?status=active")).EnumerateArray());
