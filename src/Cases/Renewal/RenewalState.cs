@@ -83,8 +83,14 @@ public sealed partial record CaseFile(
     /// <summary>The certificates renewed or issued in this case.</summary>
     public ImmutableHashSet<Certificate> Renewed => RenewedCertificates ?? [];
 
-    /// <summary>The certificates this case has not renewed or issued yet.</summary>
-    public ImmutableHashSet<Certificate> Outstanding => [.. Enum.GetValues<Certificate>().Where(c => !Renewed.Contains(c))];
+    /// <summary>
+    /// The certificates the holder has (the card's dates: a child under 15, or a holder who declined
+    /// it, has no signing certificate) that this case has not renewed or issued yet. Once none is
+    /// left, the case offers no renewal, inquiry or PIN reset (issue 12: a child's case offered the
+    /// renewal again after its one certificate was renewed).
+    /// </summary>
+    public ImmutableHashSet<Certificate> Outstanding =>
+        [.. Enum.GetValues<Certificate>().Where(c => !Renewed.Contains(c) && (c != Certificate.Signing || Expiry.SigningExpiry is not null))];
 
     public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
         holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null, Version: 1);

@@ -34,6 +34,27 @@ public sealed class LifecycleTests : DeciderSpec
     }
 
     [Fact]
+    public void A_holder_without_a_signing_certificate_has_nothing_left_to_renew_once_the_other_is_renewed()
+    {
+        // A child under 15 holds no signing certificate (000): after the user-authentication
+        // renewal the case offers no renewal, inquiry or PIN reset, only ending the visit.
+        RenewalEvent[] child =
+        [
+            Noticed(Child, new CertificateDates(new DateOnly(2026, 6, 15), null)),
+            new VisitStarted(1, "市民課", WhoCame.LegalRepresentativeOfMinor, [], ReplyForm.NotApplicable, true, Monday10), new IdentityAccepted(1, "holder-presence", Monday10),
+            new PinMatched(Certificate.UserAuthentication, Monday10),
+            new CertificatesRenewed([Certificate.UserAuthentication], new DateOnly(2031, 6, 15), 0, Monday10),
+        ];
+        var allowed = Lifecycle.Allowed(RenewalState.Fold(child));
+        Assert.DoesNotContain(CaseAction.Renew, allowed);
+        Assert.DoesNotContain(CaseAction.ResetPin, allowed);
+        Assert.DoesNotContain(CaseAction.MailInquiry, allowed);
+        Assert.Contains(CaseAction.EndVisit, allowed);
+        Given(child);
+        ThenRefused(new RenewCertificates([Certificate.UserAuthentication], Monday10), Rules.AlreadyRenewed);
+    }
+
+    [Fact]
     public void A_visit_that_renewed_closes_the_case_when_it_ends_done()
     {
         Given(HolderVerified).Given(RenewedBoth)
