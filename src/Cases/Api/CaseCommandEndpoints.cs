@@ -130,7 +130,7 @@ public static class CaseCommandEndpoints
         ETags.Set(http, version);
         CaseCommandAttribute.MarkDecided(http);
         return CaseView.Of(caseId, decision.After, version, JapanTime.DateOf(clock.GetUtcNow()),
-            Policies.MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry);
+            Policies.MunicipalPolicies.For(municipality));
     }
 }
 

@@ -68,7 +68,7 @@ public static class CaseEndpoints
         if (asOf is null && http.Request.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
         if (asOf is null) http.Response.Headers.ETag = etag;
         return Results.Ok(CaseView.Of(caseId, loaded.State, loaded.Version, JapanTime.DateOf(asOf ?? clock.GetUtcNow()),
-            Policies.MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry));
+            Policies.MunicipalPolicies.For(municipality)));
     }
 
     private static async Task<IResult> GetEventsAsync(string municipality, Guid caseId, HttpContext http, IDocumentStore store,

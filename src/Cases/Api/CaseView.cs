@@ -36,10 +36,10 @@ public sealed record CaseView(
     TicketView? Ticket,
     CorrectionsView Corrections)
 {
-    /// <param name="insuranceRegistrationClosedDays">The municipality's days before expiry from which the insurance-use registration is closed (002), if it says.</param>
-    public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today, int? insuranceRegistrationClosedDays = null) => state switch
+    /// <param name="policy">The case's municipality: its insurance-registration closure before expiry (002) and what a proxy brings after an inquiry.</param>
+    public static CaseView Of(Guid caseId, RenewalState state, long version, DateOnly today, Policies.MunicipalPolicy? policy = null) => state switch
     {
-        RenewalState.Active a => From(caseId, version, a.Case, "active", null, Api.Checklist.For(a.Case, today, insuranceRegistrationClosedDays), state),
+        RenewalState.Active a => From(caseId, version, a.Case, "active", null, Api.Checklist.For(a.Case, today, policy), state),
         // A case closed as renewed still says until when, and whether the card read again shows it.
         RenewalState.Closed { Closure: CaseClosure.Renewed, Case.RenewedUntil: not null } c => From(caseId, version, c.Case, "closed", c.Closure, Api.Checklist.For(c.Case, today), state),
         RenewalState.Closed c => From(caseId, version, c.Case, "closed", c.Closure, [], state),
@@ -98,8 +98,9 @@ public sealed record CaseView(
 /// <summary>What is still needed to finish a case, in the order a clerk deals with it.</summary>
 public static class Checklist
 {
-    public static IReadOnlyList<ChecklistItem> For(CaseFile file, DateOnly today, int? insuranceRegistrationClosedDays = null)
+    public static IReadOnlyList<ChecklistItem> For(CaseFile file, DateOnly today, Policies.MunicipalPolicy? policy = null)
     {
+        var insuranceRegistrationClosedDays = policy?.InsuranceRegistrationClosedDaysBeforeExpiry;
         var items = new List<ChecklistItem>();
         if (file.RenewedUntil is { } until)
         {
@@ -138,9 +139,7 @@ public static class Checklist
             items.Add(new("inquiry-reply-awaited",
                 $"文書照会の回答書を待っています({JapanTime.Ja(inquiry.MailedOn)}送付、期限{JapanTime.Ja(inquiry.ReplyDueOn)}{(inquiry.Overdue ? "、期限超過" : "")})。",
                 $"Waiting for the inquiry's reply (mailed {inquiry.MailedOn:yyyy-MM-dd}, due {inquiry.ReplyDueOn:yyyy-MM-dd}{(inquiry.Overdue ? ", overdue" : "")})."));
-            items.Add(new("second-visit-documents",
-                "次回来庁時:代理人が本人のマイナンバーカード、回答書、委任状、本人の本人確認書類1点、代理人の本人確認書類2点(うち1点はA)を持参してください。",
-                "Next visit: the proxy brings the holder's card, the reply, the letter of attorney, one ID of the holder and two of the proxy (one from list A)."));
+            items.Add(SecondVisitDocuments(policy));
             return items;
         }
 
@@ -167,6 +166,19 @@ public static class Checklist
     }
 
     /// <summary>002: 「利用者証明用電子証明書の有効期限までが5日以内になると健康保険証の利用申し込みができなくなるため、先に電子証明書の更新が必要です」.</summary>
+    /// <summary>
+    /// What the proxy brings on the visit after the inquiry: the municipality's own terms for that
+    /// visit (Kawasaki's, 004), or else its usual proxy identity, as the decider checks them.
+    /// </summary>
+    private static ChecklistItem SecondVisitDocuments(Policies.MunicipalPolicy? policy)
+    {
+        var terms = (policy as IRenewalPolicy)?.SecondVisit?.Ja
+            ?? (policy is IRenewalPolicy p ? $"代理人の本人確認書類({p.ProxyIdentityJa})" : "代理人の本人確認書類");
+        return new("second-visit-documents",
+            $"次回来庁時:代理人が本人のマイナンバーカード、回答書、{terms}を持参してください。",
+            "Next visit: the proxy brings the holder's card, the reply, and the identity documents the municipality requires for that visit.");
+    }
+
     public static ChecklistItem InsuranceRegistrationClosed(int days) => new("insurance-registration-closed",
         $"利用者証明用電子証明書の有効期限まで{days}日以内のため、健康保険証の利用申込みはできません。先に電子証明書の更新が必要です。",
         $"Within {days} days of the user-authentication expiry the health-insurance use registration cannot be applied for: renew the certificate first.");

@@ -37,14 +37,14 @@ public sealed class CaseFinderQuery(NpgsqlDataSource db, CaseFinderProjection fi
         cmd.Parameters.Add(new() { Value = (object?)Blank(search.Status) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new() { Value = (object?)Blank(search.Office) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new() { Value = Math.Clamp(search.Limit, 1, 200), NpgsqlDbType = NpgsqlDbType.Integer });
-        var insuranceDays = Cases.Policies.MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry;
+        var policy = Cases.Policies.MunicipalPolicies.For(municipality);
         var hits = new List<CaseHit>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             var file = JsonSerializer.Deserialize<CaseFile>(r.GetString(9), CaseFinderProjection.Json)!;
             var closed = r.GetString(5) == "closed";
-            IReadOnlyList<ChecklistItem> checklist = closed ? [] : Checklist.For(file, today, insuranceDays);
+            IReadOnlyList<ChecklistItem> checklist = closed ? [] : Checklist.For(file, today, policy);
             hits.Add(new CaseHit(r.GetGuid(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
                 r.GetString(5), r.IsDBNull(6) ? null : Enum.Parse<CaseClosure>(r.GetString(6)), r.IsDBNull(7) ? null : r.GetString(7),
                 r.GetFieldValue<DateOnly>(8), file.Visits, new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero),
