@@ -21,7 +21,7 @@ namespace CaseSystem.Projections.Daemon;
 /// so one bad event stops neither other cases nor other municipalities.
 /// </para>
 /// <para>
-/// The tables live in a schema per version (<see cref="Schema"/>: queue_board_v1): a new version
+/// The tables live in a schema per version (<see cref="Schema"/>: queue_board_v2): a new version
 /// is built by the daemon beside the one that serves, as Marten's projection versions intend.
 /// </para>
 /// </summary>

@@ -23,7 +23,9 @@ public sealed record Ticket(
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Outcome,
     long? Opened = null, int? Visit = null, long? VisitVersion = null, DateTimeOffset? DroppedAt = null, string? Drop = null, DateTimeOffset? VoidedAt = null);
 
-public sealed record BoardInquiry(string Municipality, string Office, DateTimeOffset MailedAt, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset? RepliedAt);
+/// <param name="ClosedAt">When the case closed with the reply still awaited: from then it waits for nothing (issue 12).</param>
+public sealed record BoardInquiry(string Municipality, string Office, DateTimeOffset MailedAt, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset? RepliedAt,
+    DateTimeOffset? ClosedAt = null);
 
 public sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? Inquiry, long Seq);
 
@@ -35,11 +37,13 @@ public sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? I
 // Not sealed: the daemon tests register one that cannot apply a chosen event (a dead letter).
 public class QueueBoardProjection : CaseReadModel<BoardCase>
 {
-    public QueueBoardProjection(uint version = 1) : base(ProjectionName, version)
+    /// <remarks>Version 2 (issue 12): an inquiry remembers when its case closed unanswered, so a new column and every row anew.</remarks>
+    public QueueBoardProjection(uint version = 2) : base(ProjectionName, version)
     {
         // The events Evolve acts on; the others (two thirds of a national log) are never loaded.
         Reads(typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted), typeof(VisitEnded),
-            typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived), typeof(TicketDropped), typeof(EntryVoided), typeof(VisitOutcomeAmended));
+            typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived), typeof(TicketDropped), typeof(EntryVoided), typeof(VisitOutcomeAmended),
+            typeof(CaseClosed));
     }
 
     public const string ProjectionName = "queue-board";
@@ -84,7 +88,8 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             inquiries.AddColumn("reply_due_on", "date").NotNull();
             inquiries.AddColumn("replied_at", "timestamptz");
             inquiries.AddColumn<long>("seq").NotNull();
-            inquiries.Indexes.Add(new IndexDefinition("inquiries_waiting") { Columns = ["municipality", "office"], Predicate = "replied_at is null" });
+            inquiries.AddColumn("closed_at", "timestamptz");
+            inquiries.Indexes.Add(new IndexDefinition("inquiries_waiting") { Columns = ["municipality", "office"], Predicate = "replied_at is null and closed_at is null" });
             return [tickets, inquiries];
         }
     }
@@ -117,7 +122,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             {
                 var id = r.GetGuid(0);
                 inquiries[id] = new BoardInquiry(r.GetString(1), r.GetString(2), Moment(r, 3)!.Value,
-                    DateOnly.FromDateTime(r.GetDateTime(4)), r.GetFieldValue<DateOnly>(5), Moment(r, 6));
+                    DateOnly.FromDateTime(r.GetDateTime(4)), r.GetFieldValue<DateOnly>(5), Moment(r, 6), Moment(r, 8));
                 seqs[id] = Math.Max(seqs.GetValueOrDefault(id), r.GetInt64(7));
             }
         }
@@ -184,6 +189,11 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Inquiry = board.Inquiry with { RepliedAt = r.At },
                 Seq = e.Sequence,
             },
+            CaseClosed c when board.Inquiry is { RepliedAt: null, ClosedAt: null } => board with
+            {
+                Inquiry = board.Inquiry with { ClosedAt = c.At },
+                Seq = e.Sequence,
+            },
             // A type acted on here must be listed in the constructor's Reads, or the daemon never loads it.
             _ => state,
         };
@@ -220,7 +230,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
 
     private const string TicketColumns = "case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq, " +
         "opened_version, visit, visit_version, dropped_at, drop_reason, voided_at";
-    private const string InquiryColumns = "case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq";
+    private const string InquiryColumns = "case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq, closed_at";
 
     protected override IEnumerable<SqlStatement> Write(IReadOnlyList<(Guid CaseId, BoardCase State)> changed)
     {
@@ -264,9 +274,9 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
         {
             yield return new SqlStatement($"""
                 insert into {Inquiries} ({InquiryColumns})
-                select * from unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::date[], ?::date[], ?::timestamptz[], ?::bigint[])
+                select * from unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::date[], ?::date[], ?::timestamptz[], ?::bigint[], ?::timestamptz[])
                 on conflict (case_id) do update set office = excluded.office, mailed_at = excluded.mailed_at, mailed_on = excluded.mailed_on,
-                    reply_due_on = excluded.reply_due_on, replied_at = excluded.replied_at, seq = excluded.seq
+                    reply_due_on = excluded.reply_due_on, replied_at = excluded.replied_at, seq = excluded.seq, closed_at = excluded.closed_at
                 """,
                 Column(inquiries.Select(i => i.CaseId), NpgsqlDbType.Uuid),
                 Column(inquiries.Select(i => i.i.Municipality), NpgsqlDbType.Text),
@@ -275,7 +285,8 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Column(inquiries.Select(i => i.i.MailedOn), NpgsqlDbType.Date),
                 Column(inquiries.Select(i => i.i.ReplyDueOn), NpgsqlDbType.Date),
                 Column(inquiries.Select(i => Utc(i.i.RepliedAt)), NpgsqlDbType.TimestampTz),
-                Column(inquiries.Select(i => i.Seq), NpgsqlDbType.Bigint));
+                Column(inquiries.Select(i => i.Seq), NpgsqlDbType.Bigint),
+                Column(inquiries.Select(i => Utc(i.i.ClosedAt)), NpgsqlDbType.TimestampTz));
         }
         var offices = changed.SelectMany(c => c.State.Tickets.Select(t => t.Municipality + "/" + t.Office)
                 .Concat(c.State.Inquiry is { } i ? [i.Municipality + "/" + i.Office] : []))

@@ -61,7 +61,7 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
             """, municipality, office, day, at));
         batch.BatchCommands.Add(Command($"""
             select case_id, mailed_on, reply_due_on from {board.Inquiries}
-            where municipality = $1 and office = $2 and mailed_at <= $4 and (replied_at is null or replied_at > $4) and $3::date is not null
+            where municipality = $1 and office = $2 and mailed_at <= $4 and (replied_at is null or replied_at > $4) and (closed_at is null or closed_at > $4) and $3::date is not null
             order by mailed_on, case_id
             """, municipality, office, day, at));
         batch.BatchCommands.Add(Command($"""

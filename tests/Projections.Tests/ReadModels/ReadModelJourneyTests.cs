@@ -136,6 +136,28 @@ public sealed class ReadModelJourneyTests : IAsyncLifetime
         Assert.Empty((await GetAsync("/api/takatsuki/offices/shimin-ka/board")).GetProperty("awaitingInquiryReply").EnumerateArray());
     }
 
+    [Fact]
+    [Trait("seed", Rule.Seeds.Takatsuki)]
+    public async Task A_case_closed_while_its_inquiry_reply_is_awaited_leaves_the_boards_list_of_replies_awaited()
+    {
+        var path = (await _server.OpenCaseAsync("takatsuki")).Path;
+        await OkAsync(path + "/visits", new { office = "shimin-ka", whoCame = "AppointedProxy", documents = new[] { Licence }, replyForm = "Missing", holderPresent = false });
+        await OkAsync(path + "/inquiries", new { reason = "reply-form-missing" });
+        await OkAsync(path + "/visits/current/end", new { outcome = "MustReturn" });
+        At(10, 0, days: 2);
+        await CaughtUpAsync();
+        Assert.Single((await GetAsync("/api/takatsuki/offices/shimin-ka/board")).GetProperty("awaitingInquiryReply").EnumerateArray());
+
+        // The holder withdraws: the case waits for nothing any more, and never turns overdue.
+        await OkAsync(path + "/closure", new { closure = "Withdrawn" });
+        At(10, 0, days: 40);
+        await CaughtUpAsync();
+        Assert.Empty((await GetAsync("/api/takatsuki/offices/shimin-ka/board")).GetProperty("awaitingInquiryReply").EnumerateArray());
+        // As of before the closure, the board still showed it.
+        var before = Uri.EscapeDataString(new DateTimeOffset(2026, 3, 17, 10, 0, 0, JapanTime.Offset).ToString("o"));
+        Assert.Single((await GetAsync($"/api/takatsuki/offices/shimin-ka/board?asOf={before}")).GetProperty("awaitingInquiryReply").EnumerateArray());
+    }
+
     [Theory]
     [InlineData("髙橋 一郎", "タカハシ イチロウ", "高橋")]
     [InlineData("山﨑 花子", "ヤマザキ ハナコ", "山崎")]
