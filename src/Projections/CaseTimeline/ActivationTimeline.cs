@@ -102,7 +102,14 @@ public static class ActivationTimeline
             : null;
     }
 
-    private enum Procedure { PinReset, CertificateRenewal, CertificateIssuance, CardIssuance }
+    /// <summary>
+    /// The rows of 002's table a case's events are. Certificates issued onto a re-issued card are
+    /// the 電子証明書の発行 row: 002 ※2 counts "電子証明書が未搭載のカードに新たに搭載した場合" there, and a
+    /// re-issued card carries none until they are issued onto it (003: 200 yen). They keep a
+    /// procedure of their own so that the handout says what was done. No event of a case is the
+    /// card's own delivery (the table's カードの交付・再交付 row).
+    /// </summary>
+    private enum Procedure { PinReset, CertificateRenewal, CertificateIssuance, ReissuedCardIssuance }
 
     private static class Service
     {
@@ -175,10 +182,10 @@ public static class ActivationTimeline
                     break;
                 case RenewalEvent.CertificatesIssued i:
                     // Stored as a flagged CertificatesIssued before the re-issued card's event of its own existed.
-                    Done(i.OnReissuedCard ? Procedure.CardIssuance : Procedure.CertificateIssuance, i.At, i.Certificates, i.NewExpiry);
+                    Done(i.OnReissuedCard ? Procedure.ReissuedCardIssuance : Procedure.CertificateIssuance, i.At, i.Certificates, i.NewExpiry);
                     break;
                 case RenewalEvent.CertificatesIssuedOnReissuedCard i:
-                    Done(Procedure.CardIssuance, i.At, i.Certificates, i.NewExpiry);
+                    Done(Procedure.ReissuedCardIssuance, i.At, i.Certificates, i.NewExpiry);
                     break;
                 case RenewalEvent.CertificateLapsed { Certificate: Certificate.UserAuthentication } l:
                     lapsedOn = l.ExpiredOn;
@@ -187,7 +194,7 @@ public static class ActivationTimeline
         }
 
         var procedures = done
-            .Select(d => Timeline(d.Procedure, Jst(d.At), d.Certificates, asOf, userAuthenticationExpiry))
+            .Select(d => Timeline(d.Procedure, Jst(d.At), d.Certificates, asOf, userAuthenticationExpiry, insuranceRegistrationClosedDays))
             .ToList();
         return new ActivationTimelineView(Jst(asOf), procedures, lapsedOn is { } expiredOn ? Grace(expiredOn, asOf) : null,
             RegistrationClosed(userAuthenticationExpiry, renewed: done.Any(d => d.Procedure != Procedure.PinReset), asOf, insuranceRegistrationClosedDays));
@@ -198,19 +205,20 @@ public static class ActivationTimeline
         new DateOnly(expiredOn.Year, expiredOn.Month, 1).AddMonths(4).AddDays(-1);
 
     private static ProcedureTimeline Timeline(
-        Procedure procedure, DateTimeOffset doneAt, IReadOnlyList<Certificate> certificates, DateTimeOffset asOf, DateOnly? userAuthenticationExpiry)
+        Procedure procedure, DateTimeOffset doneAt, IReadOnlyList<Certificate> certificates, DateTimeOffset asOf, DateOnly? userAuthenticationExpiry,
+        int? insuranceRegistrationClosedDays)
     {
         var (code, ja, en) = procedure switch
         {
             Procedure.PinReset => ("pin-reset", "暗証番号再設定・ロック解除", "PIN reset / lock release"),
             Procedure.CertificateRenewal => ("certificate-renewal", "電子証明書の更新(有効期間内の更新)", "certificate renewal (while still valid)"),
             Procedure.CertificateIssuance => ("certificate-issuance", "電子証明書の発行(有効期間経過後など)", "certificate issuance (after expiry etc.)"),
-            _ => ("card-issuance", "カードの交付・再交付", "card issue / re-issue"),
+            _ => ("reissued-card-issuance", "再交付したカードへの電子証明書の発行", "certificates issued onto a re-issued card"),
         };
 
         var services = Services(procedure, doneAt)
             .Select(s => s with { Status = StatusAt(asOf, s.AvailableFrom, s.LatestFrom) })
-            .Select(s => s.Service == Service.HealthInsurance && FiveDayRule(s.AvailableFrom, asOf, userAuthenticationExpiry) is { } caveat
+            .Select(s => s.Service == Service.HealthInsurance && InsuranceRegistrationClosedRule(s.AvailableFrom, asOf, userAuthenticationExpiry, insuranceRegistrationClosedDays) is { } caveat
                 ? s with { Caveats = [.. s.Caveats, caveat] }
                 : s)
             .ToList();
@@ -238,7 +246,7 @@ public static class ActivationTimeline
                 yield return PublicFunds(OneHourLater, oneHour);
                 break;
 
-            case Procedure.CertificateIssuance:
+            case Procedure.CertificateIssuance or Procedure.ReissuedCardIssuance:
                 var nextDayAt15 = DayStart(doneAt, 1, new TimeOnly(15, 0));
                 var lowVolume = LowNationalVolume(nextDayAt15);
                 yield return ConvenienceStore(NextDay, nextDay, FamilyRegisterReregistration());
@@ -248,12 +256,6 @@ public static class ActivationTimeline
                     Service.Mynaportal, "マイナポータルへのログイン", "Mynaportal login",
                     MynaportalLoginAfterIssuance, nextDayAt15, dayAfterNext, ServiceStatus.Pending,
                     [MynaportalUnregisteredOnly(), lowVolume]);
-                break;
-
-            case Procedure.CardIssuance:
-                yield return ConvenienceStore(NextDay, nextDay, FamilyRegisterReregistration());
-                yield return HealthInsurance(Immediately, doneAt);
-                yield return PublicFunds(Immediately, doneAt);
                 break;
         }
     }
@@ -275,25 +277,25 @@ public static class ActivationTimeline
     private static IReadOnlyList<Caveat> ProcedureCaveats(Procedure procedure, DateTimeOffset doneAt) => procedure switch
     {
         Procedure.PinReset => [CollationNumberB(doneAt.AddHours(24))],
-        Procedure.CertificateRenewal or Procedure.CertificateIssuance => [ServicesMayRefuse(doneAt.AddHours(48)), SmartphoneCertificate()],
-        _ => [SmartphoneCertificate()],
+        _ => [ServicesMayRefuse(doneAt.AddHours(48)), SmartphoneCertificate()],
     };
 
     /// <summary>
     /// "利用者証明用電子証明書の有効期限までが5日以内になると健康保険証の利用申し込みができなくなる" (002):
-    /// applies when, on the later of the service's first day and <paramref name="asOf"/>, the
-    /// user-authentication certificate in force expires in 5 days or fewer.
+    /// applies, in a municipality whose profile says so (its days), when, on the later of the
+    /// service's first day and <paramref name="asOf"/>, the user-authentication certificate in
+    /// force expires within those days.
     /// </summary>
-    private static Caveat? FiveDayRule(DateTimeOffset availableFrom, DateTimeOffset asOf, DateOnly? userAuthenticationExpiry)
+    private static Caveat? InsuranceRegistrationClosedRule(DateTimeOffset availableFrom, DateTimeOffset asOf, DateOnly? userAuthenticationExpiry, int? closedDays)
     {
-        if (userAuthenticationExpiry is not { } expiry) return null;
+        if (userAuthenticationExpiry is not { } expiry || closedDays is not { } days) return null;
         var day = JapanTime.DateOf(availableFrom > asOf ? availableFrom : asOf);
-        var blockedFrom = expiry.AddDays(-5);
+        var blockedFrom = expiry.AddDays(-days);
         if (day < blockedFrom || day > expiry) return null;
         return new Caveat(
             "insurance-five-day-rule",
-            $"利用者証明用電子証明書の有効期限({JapanTime.Ja(expiry)})までが5日以内になると({JapanTime.Ja(blockedFrom)}から)健康保険証の利用申し込みができなくなるため、先に電子証明書の更新が必要です。",
-            $"From {Iso(blockedFrom)} the user-authentication certificate expires within 5 days (on {Iso(expiry)}): the health-insurance use registration cannot be applied for until the certificate is renewed.",
+            $"利用者証明用電子証明書の有効期限({JapanTime.Ja(expiry)})までが{days}日以内になると({JapanTime.Ja(blockedFrom)}から)健康保険証の利用申し込みができなくなるため、先に電子証明書の更新が必要です。",
+            $"From {Iso(blockedFrom)} the user-authentication certificate expires within {days} days (on {Iso(expiry)}): the health-insurance use registration cannot be applied for until the certificate is renewed.",
             Fujiidera,
             DayStart(blockedFrom));
     }

@@ -12,6 +12,7 @@ public sealed class ActivationTimelineTests
     private const string Kawasaki = "004_90c5c7590592c0d4.txt";
 
     private static readonly Certificate[] Both = [Certificate.UserAuthentication, Certificate.Signing];
+    private const int FujiideraClosedDays = 5;
     private static readonly Holder Holder = new("藤井 花子", "フジイ ハナコ", new DateOnly(1990, 6, 15), "大阪府藤井寺市岡1丁目1番1号");
 
     /// <summary>Wednesday 10 June 2026, 14:20 Japan time.</summary>
@@ -24,7 +25,7 @@ public sealed class ActivationTimelineTests
         "pin-reset" => new RenewalEvent.PinReset(Both, at),
         "certificate-renewal" => new RenewalEvent.CertificatesRenewed(Both, new DateOnly(2031, 6, 15), 0, at),
         "certificate-issuance" => new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 0, at),
-        "card-issuance" => new RenewalEvent.CertificatesIssuedOnReissuedCard(Both, new DateOnly(2031, 6, 15), 200, at),
+        "reissued-card-issuance" => new RenewalEvent.CertificatesIssuedOnReissuedCard(Both, new DateOnly(2031, 6, 15), 200, at),
         _ => throw new ArgumentOutOfRangeException(nameof(procedure)),
     };
 
@@ -50,9 +51,10 @@ public sealed class ActivationTimelineTests
     [InlineData("certificate-issuance", "health-insurance-registration", "next-morning-0900", "2026-06-11T09:00:00+09:00", null)]
     [InlineData("certificate-issuance", "public-funds-account", "one-hour-if-mynaportal-user-else-day-after-next", "2026-06-10T15:20:00+09:00", "2026-06-12T00:00:00+09:00")]
     [InlineData("certificate-issuance", "mynaportal-login", "day-after-next-or-next-day-1500", "2026-06-11T15:00:00+09:00", "2026-06-12T00:00:00+09:00")]
-    [InlineData("card-issuance", "convenience-store", "next-day", "2026-06-11T00:00:00+09:00", null)]
-    [InlineData("card-issuance", "health-insurance-registration", "immediately", "2026-06-10T14:20:00+09:00", null)]
-    [InlineData("card-issuance", "public-funds-account", "immediately", "2026-06-10T14:20:00+09:00", null)]
+    [InlineData("reissued-card-issuance", "convenience-store", "next-day", "2026-06-11T00:00:00+09:00", null)]
+    [InlineData("reissued-card-issuance", "health-insurance-registration", "next-morning-0900", "2026-06-11T09:00:00+09:00", null)]
+    [InlineData("reissued-card-issuance", "public-funds-account", "one-hour-if-mynaportal-user-else-day-after-next", "2026-06-10T15:20:00+09:00", "2026-06-12T00:00:00+09:00")]
+    [InlineData("reissued-card-issuance", "mynaportal-login", "day-after-next-or-next-day-1500", "2026-06-11T15:00:00+09:00", "2026-06-12T00:00:00+09:00")]
     public void Every_cell_of_the_table(string procedure, string service, string rule, string availableFrom, string? latestFrom)
     {
         var timeline = Single(ActivationTimeline.Of([Procedure(procedure, DoneAt)], DoneAt));
@@ -71,7 +73,7 @@ public sealed class ActivationTimelineTests
     [InlineData("pin-reset", "convenience-store health-insurance-registration public-funds-account")]
     [InlineData("certificate-renewal", "convenience-store health-insurance-registration public-funds-account")]
     [InlineData("certificate-issuance", "convenience-store health-insurance-registration public-funds-account mynaportal-login")]
-    [InlineData("card-issuance", "convenience-store health-insurance-registration public-funds-account")]
+    [InlineData("reissued-card-issuance", "convenience-store health-insurance-registration public-funds-account mynaportal-login")]
     public void Mynaportal_login_is_shown_only_where_the_seed_speaks_of_it(string procedure, string services)
     {
         var timeline = Single(ActivationTimeline.Of([Procedure(procedure, DoneAt)], DoneAt));
@@ -81,12 +83,16 @@ public sealed class ActivationTimelineTests
 
     [Fact]
     [Trait("seed", Fujiidera)]
-    public void Card_issue_reads_from_the_flag_and_an_issuance_without_it_is_after_expiry()
+    public void Certificates_issued_onto_a_reissued_card_are_the_issuance_row_under_a_name_of_their_own()
     {
-        var onReissued = Single(ActivationTimeline.Of([Procedure("card-issuance", DoneAt)], DoneAt));
+        // 002 ※2: "電子証明書が未搭載のカードに新たに搭載した場合" is the 電子証明書の発行 row; 003: 200 yen, an issuance.
+        var onReissued = Single(ActivationTimeline.Of([Procedure("reissued-card-issuance", DoneAt)], DoneAt));
+        var flagged = Single(ActivationTimeline.Of([new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 200, DoneAt, OnReissuedCard: true)], DoneAt));
         var afterExpiry = Single(ActivationTimeline.Of([new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 0, DoneAt)], DoneAt));
 
-        Assert.Equal(("card-issuance", "カードの交付・再交付"), (onReissued.Procedure, onReissued.Ja));
+        Assert.Equal(("reissued-card-issuance", "再交付したカードへの電子証明書の発行"), (onReissued.Procedure, onReissued.Ja));
+        Assert.Equal(onReissued.Procedure, flagged.Procedure);
+        Assert.Equal(afterExpiry.Services.Select(x => (x.Service, x.Rule.Code, x.AvailableFrom, x.LatestFrom)), onReissued.Services.Select(x => (x.Service, x.Rule.Code, x.AvailableFrom, x.LatestFrom)));
         Assert.Equal(("certificate-issuance", "電子証明書の発行(有効期間経過後など)"), (afterExpiry.Procedure, afterExpiry.Ja));
     }
 
@@ -129,7 +135,7 @@ public sealed class ActivationTimelineTests
     [Trait("seed", Fujiidera)]
     [InlineData("certificate-renewal")]
     [InlineData("certificate-issuance")]
-    [InlineData("card-issuance")]
+    [InlineData("reissued-card-issuance")]
     public void Convenience_store_family_register_users_must_register_again(string procedure)
     {
         var timeline = Single(ActivationTimeline.Of([Procedure(procedure, DoneAt)], DoneAt));
@@ -180,7 +186,7 @@ public sealed class ActivationTimelineTests
     [Trait("seed", Kawasaki)]
     [InlineData("certificate-renewal", true)]
     [InlineData("certificate-issuance", true)]
-    [InlineData("card-issuance", false)]
+    [InlineData("reissued-card-issuance", true)]
     [InlineData("pin-reset", false)]
     public void Services_may_refuse_the_card_for_48_hours_after_the_certificates_are_renewed(string procedure, bool applies)
     {
@@ -201,7 +207,7 @@ public sealed class ActivationTimelineTests
     [Trait("seed", Fujiidera)]
     [InlineData("certificate-renewal", true)]
     [InlineData("certificate-issuance", true)]
-    [InlineData("card-issuance", true)]
+    [InlineData("reissued-card-issuance", true)]
     [InlineData("pin-reset", false)]
     public void Smartphone_certificates_must_be_applied_for_again(string procedure, bool applies)
     {
@@ -306,7 +312,7 @@ public sealed class ActivationTimelineTests
         var at = At(resetAt);
         var events = new[] { Opened(new DateOnly(2026, 6, 15), at.AddMinutes(-30)), Procedure("pin-reset", at) };
 
-        var insurance = ServiceOf(Single(ActivationTimeline.Of(events, at)), "health-insurance-registration");
+        var insurance = ServiceOf(Single(ActivationTimeline.Of(events, at, FujiideraClosedDays)), "health-insurance-registration");
 
         var caveat = insurance.Caveats.SingleOrDefault(c => c.Code == "insurance-five-day-rule");
         Assert.Equal(applies, caveat is not null);
@@ -318,12 +324,27 @@ public sealed class ActivationTimelineTests
 
     [Fact]
     [Trait("seed", Fujiidera)]
+    public void Five_day_rule_is_the_municipalitys_own_and_absent_where_its_profile_says_nothing()
+    {
+        // 002 is Fujiidera's page: the others' profiles set no closure, and their timelines carry no such caveat.
+        var at = At("2026-06-12T10:00:00+09:00");
+        var events = new[] { Opened(new DateOnly(2026, 6, 15), at.AddMinutes(-30)), Procedure("pin-reset", at) };
+        Assert.DoesNotContain(ServiceOf(Single(ActivationTimeline.Of(events, at)), "health-insurance-registration").Caveats, c => c.Code == "insurance-five-day-rule");
+        Assert.Equal(FujiideraClosedDays, Cases.Policies.MunicipalPolicies.For("fujiidera").InsuranceRegistrationClosedDaysBeforeExpiry);
+        foreach (var other in new[] { "takatsuki", "saku", "hirosaki", "kawasaki" })
+        {
+            Assert.Null(Cases.Policies.MunicipalPolicies.For(other).InsuranceRegistrationClosedDaysBeforeExpiry);
+        }
+    }
+
+    [Fact]
+    [Trait("seed", Fujiidera)]
     public void Five_day_rule_appears_once_the_as_of_moment_reaches_it()
     {
         var resetAt = At("2026-06-05T10:00:00+09:00");
         var events = new[] { Opened(new DateOnly(2026, 6, 15), resetAt.AddMinutes(-30)), Procedure("pin-reset", resetAt) };
 
-        bool AppliesAt(string asOf) => ServiceOf(Single(ActivationTimeline.Of(events, At(asOf))), "health-insurance-registration")
+        bool AppliesAt(string asOf) => ServiceOf(Single(ActivationTimeline.Of(events, At(asOf), FujiideraClosedDays)), "health-insurance-registration")
             .Caveats.Any(c => c.Code == "insurance-five-day-rule");
 
         Assert.False(AppliesAt("2026-06-09T23:59:59+09:00"));
@@ -342,8 +363,8 @@ public sealed class ActivationTimelineTests
             Procedure("certificate-renewal", resetAt.AddMinutes(7)),
         };
 
-        var before = ActivationTimeline.Of(events, resetAt);
-        var after = ActivationTimeline.Of(events, resetAt.AddMinutes(7));
+        var before = ActivationTimeline.Of(events, resetAt, FujiideraClosedDays);
+        var after = ActivationTimeline.Of(events, resetAt.AddMinutes(7), FujiideraClosedDays);
 
         Assert.Contains(ServiceOf(Single(before), "health-insurance-registration").Caveats, c => c.Code == "insurance-five-day-rule");
         Assert.All(after.Procedures, p => Assert.DoesNotContain(ServiceOf(p, "health-insurance-registration").Caveats, c => c.Code == "insurance-five-day-rule"));
@@ -470,10 +491,10 @@ public sealed class ActivationTimelineTests
 
     [Fact]
     [Trait("seed", Rule.Seeds.Hirosaki)]
-    public void An_issuance_stored_as_a_flagged_CertificatesIssued_times_like_a_card_issue_003()
+    public void An_issuance_stored_as_a_flagged_CertificatesIssued_times_like_one_onto_a_reissued_card_003()
     {
         var legacy = Single(ActivationTimeline.Of([new RenewalEvent.CertificatesIssued(Both, new DateOnly(2031, 6, 15), 200, DoneAt, OnReissuedCard: true)], DoneAt));
-        Assert.Equal(Single(ActivationTimeline.Of([Procedure("card-issuance", DoneAt)], DoneAt)).Procedure, legacy.Procedure);
+        Assert.Equal(Single(ActivationTimeline.Of([Procedure("reissued-card-issuance", DoneAt)], DoneAt)).Procedure, legacy.Procedure);
     }
 
     [Theory]
