@@ -28,6 +28,9 @@ public sealed record MunicipalPolicy(
     /// </summary>
     public int? InsuranceRegistrationClosedDaysBeforeExpiry { get; init; }
 
+    /// <summary>A proxy has certificates issued only on the visit after an answered inquiry (003).</summary>
+    public bool ProxyIssuanceNeedsInquiry { get; init; }
+
     DocumentTerms IRenewalPolicy.TermsOf(string documentKind) =>
         Document(documentKind) is { } d ? new DocumentTerms(d.IssuedOnOrAfter, d.GraceAfterExpiryMonths ?? 0) : DocumentTerms.Usual;
 
@@ -38,6 +41,8 @@ public sealed record MunicipalPolicy(
     bool IRenewalPolicy.InquiryAtResidenceWardOfficeOnly => DocumentInquiry.ApplicationAtResidenceWardOfficeOnly;
 
     bool IRenewalPolicy.InquiryNeedsLetterOfAttorney => DocumentInquiry.LetterOfAttorneyAtApplication;
+
+    bool IRenewalPolicy.ProxyIssuanceNeedsInquiry => ProxyIssuanceNeedsInquiry;
 
     IdentityTerms? IRenewalPolicy.SecondVisit => DocumentInquiry.SecondVisit is { } s
         ? new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired,

@@ -80,7 +80,7 @@ internal static partial class PolicyReader
     {
         root.Only("slug", "localGovernmentCode", "nameJa", "seed", "reservation", "postOfficeRenewal", "offices",
             "documentKinds", "listA", "listB", "holderIdentityWhenPinFails", "proxyIdentity", "legalRepresentativeIdentity",
-            "documentInquiry", "legalRepresentativePinReset", "insuranceRegistrationClosedDaysBeforeExpiry");
+            "documentInquiry", "legalRepresentativePinReset", "insuranceRegistrationClosedDaysBeforeExpiry", "proxyIssuanceNeedsInquiry");
 
         var slugNode = root.Required("slug");
         var slug = slugNode.String();
@@ -149,6 +149,7 @@ internal static partial class PolicyReader
         {
             RepresentativePinResetTerms = PinReset(root.Nullable("legalRepresentativePinReset")),
             InsuranceRegistrationClosedDaysBeforeExpiry = root.Nullable("insuranceRegistrationClosedDaysBeforeExpiry")?.Int(),
+            ProxyIssuanceNeedsInquiry = root.Required("proxyIssuanceNeedsInquiry").Bool(),
         };
     }
 

@@ -40,6 +40,9 @@ public interface IRenewalPolicy
     /// <summary>The proxy shows a letter of attorney (委任状) when applying for the inquiry (004).</summary>
     bool InquiryNeedsLetterOfAttorney => false;
 
+    /// <summary>A proxy has certificates issued (not renewed) only on the visit after an answered inquiry (003); elsewhere the usual proxy rules.</summary>
+    bool ProxyIssuanceNeedsInquiry => false;
+
     /// <summary>
     /// The proxy's visit after the inquiry, where the municipality sets its own requirement (004):
     /// whether the documents shown satisfy it (counts of lists A and B: the holder's besides their

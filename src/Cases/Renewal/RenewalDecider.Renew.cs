@@ -9,7 +9,7 @@ public sealed partial class RenewalDecider
     /// <summary>Issuing certificates onto a re-issued card costs 200 yen (003 ※).</summary>
     public const int ReissuedCardFeeYen = 200;
 
-    private static IReadOnlyList<RenewalEvent> Renew(RenewCertificates c, CaseFile file)
+    private IReadOnlyList<RenewalEvent> Renew(RenewCertificates c, CaseFile file)
     {
         var visit = RequireAcceptedVisit(file);
         var today = JapanTime.DateOf(c.Now);
@@ -61,9 +61,10 @@ public sealed partial class RenewalDecider
             }
         }
 
-        // 003: 「即日で電子証明書の発行は出来ません。文書照会による再度来庁が必要」 — a proxy has
-        // certificates issued only on the visit after an answered inquiry, never on the sealed form alone.
-        if (issue.Count > 0 && visit.WhoCame == WhoCame.AppointedProxy && file.Inquiry is not { ReplyReceived: true })
+        // 003: 「即日で電子証明書の発行は出来ません。文書照会による再度来庁が必要」 — where the profile says
+        // so (Hirosaki), a proxy has certificates issued only on the visit after an answered inquiry,
+        // never on the sealed form alone.
+        if (policy.ProxyIssuanceNeedsInquiry && issue.Count > 0 && visit.WhoCame == WhoCame.AppointedProxy && file.Inquiry is not { ReplyReceived: true })
         {
             throw new RuleViolation(Rules.ProxyIssuanceNeedsInquiry, string.Join("・", issue.Select(x => x.NameJa())));
         }

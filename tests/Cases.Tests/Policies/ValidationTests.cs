@@ -39,6 +39,7 @@ public class ValidationTests
           "documentInquiry": { "overdueAfterDays": 30, "overdueAfterDaysSource": "domain.md", "secondVisit": null },
           "legalRepresentativePinReset": null,
           "insuranceRegistrationClosedDaysBeforeExpiry": null,
+          "proxyIssuanceNeedsInquiry": false,
         }
         """;
 
