@@ -104,7 +104,8 @@ function renderVisits() {
       h("td", {}, momentJa(v.started)),
       h("td", {}, officeJa(v.office)),
       h("td", {}, whoCameJa[v.whoCame] || v.whoCame, v.whoCame === "AppointedProxy" ? h("div", { class: "muted" }, `照会書兼回答書: ${replyFormJa[v.replyForm]}`) : null),
-      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`))) : "—",
+      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`,
+        d.issuedOn ? `(交付 ${dateJa(d.issuedOn)})` : "", d.validUntil ? `(有効期限 ${dateJa(d.validUntil)})` : ""))) : "—",
         amended("書類を訂正", v.documentsAmended)),
       h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, v.identity.reason)]),
       h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : v.voided ? "—" : h("strong", {}, "対応中"),
@@ -213,24 +214,57 @@ function callForm() {
     f => ({ office: f.get("office"), counter: f.get("counter"), clerkId: s.staffId }), "呼び出す");
 }
 
-/** The documents' check boxes (ids prefix-rep-…, prefix-holder-…, prefix-other-…): for starting a visit, and for amending its documents. */
+/**
+ * The documents' check boxes (ids prefix-rep-…, prefix-holder-…, prefix-other-…): for starting a
+ * visit, and for amending its documents. A ticked document asks for the dates its rule needs
+ * (documentsOf sends them): the 交付日 of a 運転経歴証明書 (it counts only if issued on or after
+ * 2012-04-01, seeds 000/001/004) and the 発行日 of a 成年後見登記事項証明書 (3 months, 003/004); the
+ * 有効期限 of a document that carries one (「有効期限内の書類に限ります」, 004/001).
+ */
 function documentFields(prefix) {
   const docs = (owner, legendJa, legendEn) => h("fieldset", {},
     h("legend", {}, legendJa, h("span", { class: "en" }, legendEn)),
-    h("div", { class: "checks" }, identityDocuments.map(d => {
-      const cid = `${prefix}-${owner === "Holder" ? "holder" : "rep"}-${d.code}`;
-      return h("label", { for: cid }, h("input", { type: "checkbox", id: cid, name: "doc", value: `${owner}:${d.code}` }), `[${d.list}] ${d.nameJa}`);
-    })));
-  const issued = prefix === "doc" ? "guardianship-issued" : `${prefix}-guardianship-issued`;
+    h("div", { class: "checks" }, identityDocuments.map(d =>
+      documentCheck(`${prefix}-${owner === "Holder" ? "holder" : "rep"}-${d.code}`, owner, d, `[${d.list}] ${d.nameJa}`))));
   return [
     docs("Representative", "代理人・法定代理人の本人確認書類", "Representative's ID documents"),
     docs("Holder", "本人の本人確認書類(マイナンバーカード以外も)", "Holder's ID documents"),
     h("fieldset", {}, h("legend", {}, "その他の書類", h("span", { class: "en" }, "Other documents")),
-      h("div", { class: "checks" }, special.map(d => h("label", { for: `${prefix}-other-${d.code}` },
-        h("input", { type: "checkbox", id: `${prefix}-other-${d.code}`, name: "doc", value: `${d.owner}:${d.code}` }), d.nameJa))),
-      field(issued, "成年後見登記事項証明書の発行日", "Issued on", h("input", { type: "date", id: issued, name: "guardianshipIssuedOn" }))),
+      h("div", { class: "checks" }, special.map(d => documentCheck(`${prefix}-other-${d.code}`, d.owner, d, d.nameJa)))),
   ];
 }
+
+/** One document's check box, and below it, shown only while it is ticked, the dates it needs. */
+function documentCheck(cid, owner, d, text) {
+  const key = `${owner}:${d.code}`;
+  const dates = [];
+  if (d.issuedOnOrAfter) {
+    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "交付日(交付年月日)", "Issued on", `${dateJa(d.issuedOnOrAfter)}以降の交付に限ります`, true));
+  } else if (d.issued) {
+    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "発行日", "Issued on", "発行から3か月以内のものに限ります", true));
+  }
+  if (d.hasValidity) {
+    const grace = owner === "Holder" && d.graceAfterExpiryMonths ? `本人のものは有効期限後${d.graceAfterExpiryMonths}か月以内まで使えます` : "記載があれば入力";
+    dates.push(dateField(`${cid}-valid-until`, `validUntil:${key}`, "有効期限", "Valid until", grace, false));
+  }
+  const box = h("input", { type: "checkbox", id: cid, name: "doc", value: key });
+  const label = h("label", { for: cid }, box, text);
+  if (!dates.length) return label;
+  const panel = h("div", { class: "doc-dates", id: `${cid}-dates`, hidden: true }, dates);
+  // Only a ticked document's dates are asked for (and required); the others are disabled, not sent.
+  const toggle = () => {
+    panel.hidden = !box.checked;
+    for (const input of panel.querySelectorAll("input")) input.disabled = !box.checked;
+  };
+  box.addEventListener("change", toggle);
+  toggle();
+  return h("div", { class: "doc" }, label, panel);
+}
+
+const dateField = (id, name, labelJa, labelEn, hint, required) => h("div", {},
+  h("label", { for: id }, labelJa, h("span", { class: "en" }, " " + labelEn)),
+  h("input", { type: "date", id, name, required, max: name.startsWith("issuedOn:") ? s.today : null, "aria-describedby": `${id}-hint` }),
+  h("span", { class: "muted hint", id: `${id}-hint` }, hint));
 
 function visitForm() {
   const fields = [
@@ -243,7 +277,7 @@ function visitForm() {
     ...documentFields("doc"),
     h("label", { class: "check", for: "holder-present" }, h("input", { type: "checkbox", id: "holder-present", name: "holderPresent", checked: true }), "本人も来庁している ", h("span", { class: "en" }, "Holder present")),
     h("label", { class: "check", for: "authority-on-record" }, h("input", { type: "checkbox", id: "authority-on-record", name: "authorityOnRecord" }), "親子関係・代理権を市の記録で確認できる ", h("span", { class: "en" }, "Authority on the municipality's record")),
-    h("p", { class: "muted" }, "有効期限内の書類だけを選んでください。本人確認の結果は受付と同時に記録されます。"),
+    h("p", { class: "muted" }, "書類を選ぶと、交付日・有効期限の欄が出ます。本人確認の結果は受付と同時に記録されます。"),
   ];
   return commandForm("visit", "受付開始(来庁者と書類)", "Start a visit: who came, which documents", fields, f => {
     const whoCame = f.get("whoCame");
