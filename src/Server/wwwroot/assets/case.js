@@ -2,7 +2,7 @@ import {
   h, kids, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
-import { timelineView } from "/assets/timeline-view.js";
+import { timelineHasContent, timelineView } from "/assets/timeline-view.js";
 import { correctionEndpoints, correctionsGroup, documentsOf, dropForm, visitsFromEvents } from "/assets/corrections.js";
 
 const s = await header();
@@ -107,16 +107,20 @@ function renderVisits() {
       h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`,
         d.issuedOn ? `(交付 ${dateJa(d.issuedOn)})` : "", d.validUntil ? `(有効期限 ${dateJa(d.validUntil)})` : ""))) : "—",
         amended("書類を訂正", v.documentsAmended)),
-      h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, v.identity.reason)]),
+      h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, reasonJa(v.identity.reason))]),
       h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : v.voided ? "—" : h("strong", {}, "対応中"),
         amended("結果を訂正", v.outcomeAmended))))))));
 }
 
+/**
+ * The activation timeline, shown once there is something in it: a procedure done, or a notice
+ * about the health-insurance use (002's closed registration before the expiry, 004's grace after it).
+ */
 async function renderTimeline() {
   const el = document.getElementById("timeline");
-  if (!view.renewedUntil) { el.hidden = true; return; }
   const r = await api(`/cases/${id}/timeline`);
-  if (!r.ok) return;
+  el.dataset.loaded = "true";
+  if (!r.ok || !timelineHasContent(r.data)) { el.hidden = true; return; }
   el.hidden = false;
   section("timeline").append(...kids(
     h("p", { class: "no-print" }, h("a", { class: "button", href: `/desk/cases/${id}/timeline`, id: "print-timeline" }, "お渡し用に印刷する ", h("span", { class: "en" }, "Print for the holder"))),
@@ -150,7 +154,7 @@ function renderActions() {
     visit.pinsVerified.length ? ` ・ 暗証番号照合済み: ${visit.pinsVerified.map(c => certificateJa[c]).join("、")}` : "")));
   if (visit.identityAccepted === false) {
     const refused = [...events].reverse().find(e => e.type === "IdentityRefused");
-    if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: refused.data.reason, rule: refused.data.rule }, "本人確認ができません")));
+    if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: reasonJa(refused.data.reason), rule: refused.data.rule }, "本人確認ができません")));
   } else {
     el.append(...kids(when("pin-checks", pinForm), when("inquiries", inquiryForm), when("inquiry-replies", replyForm),
       when("pin-resets", resetForm), when("renewals", renewalForm)));
@@ -352,6 +356,12 @@ function section(sectionId) {
   el.replaceChildren(...kids(heading));
   return el;
 }
+
+/** A refusal's reason names the documents that did not count by their codes ("driving-history-certificate: …"): shown by their names. */
+const reasonJa = reason => String(reason || "").replace(/([a-z][a-z-]*[a-z]): /g, (all, code) => {
+  const d = s.documents.find(x => x.code === code) || special.find(x => x.code === code);
+  return d ? `${d.nameJa}: ` : all;
+});
 
 function age(birth, today) {
   const [by, bm, bd] = birth.split("-").map(Number), [ty, tm, td] = today.split("-").map(Number);
