@@ -91,4 +91,22 @@ public sealed class InsuranceNoticePageTests(WebFixture fixture) : IClassFixture
         await Browser.ShotAsync(page, "27-saku-no-insurance-notice");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Seed_004_a_lapsed_certificates_card_works_as_an_insurance_card_until_the_end_of_the_third_month_after_and_the_timeline_says_so()
+    {
+        Web.Server.Clock.Now = WebServer.Monday10;
+        // Expired on 10 January 2026: a health-insurance card until 30 April (「満了月から3か月後の月末まで」).
+        var caseId = await Web.OpenCaseAsync("岡田 四子", "オカダ ヨツコ", birthDate: "2005-01-10", userExpiry: "2026-01-10", signingExpiry: "2026-01-10");
+        var page = await fixture.SignedInAsync(StaffRole.Clerk, "clerk-34", $"/desk/cases/{caseId}");
+        var grace = page.Locator("#timeline #insurance-card-grace");
+        await Expect(grace).ToHaveAttributeAsync("data-status", "in-grace");
+        await Expect(grace).ToContainTextAsync("マイナ保険証として利用できる期間");
+        await Expect(grace).ToContainTextAsync("電子証明書の有効期限(2026年1月10日)が切れても、有効期限の満了月から3か月後の月末(2026年4月30日)までは、マイナ保険証として医療機関で利用できます。");
+        await Expect(page.Locator("#insurance-registration")).ToHaveCountAsync(0);
+        await page.Locator("#print-timeline").ClickAsync();
+        await Expect(page.Locator("#for-holder #insurance-card-grace")).ToContainTextAsync("2026年4月30日");
+        await Browser.ShotAsync(page, "28-insurance-card-grace-print");
+        await page.Context.CloseAsync();
+    }
 }
