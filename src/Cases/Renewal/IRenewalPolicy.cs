@@ -86,4 +86,24 @@ public static class DocumentKinds
     public const string GuardianshipCertificate = "guardianship-certificate";
     public const string LetterOfAttorney = "letter-of-attorney";
     public const string ReplyForm = "reply-form";
+
+    /// <summary>
+    /// The identity documents that carry an expiry (有効期限・有効期間) printed on them, for which
+    /// the desk asks the date so that 「有効期限がある場合は、有効期限内の書類に限ります」 (004, 001)
+    /// can be checked. The seeds do not list them; this is what the documents themselves print
+    /// (a documented default, domain.md). A kind not listed has no such field at the desk: a
+    /// 運転経歴証明書, a 身体障害者手帳, a pension certificate, a passbook. Some kinds here do not
+    /// always print one (an older 健康保険証, a 学生証): the date is then left empty.
+    /// </summary>
+    public static readonly IReadOnlySet<string> WithValidity = new HashSet<string>(StringComparer.Ordinal)
+    {
+        MyNumberCard, "my-number-card-without-photo", "driving-licence", "passport",
+        "resident-register-card-with-photo", "residence-card", "residence-card-without-photo",
+        "special-permanent-resident-certificate", "special-permanent-resident-certificate-without-photo",
+        "temporary-refuge-permit", "provisional-stay-permit", "mental-disability-certificate",
+        "health-insurance-card", "long-term-care-insurance-card", "welfare-medical-expense-certificate",
+        "medical-benefit-certificate", "pediatric-medical-certificate", "disability-welfare-service-certificate",
+        "independence-support-medical-certificate", "public-assistance-certificate", "student-id",
+        "firearm-permit", "real-estate-broker-licence", "marine-officer-licence", "seafarer-handbook",
+    };
 }

@@ -146,7 +146,16 @@ public static class PagesModule
             csrfHeader = StaffSession.CsrfHeader,
             pages = Pages.Where(pg => pg.Nav && pg.Roles.Contains(who.Role)).Select(pg => new { path = pg.Route, ja = pg.Ja, en = pg.En }),
             offices = policy?.Offices.Select(o => new { id = o.Id, nameJa = o.NameJa, counters = o.Counters }).ToArray() ?? [],
-            documents = policy?.IdentityDocuments.Select(d => new { code = d.Code, nameJa = d.NameJa, list = d.List.ToString() }).ToArray() ?? [],
+            // What the desk asks of each ticked document: its issue date where the profile bounds it
+            // (運転経歴証明書, 000/004), its expiry where the kind carries one, and the months of grace
+            // after it for the holder's own card (004).
+            documents = policy?.IdentityDocuments.Select(d => new
+            {
+                code = d.Code, nameJa = d.NameJa, list = d.List.ToString(),
+                issuedOnOrAfter = d.IssuedOnOrAfter?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                hasValidity = Cases.Renewal.DocumentKinds.WithValidity.Contains(d.Code) || d.GraceAfterExpiryMonths is not null,
+                graceAfterExpiryMonths = d.GraceAfterExpiryMonths,
+            }).ToArray() ?? [],
         });
     }
 

@@ -26,13 +26,13 @@ public sealed class WebFixture : IAsyncLifetime
 
     /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, pastes a token of that staff member and presses Enter.</summary>
     public async Task<IPage> SignedInAsync(StaffRole role, string staffId, string path, string office = "shimin-ka", string? screenshot = null,
-        IPage? page = null, Uri? through = null)
+        IPage? page = null, Uri? through = null, string municipality = "saku")
     {
         page ??= await Browser.NewPageAsync(through ?? Web.BaseAddress);
         await page.GotoAsync(path);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?next="));
         await Expect(page.GetByLabel("職員トークン")).ToBeFocusedAsync();
-        await page.GetByLabel("職員トークン").FillAsync(Web.Token(role, staffId, office: office));
+        await page.GetByLabel("職員トークン").FillAsync(Web.Token(role, staffId, municipality, office));
         if (screenshot is not null) await Browser.ShotAsync(page, screenshot);
         await page.GetByLabel("職員トークン").PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path.Split('?')[0])));

@@ -50,11 +50,12 @@ public sealed class WebServer : IAsyncLifetime
 
     /// <summary>A case opened at a counter through the API as clerk-1; its id.</summary>
     public async Task<Guid> OpenCaseAsync(string nameKanji, string nameKana, string birthDate = "1980-06-15",
-        string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15", string municipality = "saku", string office = "shimin-ka")
+        string userExpiry = "2026-06-15", string? signingExpiry = "2026-06-15", string municipality = "saku", string office = "shimin-ka",
+        string registeredAddress = "長野県佐久市中込3056")
     {
         var response = await Server.PostAsync($"/api/{municipality}/cases", new
         {
-            holder = new { nameKanji, nameKana, birthDate, registeredAddress = "長野県佐久市中込3056" },
+            holder = new { nameKanji, nameKana, birthDate, registeredAddress },
             expiry = new { userAuthenticationExpiry = userExpiry, signingExpiry },
             office,
         }, idempotencyKey: Guid.NewGuid().ToString());

@@ -2,7 +2,7 @@ import {
   h, kids, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
-import { timelineView } from "/assets/timeline-view.js";
+import { timelineHasContent, timelineView } from "/assets/timeline-view.js";
 import { correctionEndpoints, correctionsGroup, documentsOf, dropForm, visitsFromEvents } from "/assets/corrections.js";
 
 const s = await header();
@@ -104,18 +104,23 @@ function renderVisits() {
       h("td", {}, momentJa(v.started)),
       h("td", {}, officeJa(v.office)),
       h("td", {}, whoCameJa[v.whoCame] || v.whoCame, v.whoCame === "AppointedProxy" ? h("div", { class: "muted" }, `照会書兼回答書: ${replyFormJa[v.replyForm]}`) : null),
-      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`))) : "—",
+      h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`,
+        d.issuedOn ? `(交付 ${dateJa(d.issuedOn)})` : "", d.validUntil ? `(有効期限 ${dateJa(d.validUntil)})` : ""))) : "—",
         amended("書類を訂正", v.documentsAmended)),
-      h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, v.identity.reason)]),
+      h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, reasonJa(v.identity.reason))]),
       h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : v.voided ? "—" : h("strong", {}, "対応中"),
         amended("結果を訂正", v.outcomeAmended))))))));
 }
 
+/**
+ * The activation timeline, shown once there is something in it: a procedure done, or a notice
+ * about the health-insurance use (002's closed registration before the expiry, 004's grace after it).
+ */
 async function renderTimeline() {
   const el = document.getElementById("timeline");
-  if (!view.renewedUntil) { el.hidden = true; return; }
   const r = await api(`/cases/${id}/timeline`);
-  if (!r.ok) return;
+  el.dataset.loaded = "true";
+  if (!r.ok || !timelineHasContent(r.data)) { el.hidden = true; return; }
   el.hidden = false;
   section("timeline").append(...kids(
     h("p", { class: "no-print" }, h("a", { class: "button", href: `/desk/cases/${id}/timeline`, id: "print-timeline" }, "お渡し用に印刷する ", h("span", { class: "en" }, "Print for the holder"))),
@@ -149,7 +154,7 @@ function renderActions() {
     visit.pinsVerified.length ? ` ・ 暗証番号照合済み: ${visit.pinsVerified.map(c => certificateJa[c]).join("、")}` : "")));
   if (visit.identityAccepted === false) {
     const refused = [...events].reverse().find(e => e.type === "IdentityRefused");
-    if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: refused.data.reason, rule: refused.data.rule }, "本人確認ができません")));
+    if (refused) el.append(...kids(problemBox({ title: "本人確認ができませんでした。", detail: reasonJa(refused.data.reason), rule: refused.data.rule }, "本人確認ができません")));
   } else {
     el.append(...kids(when("pin-checks", pinForm), when("inquiries", inquiryForm), when("inquiry-replies", replyForm),
       when("pin-resets", resetForm), when("renewals", renewalForm)));
@@ -213,24 +218,57 @@ function callForm() {
     f => ({ office: f.get("office"), counter: f.get("counter"), clerkId: s.staffId }), "呼び出す");
 }
 
-/** The documents' check boxes (ids prefix-rep-…, prefix-holder-…, prefix-other-…): for starting a visit, and for amending its documents. */
+/**
+ * The documents' check boxes (ids prefix-rep-…, prefix-holder-…, prefix-other-…): for starting a
+ * visit, and for amending its documents. A ticked document asks for the dates its rule needs
+ * (documentsOf sends them): the 交付日 of a 運転経歴証明書 (it counts only if issued on or after
+ * 2012-04-01, seeds 000/001/004) and the 発行日 of a 成年後見登記事項証明書 (3 months, 003/004); the
+ * 有効期限 of a document that carries one (「有効期限内の書類に限ります」, 004/001).
+ */
 function documentFields(prefix) {
   const docs = (owner, legendJa, legendEn) => h("fieldset", {},
     h("legend", {}, legendJa, h("span", { class: "en" }, legendEn)),
-    h("div", { class: "checks" }, identityDocuments.map(d => {
-      const cid = `${prefix}-${owner === "Holder" ? "holder" : "rep"}-${d.code}`;
-      return h("label", { for: cid }, h("input", { type: "checkbox", id: cid, name: "doc", value: `${owner}:${d.code}` }), `[${d.list}] ${d.nameJa}`);
-    })));
-  const issued = prefix === "doc" ? "guardianship-issued" : `${prefix}-guardianship-issued`;
+    h("div", { class: "checks" }, identityDocuments.map(d =>
+      documentCheck(`${prefix}-${owner === "Holder" ? "holder" : "rep"}-${d.code}`, owner, d, `[${d.list}] ${d.nameJa}`))));
   return [
     docs("Representative", "代理人・法定代理人の本人確認書類", "Representative's ID documents"),
     docs("Holder", "本人の本人確認書類(マイナンバーカード以外も)", "Holder's ID documents"),
     h("fieldset", {}, h("legend", {}, "その他の書類", h("span", { class: "en" }, "Other documents")),
-      h("div", { class: "checks" }, special.map(d => h("label", { for: `${prefix}-other-${d.code}` },
-        h("input", { type: "checkbox", id: `${prefix}-other-${d.code}`, name: "doc", value: `${d.owner}:${d.code}` }), d.nameJa))),
-      field(issued, "成年後見登記事項証明書の発行日", "Issued on", h("input", { type: "date", id: issued, name: "guardianshipIssuedOn" }))),
+      h("div", { class: "checks" }, special.map(d => documentCheck(`${prefix}-other-${d.code}`, d.owner, d, d.nameJa)))),
   ];
 }
+
+/** One document's check box, and below it, shown only while it is ticked, the dates it needs. */
+function documentCheck(cid, owner, d, text) {
+  const key = `${owner}:${d.code}`;
+  const dates = [];
+  if (d.issuedOnOrAfter) {
+    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "交付日(交付年月日)", "Issued on", `${dateJa(d.issuedOnOrAfter)}以降の交付に限ります`, true));
+  } else if (d.issued) {
+    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "発行日", "Issued on", "発行から3か月以内のものに限ります", true));
+  }
+  if (d.hasValidity) {
+    const grace = owner === "Holder" && d.graceAfterExpiryMonths ? `本人のものは有効期限後${d.graceAfterExpiryMonths}か月以内まで使えます` : "記載があれば入力";
+    dates.push(dateField(`${cid}-valid-until`, `validUntil:${key}`, "有効期限", "Valid until", grace, false));
+  }
+  const box = h("input", { type: "checkbox", id: cid, name: "doc", value: key });
+  const label = h("label", { for: cid }, box, text);
+  if (!dates.length) return label;
+  const panel = h("div", { class: "doc-dates", id: `${cid}-dates`, hidden: true }, dates);
+  // Only a ticked document's dates are asked for (and required); the others are disabled, not sent.
+  const toggle = () => {
+    panel.hidden = !box.checked;
+    for (const input of panel.querySelectorAll("input")) input.disabled = !box.checked;
+  };
+  box.addEventListener("change", toggle);
+  toggle();
+  return h("div", { class: "doc" }, label, panel);
+}
+
+const dateField = (id, name, labelJa, labelEn, hint, required) => h("div", {},
+  h("label", { for: id }, labelJa, h("span", { class: "en" }, " " + labelEn)),
+  h("input", { type: "date", id, name, required, max: name.startsWith("issuedOn:") ? s.today : null, "aria-describedby": `${id}-hint` }),
+  h("span", { class: "muted hint", id: `${id}-hint` }, hint));
 
 function visitForm() {
   const fields = [
@@ -243,7 +281,7 @@ function visitForm() {
     ...documentFields("doc"),
     h("label", { class: "check", for: "holder-present" }, h("input", { type: "checkbox", id: "holder-present", name: "holderPresent", checked: true }), "本人も来庁している ", h("span", { class: "en" }, "Holder present")),
     h("label", { class: "check", for: "authority-on-record" }, h("input", { type: "checkbox", id: "authority-on-record", name: "authorityOnRecord" }), "親子関係・代理権を市の記録で確認できる ", h("span", { class: "en" }, "Authority on the municipality's record")),
-    h("p", { class: "muted" }, "有効期限内の書類だけを選んでください。本人確認の結果は受付と同時に記録されます。"),
+    h("p", { class: "muted" }, "書類を選ぶと、交付日・有効期限の欄が出ます。本人確認の結果は受付と同時に記録されます。"),
   ];
   return commandForm("visit", "受付開始(来庁者と書類)", "Start a visit: who came, which documents", fields, f => {
     const whoCame = f.get("whoCame");
@@ -318,6 +356,12 @@ function section(sectionId) {
   el.replaceChildren(...kids(heading));
   return el;
 }
+
+/** A refusal's reason names the documents that did not count by their codes ("driving-history-certificate: …"): shown by their names. */
+const reasonJa = reason => String(reason || "").replace(/([a-z][a-z-]*[a-z]): /g, (all, code) => {
+  const d = s.documents.find(x => x.code === code) || special.find(x => x.code === code);
+  return d ? `${d.nameJa}: ` : all;
+});
 
 function age(birth, today) {
   const [by, bm, bd] = birth.split("-").map(Number), [ty, tm, td] = today.split("-").map(Number);

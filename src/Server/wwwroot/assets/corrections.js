@@ -70,12 +70,15 @@ export function correctionsGroup({ commandForm, field, view, allowed, officeJa, 
     h("summary", {}, "記録の訂正・取消し", h("span", { class: "en" }, " Corrections")), forms);
 }
 
-/** The ticked documents of a form, as the API takes them ("owner:kind" values; the guardianship certificate's issue date). */
+/**
+ * The ticked documents of a form, as the API takes them: "owner:kind" values, each with the dates
+ * asked beside it (inputs named issuedOn:owner:kind and validUntil:owner:kind, ISO dates as
+ * <input type=date> gives them), null where the document has no such date or it was left empty.
+ */
 export function documentsOf(f) {
-  const issued = f.get("guardianshipIssuedOn") || null;
   return f.getAll("doc").map(v => {
     const [owner, kind] = v.split(":");
-    return { kind, owner, issuedOn: kind === "guardianship-certificate" ? issued : null };
+    return { kind, owner, issuedOn: f.get(`issuedOn:${v}`) || null, validUntil: f.get(`validUntil:${v}`) || null };
   });
 }
 
