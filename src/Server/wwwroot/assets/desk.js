@@ -1,12 +1,18 @@
-import { h, kids, api, header, problemBox, dateJa, statusJa, closureJa } from "/assets/app.js";
+import { h, kids, api, header, problemBox, statusJa, closureJa } from "/assets/app.js";
+import { dateInput, formDate, withWareki } from "/assets/wareki.js";
 
 await header();
 const form = document.getElementById("search");
 const results = document.getElementById("results");
+const birthDate = dateInput(document.getElementById("birthDate"));
 
 async function search() {
   const f = new FormData(form);
   const query = Object.fromEntries([...f.entries()].filter(([, v]) => String(v).trim() !== ""));
+  // The birth date as typed (和暦 too) is sent as the date it was read as.
+  const born = formDate(birthDate);
+  if (born === null) { birthDate.reportValidity(); birthDate.focus(); return; }
+  if (born) query.birthDate = born;
   if (Object.keys(query).length === 0) {
     results.replaceChildren(...kids(h("p", { class: "muted" }, "氏名・生年月日・通知書番号のいずれかを入力してください。")));
     return;
@@ -22,7 +28,7 @@ async function search() {
       h("tbody", {}, r.data.map(c => h("tr", {},
         h("td", {}, h("a", { href: `/desk/cases/${c.caseId}` }, c.nameKanji)),
         h("td", {}, c.nameKana),
-        h("td", {}, dateJa(c.birthDate)),
+        h("td", {}, withWareki(c.birthDate)),
         h("td", {}, c.noticeNumber || "(窓口で開始)"),
         h("td", {}, statusJa[c.status] || c.status, c.closure ? `(${closureJa[c.closure] || c.closure})` : ""),
         h("td", { class: "num" }, `${c.visits}回`),
@@ -33,4 +39,5 @@ async function search() {
 form.addEventListener("submit", e => { e.preventDefault(); search(); });
 const q = new URLSearchParams(location.search);
 for (const [k, v] of q) if (form.elements[k]) form.elements[k].value = v;
+birthDate.dispatchEvent(new Event("input"));
 if ([...q.keys()].length) search();
