@@ -7,7 +7,9 @@ namespace CaseSystem.CardStation.Outbox;
 /// <see cref="PinChecks"/>), its body, and the Idempotency-Key made once when it was observed and
 /// sent with every retry. Holds no PIN and no My Number: the card never gives the station either.
 /// </summary>
-public sealed record OutboxEntry(string IdempotencyKey, string Municipality, Guid CaseId, string Command, JsonObject Body, DateTimeOffset ObservedAt, string What)
+/// <param name="SeenVersion">For a PIN check: the version of the case view the station acted on when it sent the PIN to the card (sent as <c>Observed-Version</c>).</param>
+public sealed record OutboxEntry(string IdempotencyKey, string Municipality, Guid CaseId, string Command, JsonObject Body, DateTimeOffset ObservedAt, string What,
+    long? SeenVersion = null)
 {
     public const string OpenCase = "open-case";
     public const string CardReads = "card-reads";

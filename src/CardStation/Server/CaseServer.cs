@@ -13,6 +13,9 @@ public sealed class CaseServer : IDisposable
     /// <summary>Seconds since the station observed what it sends (the server's <c>Observed</c> reads it).</summary>
     public const string ObservedAgeHeader = "Observed-Age";
 
+    /// <summary>The case version the station's view showed when it tried a PIN on the card (the server's <c>Observed.SeenVersion</c>).</summary>
+    public const string ObservedVersionHeader = "Observed-Version";
+
     private readonly HttpClient _http;
     private readonly string _municipality;
 
@@ -48,6 +51,7 @@ public sealed class CaseServer : IDisposable
         request.Headers.Add("Idempotency-Key", entry.IdempotencyKey);
         // A header, not the body: a retry's age differs, and the same key with another body is refused.
         request.Headers.Add(ObservedAgeHeader, Math.Max(0, age.TotalSeconds).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+        if (entry.SeenVersion is { } seen) request.Headers.Add(ObservedVersionHeader, seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
         HttpResponseMessage response;
         try
         {

@@ -19,10 +19,17 @@ public sealed record CardShownView(string Serial, DateOnly UserAuthenticationExp
 
 public sealed record PinView(int? TriesLeft, bool Locked);
 
-/// <summary>The case as the station needs it (GET /cases/{id}); the server sends more.</summary>
+/// <summary>
+/// The case as the station needs it (GET /cases/{id}); the server sends more. <see cref="AllowedActions"/>: the
+/// commands the case takes now, by their paths (<c>pin-checks</c>, <c>card-reads</c>, …); <see cref="Closure"/>: how it was closed.
+/// </summary>
 public sealed record CaseSummary(Guid CaseId, long Version, string Status, string? NoticeNumber, HolderView Holder, ExpiryView Expiry,
-    DateOnly? RenewedUntil, CardShownView? Card, IReadOnlyDictionary<string, PinView>? Pins, IReadOnlyList<ChecklistItem> Checklist)
+    DateOnly? RenewedUntil, CardShownView? Card, IReadOnlyDictionary<string, PinView>? Pins, IReadOnlyList<ChecklistItem> Checklist,
+    IReadOnlyList<string>? AllowedActions = null, string? Closure = null)
 {
+    /// <summary>Whether the case takes the command now (the server's <c>allowedActions</c>).</summary>
+    public bool Allows(string command) => AllowedActions?.Contains(command) == true;
+
     /// <summary>The card belongs to this case when it shows the case's expiry, or the new one after the renewal.</summary>
     public bool Matches(DateOnly cardExpiry) => cardExpiry == Expiry.UserAuthenticationExpiry || cardExpiry == RenewedUntil;
 }

@@ -123,9 +123,11 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
     {
         PinCheckResult result;
         DateOnly? signingExpiry = null;
+        long seenVersion;
         try
         {
             if (CaseId is null) throw StationException.NotAttached();
+            seenVersion = await PinCheckAllowedAsync(kind, ct);
             using var card = terminal.Connect(Reading?.Reader ?? ReaderWithCard());
             try
             {
@@ -152,7 +154,74 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
             _ => ("Locked", 0, "暗証番号ロック"),
         };
         var body = new JsonObject { ["certificate"] = certificate, ["result"] = wire, ["triesLeft"] = tries };
-        return new PinChecked(kind, result, await RecordAsync(OutboxEntry.PinChecks, body, $"{NameJa(kind)}: {what}", ct), signingExpiry);
+        return new PinChecked(kind, result, await RecordAsync(OutboxEntry.PinChecks, body, $"{NameJa(kind)}: {what}", ct, seenVersion), signingExpiry);
+    }
+
+    /// <summary>
+    /// Card and case never disagree (issue 12). A PIN sent to the card is a fact the case must
+    /// record: the card's tries fall whether or not the server takes the result. So before any
+    /// APDU reaches the card the station asks the server for the case as it is now (after sending
+    /// what its outbox holds, so that a case it opened or a read it made is there first) and tries
+    /// the PIN only if the case's <c>allowedActions</c> include the PIN check; a case closed as
+    /// withdrawn, lapsed or moved out is refused here, the card untouched.
+    /// <para>
+    /// When the server cannot be reached the station does what it always did with the server away:
+    /// it tries the PIN and keeps the result in its outbox, unless the last view it had of the case
+    /// already refused the PIN check. Either way the result goes with the version of the view the
+    /// station acted on (<c>Observed-Version</c>; 0 for a case it opened and has not seen since):
+    /// the server records a PIN check on a case closed after that version, so a closure the station
+    /// could not see (another clerk's, or one made during the outage) never leaves the card's tries
+    /// outside the case. Nothing the station tries is refused afterwards for the case's state.
+    /// </para>
+    /// </summary>
+    /// <returns>The version of the case view the PIN check is tried on.</returns>
+    private async Task<long> PinCheckAllowedAsync(PinKind kind, CancellationToken ct)
+    {
+        var caseId = CaseId!.Value;
+        CaseSummary? now = null;
+        var sent = await outbox.SendAsync(server, ct);
+        if (sent.ServerReachable && sent.Problem is null)
+        {
+            try
+            {
+                now = await server.GetCaseAsync(caseId, ct);
+            }
+            catch (StationException e) when (e.Kind == "ServerUnreachable")
+            {
+                // Offline after all: as below.
+            }
+        }
+        if (now is not null)
+        {
+            Case = now;
+        }
+        else if (Case?.CaseId != caseId)
+        {
+            // Offline with no view of this case (one opened here while the server was away): nothing says no.
+            return 0;
+        }
+        var view = Case!;
+        if (!view.Allows(OutboxEntry.PinChecks)) throw PinCheckNotAllowed(kind, view);
+        return view.Version;
+    }
+
+    private static StationException PinCheckNotAllowed(PinKind kind, CaseSummary view)
+    {
+        var (closureJa, closureEn) = view.Closure switch
+        {
+            "Withdrawn" => ("取下げ", "withdrawn"),
+            "Lapsed" => ("失効", "lapsed"),
+            "MovedOut" => ("転出", "moved out"),
+            "Renewed" => ("更新済み", "renewed"),
+            _ => ((string?)null, (string?)null),
+        };
+        return view.Status == "closed"
+            ? new StationException("PinCheckNotAllowed",
+                $"この案件は{(closureJa is null ? "" : $"「{closureJa}」で")}終了しています。{NameJa(kind)}の暗証番号は照合できません。カードには何も送っていません(残り回数は変わりません)。",
+                $"the case is closed{(closureEn is null ? "" : $" ({closureEn})")}: no PIN check; nothing was sent to the card, its tries are unchanged")
+            : new StationException("PinCheckNotAllowed",
+                $"この案件では今、{NameJa(kind)}の暗証番号を照合できません。カードには何も送っていません(残り回数は変わりません)。",
+                "the case does not take a PIN check now: nothing was sent to the card, its tries are unchanged");
     }
 
     /// <summary>The PIN check stands (and is recorded) even if the card gives no certificate after it.</summary>
@@ -188,10 +257,10 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
         ["signingPinTriesLeft"] = reading.SigningPinTriesLeft,
     }, $"{what}(有効期限 {Ja(reading.UserAuthenticationExpiry)})", ct);
 
-    private async Task<Recorded> RecordAsync(string command, JsonObject body, string what, CancellationToken ct)
+    private async Task<Recorded> RecordAsync(string command, JsonObject body, string what, CancellationToken ct, long? seenVersion = null)
     {
         var caseId = CaseId ?? throw StationException.NotAttached();
-        outbox.Add(new OutboxEntry(NewKey(), options.Municipality, caseId, command, body, _clock.GetUtcNow(), what));
+        outbox.Add(new OutboxEntry(NewKey(), options.Municipality, caseId, command, body, _clock.GetUtcNow(), what, seenVersion));
         var report = await outbox.SendAsync(server, ct);
         if (report.ServerReachable && report.Pending == 0)
         {

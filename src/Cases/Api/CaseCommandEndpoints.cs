@@ -78,7 +78,8 @@ public static class CaseCommandEndpoints
     [WolverinePost(CasePaths.Case + CasePaths.CheckPin), Staff(StaffRole.Clerk, StaffRole.Station), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) CheckPin(PinCheckRequest body, string municipality, Guid caseId,
         [WriteAggregate("caseId", OnMissing = OnMissing.ProblemDetailsWith404)] RenewalCase renewalCase, IDocumentSession session, HttpContext http, TimeProvider clock) =>
-        Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, Observed.At(http, clock)), municipality, caseId, renewalCase, session, http, clock);
+        Decide(new RecordPinCheck(body.Certificate, body.Result, body.TriesLeft, Observed.At(http, clock), Observed.SeenVersion(http)),
+            municipality, caseId, renewalCase, session, http, clock);
 
     [WolverinePost(CasePaths.Case + CasePaths.ResetPin), Staff(StaffRole.Clerk), CaseCommand]
     public static (CaseView, Events, OutgoingMessages) ResetPin(PinResetRequest body, string municipality, Guid caseId,
@@ -146,7 +147,9 @@ public static class OpenCaseEndpoint
         HttpContext http, TimeProvider clock)
     {
         var caseId = CaseCommandAttribute.KeyOf(http) is { } key ? CaseIds.ForCreation(municipality, key) : Guid.CreateVersion7();
-        var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, clock.GetUtcNow());
+        // The station queues the opening in its outbox like any observation: opened when it was observed
+        // (Observed-Age), so a case opened after an outage does not start after its own card read.
+        var command = new OpenCaseAtCounter(body.Holder, body.Expiry, body.Office, Observed.At(http, clock));
         var decision = CaseDecision.Decide(session, municipality, caseId, null, command, Actor.Of(http), clock);
         var view = CaseCommandEndpoints.Answer(http, municipality, caseId, 0, decision, clock);
         return (TypedResults.Created($"/api/{municipality}/cases/{caseId}", view), MartenOps.StartStream<RenewalCase>(caseId, [.. decision.Events]),

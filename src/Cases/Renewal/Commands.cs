@@ -36,7 +36,9 @@ public abstract record RenewalCommand
         bool HolderPresent = true,
         bool AuthorityOnRecord = false) : RenewalCommand;
 
-    public sealed record RecordPinCheck(Certificate Certificate, PinCheckResult Result, int TriesLeft, DateTimeOffset Now) : RenewalCommand;
+    /// <param name="SeenVersion">The case's version in the view the station acted on when it tried the PIN on the card
+    /// (<c>Observed-Version</c>), if it said: a closure it could not have seen does not keep the card's fact out of the case.</param>
+    public sealed record RecordPinCheck(Certificate Certificate, PinCheckResult Result, int TriesLeft, DateTimeOffset Now, long? SeenVersion = null) : RenewalCommand;
 
     public sealed record ResetPin(IReadOnlyList<Certificate> Certificates, DateTimeOffset Now) : RenewalCommand;
 

@@ -51,7 +51,9 @@ public static class Lifecycle
     {
         RenewalState.NoCase => Rules.NoCase,
         // The card read again after the renewal is its evidence, even when the case was closed before the read arrived;
-        // a PIN tried on the card is a fact about the card (see below).
+        // a PIN tried on the card is a fact about the card (see below). A case closed otherwise takes no PIN check: the
+        // station reads allowedActions right before and sends no PIN to the card (issue 12); one it tried before it could
+        // see the closure is recorded all the same (RenewalDecider, by the version the station saw).
         RenewalState.Closed { Closure: CaseClosure.Renewed } when action is CaseAction.ReadCard or CaseAction.CheckPin => null,
         RenewalState.Closed => Rules.CaseClosed,
         RenewalState.Active { Case: var file } => Refusal(file, action),

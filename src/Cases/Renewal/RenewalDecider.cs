@@ -26,6 +26,10 @@ public sealed partial class RenewalDecider(IRenewalPolicy policy)
         (CloseCase c, RenewalState.Closed closed) when closed.Closure == c.Closure => [],
         // Voiding again what is voided already is a retry too.
         (VoidEntry c, RenewalState.Active { Case: var voided }) when voided.IsVoided(c.Version) => [],
+        // Card and case never disagree (issue 12): a station tries a PIN on the card only when the case view it read
+        // right before allowed it, and says that view's version. A closure recorded after it (another clerk's, or
+        // while the station could not reach the server) came too late to stop the try: the card's fact is recorded.
+        (RecordPinCheck { SeenVersion: { } seen } c, RenewalState.Closed closed) when seen < closed.ClosedAtVersion => RecordPinCheck(c),
         _ when Lifecycle.ActionOf(command) is { } action && Lifecycle.Refusal(state, action) is { } rule => throw new RuleViolation(rule),
         (_, RenewalState.NoCase) => throw new RuleViolation(Rules.NoCase),
         (RecordCardRead c, RenewalState.Closed) => RecordCardRead(c),

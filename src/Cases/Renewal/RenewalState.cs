@@ -12,17 +12,20 @@ public abstract record RenewalState
 
     public sealed record Active(CaseFile Case) : RenewalState;
 
-    public sealed record Closed(CaseFile Case, CaseClosure Closure) : RenewalState;
+    /// <param name="ClosedAtVersion">The stream version of the closure (0 where it is not known: a read model's copy).</param>
+    public sealed record Closed(CaseFile Case, CaseClosure Closure, long ClosedAtVersion = 0) : RenewalState;
 
     public static RenewalState Initial { get; } = new NoCase();
 
     public static RenewalState Fold(IEnumerable<RenewalEvent> events) => events.Aggregate(Initial, Evolve);
 
+    private static Closed ClosedAs(CaseFile file, CaseClosure closure) => new(file, closure, file.Version);
+
     public static RenewalState Evolve(RenewalState state, RenewalEvent @event) => (state, @event) switch
     {
         (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber)),
         (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null) with { OpenedOffice = e.Office }),
-        (Active a, CaseClosed e) => new Closed(a.Case.Apply(@event), e.Closure),
+        (Active a, CaseClosed e) => ClosedAs(a.Case.Apply(@event), e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
         (Closed c, CardRead or PinMatched or PinMismatchRecorded or PinLocked) => c with { Case = c.Case.Apply(@event) },
         // Nothing else changes a closed case, but it is one more entry in its log: the file keeps counting (CaseFile.Version).

@@ -74,6 +74,26 @@ public sealed class LifecycleTests : DeciderSpec
         Given(HolderVerified).Then(new EndVisit(VisitOutcome.MustReturn, Monday10), new VisitEnded(1, VisitOutcome.MustReturn, Monday10));
     }
 
+    /// <summary>
+    /// Issue 12: a case closed other than as renewed takes no PIN check (the station reads
+    /// allowedActions and sends no PIN to the card), but one the station tried on a view from
+    /// before the closure (Observed-Version) is the card's fact and is recorded.
+    /// </summary>
+    [Theory]
+    [InlineData(CaseClosure.Withdrawn)]
+    [InlineData(CaseClosure.Lapsed)]
+    [InlineData(CaseClosure.MovedOut)]
+    public void A_PIN_check_tried_on_a_view_from_before_the_closure_is_recorded_in_a_case_closed_unrenewed(CaseClosure closure)
+    {
+        // The notice is version 1, a card read version 2, the closure version 3.
+        Given(Noticed(Adult), new CardRead("station-1", "0A1B", Expiring.UserAuthenticationExpiry, 3, 5, Monday10), new CaseClosed(closure, Monday10));
+        Assert.DoesNotContain(CaseAction.CheckPin, Lifecycle.Allowed(RenewalState.Fold([Noticed(Adult), new CaseClosed(closure, Monday10)])));
+        Then(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Mismatched, 2, Monday10, SeenVersion: 2),
+            new PinMismatchRecorded(Certificate.UserAuthentication, 2, Monday10));
+        ThenRefused(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Mismatched, 2, Monday10, SeenVersion: 3), Rules.CaseClosed);
+        ThenRefused(new RecordPinCheck(Certificate.UserAuthentication, PinCheckResult.Mismatched, 2, Monday10), Rules.CaseClosed);
+    }
+
     public static TheoryData<string> States => [.. Catalogue.Keys];
 
     /// <summary>In every state, an action the lifecycle does not allow is refused by the decider, whatever the command says.</summary>
