@@ -57,7 +57,7 @@ public sealed class JapaneseDatePageTests(WebFixture fixture) : IClassFixture<We
         await Web.CaughtUpAsync();
         var page = await fixture.SignedInAsync(StaffRole.Clerk, "clerk-41", "/desk");
 
-        var birth = page.GetByLabel("生年月日");
+        var birth = page.Locator("#birthDate");
         await birth.FillAsync("H31.5.1");
         await Expect(page.Locator("#birthDate-reading")).ToContainTextAsync("令和元年5月1日のことですか");
         await birth.FillAsync("S55.6.15");

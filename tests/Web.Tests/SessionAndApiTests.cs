@@ -169,10 +169,19 @@ public sealed class SessionAndApiTests : IAsyncLifetime
     {
         await _web.CaughtUpAsync();
         _web.Server.Role = StaffRole.Admin;
-        var status = await _web.Server.Http.GetAsync("/api/saku/ops/projections");
-        var statusText = await status.Content.ReadAsStringAsync();
-        Assert.True(status.IsSuccessStatusCode, statusText);
-        var finder = JsonDocument.Parse(statusText).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "case-finder");
+        // The daemon's agents (re)start on their own schedule: wait for the finder's to say running.
+        JsonElement finder = default;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            var status = await _web.Server.Http.GetAsync("/api/saku/ops/projections");
+            var statusText = await status.Content.ReadAsStringAsync();
+            Assert.True(status.IsSuccessStatusCode, statusText);
+            finder = JsonDocument.Parse(statusText).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "case-finder");
+            if (finder.GetProperty("state").GetString() == "running") break;
+            await Task.Delay(100);
+        }
+        while (waited.Elapsed < TimeSpan.FromSeconds(30));
         Assert.Equal("running", finder.GetProperty("state").GetString());
         Assert.Equal(0, finder.GetProperty("lagEvents").GetInt64());
         var notPaused = await _web.Server.PostAsync("/api/saku/ops/projections/queue-board/resume", new { });

@@ -44,7 +44,7 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
         : throw new CardException(CardErrorKind.NoReader, "カードリーダーが接続されていません", "no card reader is connected");
 
     public Task<IReadOnlyList<CaseHit>> FindAsync(CaseQuery query, CancellationToken ct = default) => query.IsEmpty
-        ? throw StationArgs.Usage("受付番号・氏名・生年月日のいずれかで検索してください", "search by notice number, name or birth date")
+        ? throw StationArgs.Usage("通知書番号・氏名・生年月日のいずれかで検索してください", "search by notice number, name or birth date")
         : server.FindAsync(query, ct);
 
     /// <summary>Attaches the case if it shows the card's expiry, and records the card read in it.</summary>
@@ -83,7 +83,7 @@ public sealed class CounterSession(ICardTerminal terminal, CaseServer server, Du
         {
             0 => throw new StationException("CaseNotFound", "該当する案件がありません。新規に作成できます。", "no case found; open one"),
             1 => await AttachAsync(hits[0].CaseId, ct),
-            _ => throw new StationException("AmbiguousCase", $"該当する案件が{hits.Count}件あります。受付番号などで絞り込んでください。",
+            _ => throw new StationException("AmbiguousCase", $"該当する案件が{hits.Count}件あります。通知書番号などで絞り込んでください。",
                 $"{hits.Count} cases found; narrow the search"),
         };
     }

@@ -16,5 +16,5 @@ public sealed class StationException(string kind, string messageJa, string messa
         "先にカードを読み取ってください。", "read the card first");
 
     public static StationException NotAttached() => new("NoCaseAttached",
-        "先に案件を選んでください(受付番号・氏名・生年月日で検索、または新規作成)。", "attach a case first (find by notice number, name or birth date, or open one)");
+        "先に案件を選んでください(通知書番号・氏名・生年月日で検索、または新規作成)。", "attach a case first (find by notice number, name or birth date, or open one)");
 }

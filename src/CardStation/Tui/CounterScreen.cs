@@ -87,7 +87,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     {
         var reading = session.Reading ?? throw StationException.NoReading();
         _out.WriteLine("検索 / Search — 空欄は指定なし / blank to skip");
-        var notice = Ask("受付番号 / notice number");
+        var notice = Ask("通知書番号 / notice number");
         var name = Ask("氏名(漢字・かな、一部でも可) / name");
         var birth = Ask(BirthPrompt);
         DateOnly? birthDate = birth is null ? null
@@ -100,7 +100,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         {
             var h = hits[i];
             var mark = h.UserAuthenticationExpiry == reading.UserAuthenticationExpiry ? "✔" : "✖ 有効期限不一致";
-            _out.WriteLine($"  [{i + 1}] {h.NameKanji}({h.NameKana}) 生年月日 {JapaneseDates.WithWareki(h.BirthDate)} 受付番号 {h.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(h.UserAuthenticationExpiry)} {mark}");
+            _out.WriteLine($"  [{i + 1}] {h.NameKanji}({h.NameKana}) 生年月日 {JapaneseDates.WithWareki(h.BirthDate)} 通知書番号 {h.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(h.UserAuthenticationExpiry)} {mark}");
         }
         var pick = Ask("番号を選んでください / pick");
         if (!int.TryParse(pick, out var n) || n < 1 || n > hits.Count) return "紐付けを取り消しました。 / Not attached.";
@@ -275,7 +275,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
             ? $"カード / Card: 有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}  残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}・署名用 {r.SigningPinTriesLeft}"
             : "カード / Card: カードを置いてください / put the card on the reader");
         _out.WriteLine(session.Case is { } c
-            ? $"案件 / Case: {c.Holder.NameKanji}({c.Holder.NameKana}) 受付番号 {c.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(c.Expiry.UserAuthenticationExpiry)}"
+            ? $"案件 / Case: {c.Holder.NameKanji}({c.Holder.NameKana}) 通知書番号 {c.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(c.Expiry.UserAuthenticationExpiry)}"
               + (c.RenewedUntil is { } until ? $" → 更新後 {CounterSession.Ja(until)}" : "")
               + (c.Checklist.Count > 0 ? $"\n  次の手順: {c.Checklist[^1].Ja}" : "")
             : session.CaseId is { } id ? $"案件 / Case: {id}(サーバーの応答待ち / awaiting the server)"

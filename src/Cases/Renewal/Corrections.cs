@@ -70,7 +70,7 @@ public static class Corrections
         {
             return VisitRefusal(file, visit) is { } refused ? throw refused : nameof(RenewalEvent.VisitStarted);
         }
-        throw new RuleViolation(Rules.EntryNotVoidable, $"第{version}版の記録は取り消せる記録(来庁・窓口受付)ではありません。");
+        throw new RuleViolation(Rules.EntryNotVoidable, $"第{version}版の記録は取り消せる記録(来庁・窓口対応)ではありません。");
     }
 
     /// <summary>The ended visits whose outcome may be amended.</summary>
@@ -98,7 +98,7 @@ public static class Corrections
         if (ticket.Voided) return new RuleViolation(Rules.EntryNotVoidable, "この来庁はすでに取り消されています。");
         if (ticket.Visit is { } number && !file.VisitHistory.Any(v => v.Number == number && v.Voided))
         {
-            return new RuleViolation(Rules.VoidVisitFirst, $"番号札{ticket.Number}で{number}回目の窓口受付が記録されています。");
+            return new RuleViolation(Rules.VoidVisitFirst, $"番号札{ticket.Number}で{number}回目の窓口対応が記録されています。");
         }
         return null;
     }

@@ -50,7 +50,7 @@ public static class Rules
     public static readonly Rule HolderPresence = new("holder-presence", Hirosaki,
         "この手続きは本人または法定代理人が行う必要があります。", "Only the holder or a legal representative may do this.");
     public static readonly Rule NoVisitInProgress = new("no-visit-in-progress", DomainDefaults,
-        "来庁受付(訪問の開始)が記録されていません。", "No visit has been started.");
+        "窓口対応の開始が記録されていません。", "No visit has been started.");
     public static readonly Rule VisitInProgress = new("visit-in-progress", DomainDefaults,
         "前の来庁が終了していません。", "The previous visit has not ended.");
     public static readonly Rule IdentityNotAccepted = new("identity-not-accepted", DomainDefaults,
@@ -60,7 +60,7 @@ public static class Rules
     public static readonly Rule CaseExists = new("case-exists", DomainDefaults,
         "この案件はすでに存在します。", "The case exists already.");
     public static readonly Rule NoticeDataDiffers = new("notice-data-differs", DomainDefaults,
-        "この通知番号は別の内容で取り込み済みです。訂正するには amend=true を付けて取り込み直してください。",
+        "この通知書番号は別の内容で取り込み済みです。訂正するには amend=true を付けて取り込み直してください。",
         "This notice number was imported with other data; import it again with amend=true to correct the case.");
     public static readonly Rule NoCase = new("no-case", DomainDefaults,
         "案件がありません。", "There is no such case.");
@@ -109,10 +109,10 @@ public static class Rules
         "訂正・取消しには理由(200文字以内)が必要です。マイナンバーや暗証番号は書かないでください。",
         "A correction needs a reason of at most 200 characters, without a My Number or a PIN.");
     public static readonly Rule EntryNotVoidable = new("entry-not-voidable", DomainDefaults,
-        "取り消せるのは、別の案件に記録した来庁(番号札)と窓口受付だけです。更新・暗証番号・照会などの事実は取り消せません。",
+        "取り消せるのは、別の案件に記録した来庁(番号札)と窓口対応だけです。更新・暗証番号・照会などの事実は取り消せません。",
         "Only an arrival or a visit recorded on the wrong case can be voided; renewals, PIN facts, inquiries and the like cannot.");
     public static readonly Rule VoidVisitFirst = new("void-visit-first", DomainDefaults,
-        "この番号札で窓口受付が記録されています。先にその来庁を取り消してください。",
+        "この番号札で窓口対応が記録されています。先にその来庁を取り消してください。",
         "A visit was started on this ticket: void the visit first.");
     public static readonly Rule VisitNotLast = new("visit-not-last", DomainDefaults,
         "取り消せるのは、この案件の最後の来庁だけです。",

@@ -78,7 +78,7 @@ public static class EventNames
         "ArrivedAtOffice" => "来庁(番号札発行)",
         "CalledToCounter" => "窓口へ呼出し",
         "CardRead" => "カード読取り",
-        "VisitStarted" => "窓口受付",
+        "VisitStarted" => "窓口対応",
         "IdentityAccepted" => "本人確認済み",
         "IdentityRefused" => "本人確認不可",
         "PinMatched" => "暗証番号一致",

@@ -78,7 +78,7 @@ public static class NoticeImport
             else if (firstLineOf.TryGetValue(notice!.NoticeNumber, out var first))
             {
                 tally.Rejected.Add(new RejectedLine(record.Line, "duplicate-in-file", NoticeLines.NoticeNumber,
-                    $"同じ通知番号が {first} 行目にもあります。", $"The notice number is on line {first} too."));
+                    $"同じ通知書番号が {first} 行目にもあります。", $"The notice number is on line {first} too."));
             }
             else
             {

@@ -43,7 +43,7 @@ public static class NoticeLines
 
     private static readonly Dictionary<string, (string Ja, string En)> Names = new()
     {
-        [NoticeNumber] = ("通知番号", "notice_number"),
+        [NoticeNumber] = ("通知書番号", "notice_number"),
         [NameKanji] = ("氏名(漢字)", "name_kanji"),
         [NameKana] = ("氏名(カナ)", "name_kana"),
         [BirthDate] = ("生年月日", "birth_date"),

@@ -34,11 +34,11 @@ export async function session() {
 }
 
 /** Calls /api/{municipality}{path}; returns {ok, status, data, problem}. */
-export async function api(path, { method = "GET", body, query } = {}) {
+export async function api(path, { method = "GET", body, query, headers: extra } = {}) {
   const s = await session();
   const url = new URL(`/api/${s.municipality}${path}`, location.origin);
   for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...(extra || {}) };
   if (method !== "GET") { headers[s.csrfHeader] = s.csrf; headers["Content-Type"] = "application/json"; }
   const r = await fetch(url, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
   if (r.status === 401) { location.href = "/signin?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("signed out"); }

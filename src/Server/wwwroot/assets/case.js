@@ -199,7 +199,7 @@ const officeSelect = id => h("select", { id, name: "office" }, s.offices.map(o =
 const officeJa = office => (s.offices.find(o => o.id === office) || { nameJa: office }).nameJa;
 
 function arrivalForm() {
-  return commandForm("arrival", "来庁受付(番号札)", "Arrival, ticket", [
+  return commandForm("arrival", "来庁(番号札の発行)", "Arrival, ticket", [
     field("arrival-office", "窓口", "Office", officeSelect("arrival-office")),
     field("arrival-ticket", "番号札", "Ticket number", h("input", { type: "text", id: "arrival-ticket", name: "ticketNumber", required: true, autocomplete: "off" }))],
     f => ({ office: f.get("office"), ticketNumber: f.get("ticketNumber") }), "番号札を記録");
@@ -283,7 +283,7 @@ function visitForm() {
     h("label", { class: "check", for: "authority-on-record" }, h("input", { type: "checkbox", id: "authority-on-record", name: "authorityOnRecord" }), "親子関係・代理権を市の記録で確認できる ", h("span", { class: "en" }, "Authority on the municipality's record")),
     h("p", { class: "muted" }, "書類を選ぶと、交付日・有効期限の欄が出ます。本人確認の結果は受付と同時に記録されます。"),
   ];
-  return commandForm("visit", "受付開始(来庁者と書類)", "Start a visit: who came, which documents", fields, f => {
+  return commandForm("visit", "窓口対応の開始(来庁者と書類)", "Start a visit: who came, which documents", fields, f => {
     const whoCame = f.get("whoCame");
     return {
       office: f.get("office"), whoCame,
@@ -292,7 +292,7 @@ function visitForm() {
       authorityOnRecord: f.get("authorityOnRecord") === "on",
       documents: documentsOf(f),
     };
-  }, "受付を開始し本人確認を記録");
+  }, "窓口対応を開始し本人確認を記録");
 }
 
 const certificateBoxes = (prefix, signingPossible = true) => h("fieldset", {}, h("legend", {}, "電子証明書", h("span", { class: "en" }, "Certificates")),

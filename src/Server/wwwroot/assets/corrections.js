@@ -24,7 +24,7 @@ export function dropForm({ commandForm, field, view }) {
 /** What each voidable entry is, for the clerk. */
 function entryJa(e, officeJa) {
   return e.entry === "VisitStarted"
-    ? `${e.visit}回目の窓口受付(${officeJa(e.office)})・第${e.version}版`
+    ? `${e.visit}回目の窓口対応(${officeJa(e.office)})・第${e.version}版`
     : `来庁 番号札 ${e.ticketNumber || "(番号なし)"}(${officeJa(e.office)})・第${e.version}版`;
 }
 

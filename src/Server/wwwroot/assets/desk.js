@@ -1,7 +1,7 @@
-import { h, kids, api, header, problemBox, statusJa, closureJa } from "/assets/app.js";
+import { h, kids, api, header, problemBox, statusJa, closureJa, say } from "/assets/app.js";
 import { dateInput, formDate, withWareki } from "/assets/wareki.js";
 
-await header();
+const s = await header();
 const form = document.getElementById("search");
 const results = document.getElementById("results");
 const birthDate = dateInput(document.getElementById("birthDate"));
@@ -41,3 +41,32 @@ const q = new URLSearchParams(location.search);
 for (const [k, v] of q) if (form.elements[k]) form.elements[k].value = v;
 birthDate.dispatchEvent(new Event("input"));
 if ([...q.keys()].length) search();
+
+// A walk-in without an imported notice (issue 13): the case is opened here, then worked on its page.
+const open = document.getElementById("open-case");
+const openLive = document.getElementById("live");
+const dates = Object.fromEntries(["open-birthDate", "open-userExpiry", "open-signingExpiry"].map(id => [id, dateInput(document.getElementById(id))]));
+const officeSelect = document.getElementById("open-office");
+officeSelect.replaceChildren(...s.offices.map(o => h("option", { value: o.id, selected: o.id === s.office ? true : null }, o.nameJa)));
+open.addEventListener("submit", async e => {
+  e.preventDefault();
+  const f = new FormData(open);
+  const birthDate = formDate(dates["open-birthDate"]), userExpiry = formDate(dates["open-userExpiry"]), signingExpiry = formDate(dates["open-signingExpiry"]);
+  for (const [input, value] of [[dates["open-birthDate"], birthDate], [dates["open-userExpiry"], userExpiry], [dates["open-signingExpiry"], signingExpiry]]) {
+    if (value === null) { input.reportValidity(); input.focus(); return; }
+  }
+  const r = await api("/cases", {
+    method: "POST",
+    // A retry of the same submission (a double click, a lost answer) opens one case, not two.
+    headers: { "Idempotency-Key": open.dataset.key || (open.dataset.key = crypto.randomUUID()) },
+    body: {
+      holder: { nameKanji: f.get("nameKanji").trim(), nameKana: f.get("nameKana").trim(), birthDate, registeredAddress: f.get("registeredAddress").trim() },
+      expiry: { userAuthenticationExpiry: userExpiry, signingExpiry: signingExpiry || null },
+      office: f.get("office"),
+    },
+  });
+  if (!r.ok) { openLive.replaceChildren(problemBox(r.problem, "案件を作成できません")); return; }
+  say("案件を作成しました。");
+  location.href = `/desk/cases/${r.data.caseId}`;
+});
+open.addEventListener("input", () => { delete open.dataset.key; });
