@@ -2,6 +2,7 @@ import {
   h, kids, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
+import { withWareki } from "/assets/wareki.js";
 import { timelineHasContent, timelineView } from "/assets/timeline-view.js";
 import { correctionEndpoints, correctionsGroup, documentsOf, dropForm, visitsFromEvents } from "/assets/corrections.js";
 
@@ -50,7 +51,7 @@ function renderHolder(holder) {
   section("holder").append(...kids(h("dl", { class: "facts" },
     h("dt", {}, "氏名"), h("dd", { id: "holder-name" }, holder.nameKanji),
     h("dt", {}, "フリガナ"), h("dd", {}, holder.nameKana),
-    h("dt", {}, "生年月日"), h("dd", {}, dateJa(holder.birthDate), `(${age(holder.birthDate, s.today)}歳)`),
+    h("dt", {}, "生年月日"), h("dd", { id: "holder-birth" }, withWareki(holder.birthDate), ` ${age(holder.birthDate, s.today)}歳`),
     h("dt", {}, "住民登録地"), h("dd", {}, holder.registeredAddress),
     h("dt", {}, "通知書番号"), h("dd", {}, view.noticeNumber || "(通知書なし・窓口で開始)"))));
 }
@@ -66,15 +67,34 @@ function renderCertificates() {
       h("tbody", {},
         ["UserAuthentication", "Signing"].map(c => h("tr", {},
           h("th", { scope: "row" }, certificateJa[c]),
-          h("td", {}, c === "Signing" && !e.signingExpiry ? "発行なし(15歳未満)" : dateJa(c === "Signing" ? e.signingExpiry : e.userAuthenticationExpiry)),
+          h("td", {}, c === "Signing" && !e.signingExpiry ? "発行なし(15歳未満)" : withWareki(c === "Signing" ? e.signingExpiry : e.userAuthenticationExpiry)),
           h("td", {}, pinText(view.pins[c])))))),
     h("p", { id: "renewal-window" }, "更新できる期間: ", h("strong", {}, `${dateJa(opens)} 〜 ${dateJa(until)}`), " ",
       h("span", { class: `tag ${win[1]}` }, win[0])),
+    view.renewedUntil || view.status !== "active" ? null : h("p", { id: "expiry-countdown", class: "countdown" }, expiryCountdown(today, opens, until)),
     view.renewedUntil ? h("p", { class: "notice ok", id: "renewed" }, `更新済み: 新しい有効期限は ${dateJa(view.renewedUntil)} です。`) : null,
     view.inquiry ? h("p", { id: "inquiry" }, "文書照会: ", `${dateJa(view.inquiry.mailedOn)} 送付・回答期限 ${dateJa(view.inquiry.replyDueOn)} ・ `,
       view.inquiry.replyReceived ? h("span", { class: "tag ok" }, "回答書 受理済み")
         : view.status !== "active" ? h("span", { class: "tag" }, "照会終了(案件終了)")
-        : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち")) : null));
+        : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち"),
+      !view.inquiry.replyReceived && view.status === "active" ? h("span", { id: "reply-countdown", class: "countdown" }, " ", replyCountdown(today, view.inquiry.replyDueOn)) : null) : null));
+}
+
+/** Whole days from one ISO date to another. */
+const daysBetween = (from, to) => Math.round((Date.parse(to.slice(0, 10) + "T00:00:00Z") - Date.parse(from.slice(0, 10) + "T00:00:00Z")) / 86400000);
+
+/** What a clerk needs to know of the expiry today: days until renewal opens, until expiry, or since it. */
+function expiryCountdown(today, opens, until) {
+  if (today < opens) return `更新の受付開始まであと${daysBetween(today, opens)}日(有効期限まであと${daysBetween(today, until)}日)`;
+  const left = daysBetween(today, until);
+  if (left > 0) return `有効期限まであと${left}日`;
+  if (left === 0) return "本日が有効期限です";
+  return `有効期限から${-left}日経過(失効)`;
+}
+
+function replyCountdown(today, due) {
+  const left = daysBetween(today, due);
+  return left > 0 ? `(回答期限まであと${left}日)` : left === 0 ? "(本日が回答期限)" : `(回答期限を${-left}日超過)`;
 }
 
 function pinText(pin) {
