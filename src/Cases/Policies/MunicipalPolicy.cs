@@ -31,6 +31,9 @@ public sealed record MunicipalPolicy(
     /// <summary>A proxy has certificates issued only on the visit after an answered inquiry (003).</summary>
     public bool ProxyIssuanceNeedsInquiry { get; init; }
 
+    /// <summary>Where residents ask, as the seed gives it (printed on the handouts); null where it names no number.</summary>
+    public MunicipalContact? Contact { get; init; }
+
     DocumentTerms IRenewalPolicy.TermsOf(string documentKind) =>
         Document(documentKind) is { } d ? new DocumentTerms(d.IssuedOnOrAfter, d.GraceAfterExpiryMonths ?? 0) : DocumentTerms.Usual;
 
@@ -140,6 +143,9 @@ public sealed record IdentityCombination(int A, int B, int Any)
         }
     }
 }
+
+/// <summary>Who answers residents' questions, by telephone.</summary>
+public sealed record MunicipalContact(string NameJa, string Phone, string? HoursJa);
 
 /// <summary>The mailed document inquiry (文書照会) and the visit after it.</summary>
 public sealed record DocumentInquiryPolicy(

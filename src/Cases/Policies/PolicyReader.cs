@@ -80,7 +80,7 @@ internal static partial class PolicyReader
     {
         root.Only("slug", "localGovernmentCode", "nameJa", "seed", "reservation", "postOfficeRenewal", "offices",
             "documentKinds", "listA", "listB", "holderIdentityWhenPinFails", "proxyIdentity", "legalRepresentativeIdentity",
-            "documentInquiry", "legalRepresentativePinReset", "insuranceRegistrationClosedDaysBeforeExpiry", "proxyIssuanceNeedsInquiry");
+            "documentInquiry", "legalRepresentativePinReset", "insuranceRegistrationClosedDaysBeforeExpiry", "proxyIssuanceNeedsInquiry", "contact");
 
         var slugNode = root.Required("slug");
         var slug = slugNode.String();
@@ -150,7 +150,15 @@ internal static partial class PolicyReader
             RepresentativePinResetTerms = PinReset(root.Nullable("legalRepresentativePinReset")),
             InsuranceRegistrationClosedDaysBeforeExpiry = root.Nullable("insuranceRegistrationClosedDaysBeforeExpiry")?.Int(),
             ProxyIssuanceNeedsInquiry = root.Required("proxyIssuanceNeedsInquiry").Bool(),
+            Contact = Contact(root.Nullable("contact")),
         };
+    }
+
+    private static MunicipalContact? Contact(Node? node)
+    {
+        if (node is not { } n) return null;
+        n.Only("nameJa", "phone", "hoursJa");
+        return new MunicipalContact(n.Required("nameJa").String(), n.Required("phone").String(), n.Nullable("hoursJa")?.String());
     }
 
     private sealed record ProfileContext(string Slug, string Seed)

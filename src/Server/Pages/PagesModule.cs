@@ -146,6 +146,7 @@ public static class PagesModule
             csrf = signer.CsrfToken(token!),
             csrfHeader = StaffSession.CsrfHeader,
             pages = Pages.Where(pg => pg.Nav && pg.Roles.Contains(who.Role)).Select(pg => new { path = pg.Route, ja = pg.Ja, en = pg.En }),
+            contact = policy?.Contact is { } contact ? new { nameJa = contact.NameJa, phone = contact.Phone, hoursJa = contact.HoursJa } : null,
             offices = policy?.Offices.Select(o => new { id = o.Id, nameJa = o.NameJa, counters = o.Counters }).ToArray() ?? [],
             // What the desk asks of each ticked document: its issue date where the profile bounds it
             // (運転経歴証明書, 000/004), its expiry where the kind carries one, and the months of grace

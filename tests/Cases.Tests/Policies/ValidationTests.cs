@@ -40,6 +40,7 @@ public class ValidationTests
           "legalRepresentativePinReset": null,
           "insuranceRegistrationClosedDaysBeforeExpiry": null,
           "proxyIssuanceNeedsInquiry": false,
+          "contact": null,
         }
         """;
 
