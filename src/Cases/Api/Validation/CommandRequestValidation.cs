@@ -92,7 +92,8 @@ public static partial class CommandRequestValidation
     {
         e.PersonalText(path + ".nameKanji", holder.NameKanji, B.Name);
         e.PersonalText(path + ".nameKana", holder.NameKana, B.Name);
-        e.Date(path + ".birthDate", holder.BirthDate, B.EarliestBirthDate, e.Today);
+        var (bornFrom, bornTo) = B.BirthDates(e.Today);
+        e.Date(path + ".birthDate", holder.BirthDate, bornFrom, bornTo);
         e.PersonalText(path + ".registeredAddress", holder.RegisteredAddress, B.Address);
     }
 
@@ -102,8 +103,11 @@ public static partial class CommandRequestValidation
         CertificateExpiry(e, path + ".signingExpiry", expiry.SigningExpiry);
     }
 
-    private static void CertificateExpiry(RequestErrors e, string path, DateOnly? expiry) =>
-        e.Date(path, expiry, B.EarliestCertificateExpiry, e.Today.AddYears(B.CertificateExpiryYearsAhead));
+    private static void CertificateExpiry(RequestErrors e, string path, DateOnly? expiry)
+    {
+        var (from, to) = B.CertificateExpiries(e.Today);
+        e.Date(path, expiry, from, to);
+    }
 
     /// <summary>The body is there (not a JSON null), then its fields; the answer is Wolverine's continue or the 400 problem.</summary>
     private static ProblemDetails Check<T>(T? body, string municipality, TimeProvider clock, Action<T, RequestErrors> fields) where T : class

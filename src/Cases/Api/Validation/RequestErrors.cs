@@ -87,7 +87,7 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
             return;
         }
         if (value.Length > max) Add(path, FieldError.TooLong(max));
-        if (value.Any(c => IsRefused(c, freeText))) Add(path, FieldError.ControlCharacters);
+        if (HasRefusedCharacter(value, freeText)) Add(path, FieldError.ControlCharacters);
     }
 
     /// <summary>Text a person types about a person (a name, an address, a ticket, a reason): as <see cref="Text"/>, and never what looks like a My Number.</summary>
@@ -97,8 +97,22 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
         if (value is not null && Renewal.MyNumbers.LooksLikeOne(value)) Add(path, FieldError.MyNumberLike);
     }
 
-    /// <summary>C0/C1 controls, and format characters (bidirectional overrides, zero-width joiners) that would change how a wall display shows the text.</summary>
-    private static bool IsRefused(char c, bool freeText) =>
+    /// <summary>Whether the text holds a character <see cref="IsRefused"/>: the one test of the command edge and of a notice file's lines.</summary>
+    public static bool HasRefusedCharacter(string value, bool freeText = false)
+    {
+        foreach (var c in value)
+        {
+            if (IsRefused(c, freeText)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// C0/C1 controls, and format characters (bidirectional overrides such as U+202E, zero-width
+    /// joiners) that would change how a wall display shows the text. Tabs and line breaks only in
+    /// free text (an inquiry's reason): never in a name, an address, a ticket or a notice number.
+    /// </summary>
+    public static bool IsRefused(char c, bool freeText = false) =>
         (!freeText || c is not ('\t' or '\n' or '\r'))
         && char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format;
 
