@@ -83,4 +83,14 @@ public static class DocumentKinds
     public const string GuardianshipCertificate = "guardianship-certificate";
     public const string LetterOfAttorney = "letter-of-attorney";
     public const string ReplyForm = "reply-form";
+
+    /// <summary>
+    /// The kinds the decider classifies itself whatever the municipality's profile lists (proofs of
+    /// authority, the letter of attorney, the reply form); every other kind, the My Number Card
+    /// too, is an identity document only if the profile lists it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> WithRole = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FamilyRegisterCertificate, MaternalChildHandbook, GuardianshipCertificate, LetterOfAttorney, ReplyForm,
+    };
 }

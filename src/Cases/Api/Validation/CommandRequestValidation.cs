@@ -45,8 +45,9 @@ public static partial class CommandRequestValidation
         e.Text("stationId", r.StationId, B.StationId);
         e.Text("userAuthenticationSerial", r.UserAuthenticationSerial, B.CertificateSerial);
         CertificateExpiry(e, "userAuthenticationExpiry", r.UserAuthenticationExpiry);
-        e.Range("userAuthenticationPinTriesLeft", r.UserAuthenticationPinTriesLeft, 0, B.MaxPinTries);
-        e.Range("signingPinTriesLeft", r.SigningPinTriesLeft, 0, B.MaxPinTries);
+        // As a card counts them (seed 003): user authentication 0–3, signing 0–5; the decider checks them again.
+        e.Range("userAuthenticationPinTriesLeft", r.UserAuthenticationPinTriesLeft, 0, Pins.MaxTries(Certificate.UserAuthentication));
+        e.Range("signingPinTriesLeft", r.SigningPinTriesLeft, 0, Pins.MaxTries(Certificate.Signing));
     });
 
     public static ProblemDetails Validate(VisitRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
@@ -62,7 +63,7 @@ public static partial class CommandRequestValidation
         {
             if (documents[i] is not { } document) continue;
             var path = $"documents[{i}]";
-            e.Text(path + ".kind", document.Kind, B.DocumentKind);
+            e.DocumentKind(path + ".kind", document.Kind);
             e.Date(path + ".issuedOn", document.IssuedOn, B.EarliestBirthDate, e.Today);
             e.Date(path + ".validUntil", document.ValidUntil, B.EarliestBirthDate, e.Today.AddYears(B.DocumentValidityYearsAhead));
         }
@@ -71,7 +72,7 @@ public static partial class CommandRequestValidation
     public static ProblemDetails Validate(EndVisitRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (_, _) => { });
 
     public static ProblemDetails Validate(PinCheckRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
-        e.Range("triesLeft", r.TriesLeft, 0, B.MaxPinTries));
+        e.Range("triesLeft", r.TriesLeft, 0, Pins.MaxTries(r.Certificate)));
 
     public static ProblemDetails Validate(PinResetRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
         e.List("certificates", r.Certificates, 1, Enum.GetValues<Certificate>().Length, distinct: true));

@@ -36,9 +36,6 @@ public static class RequestBounds
     /// <summary>Free text: why a document inquiry is mailed (tabs and line breaks allowed).</summary>
     public const int Reason = 500;
 
-    /// <summary>PIN tries left as a card counts them: 0 to 5 (signing; user authentication's 3 is the decider's rule, seed 003).</summary>
-    public const int MaxPinTries = 5;
-
     /// <summary>Documents shown at one visit.</summary>
     public const int Documents = 20;
 

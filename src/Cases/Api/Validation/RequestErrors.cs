@@ -34,6 +34,9 @@ public sealed record FieldError(string Ja, string En)
         return new($"{policy.NameJa}の窓口ではありません(指定できる窓口: {ids})", $"Not an office of {policy.Slug} (offices: {ids})");
     }
 
+    public static FieldError UnknownDocumentKind(MunicipalPolicy policy) =>
+        new($"{policy.NameJa}で受け付ける書類の種類ではありません", $"Not a document kind {policy.Slug} accepts");
+
     public static FieldError UnknownCounter(OfficePolicy office)
     {
         var names = string.Join("、", office.Counters);
@@ -129,6 +132,16 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
         Text(path, counter, RequestBounds.Counter);
         if (string.IsNullOrWhiteSpace(counter) || Policy.Offices.FirstOrDefault(o => o.Id == office) is not { } known) return;
         if (!known.Counters.Contains(counter)) Add(path, FieldError.UnknownCounter(known));
+    }
+
+    /// <summary>A document kind this municipality's profile knows, or one with a role of its own (a letter of attorney, the reply form, a proof of authority): the decider's <c>unknown-document</c>, said at the edge without the value.</summary>
+    public void DocumentKind(string path, string? kind)
+    {
+        Text(path, kind, RequestBounds.DocumentKind);
+        if (!string.IsNullOrWhiteSpace(kind) && !Renewal.DocumentKinds.WithRole.Contains(kind) && Policy.Document(kind) is null)
+        {
+            Add(path, FieldError.UnknownDocumentKind(Policy));
+        }
     }
 
     public void Range(string path, int value, int min, int max)
