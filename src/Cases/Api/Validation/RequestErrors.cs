@@ -19,6 +19,12 @@ public sealed record FieldError(string Ja, string En)
 
     public static readonly FieldError MyNumberLike = new("個人番号のような12桁の数字は記録できません", "A 12-digit number like a My Number is never recorded");
 
+    public static FieldError OneOf(params string[] values) =>
+        new($"{string.Join("、", values)} のいずれかを指定してください", $"One of: {string.Join(", ", values)}");
+
+    public static FieldError Moment => new("日時はオフセット付きの ISO 8601 で指定してください(例: 2026-04-01T09:00:00+09:00)",
+        "A moment in ISO 8601 with its offset (2026-04-01T09:00:00+09:00)");
+
     public static FieldError TooLong(int max) => new($"{max}文字以内で指定してください", $"At most {max} characters");
 
     public static FieldError OutOfRange(int min, int max) => new($"{min}〜{max}の整数を指定してください", $"An integer from {min} to {max}");
