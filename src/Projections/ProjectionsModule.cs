@@ -59,10 +59,16 @@ public static class ProjectionsModule
     {
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
 
-        tenant.MapGet("/offices/{office}/board", async (string municipality, string office, DateTimeOffset? asOf,
+        // asOf as a moment with its offset (2026-03-16T10:15:00+09:00), read here so that a malformed one is a 400 naming it, not the framework's binding error.
+        tenant.MapGet("/offices/{office}/board", async (string municipality, string office, string? asOf,
             QueueBoardQuery boards, TimeProvider clock, CancellationToken ct) =>
-            Results.Ok(await boards.BoardAsync(municipality, office, asOf ?? clock.GetUtcNow(), ct)))
-            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        {
+            var errors = ReadQuery.Errors(municipality, clock);
+            errors.Office("office", office);
+            var moment = ReadQuery.Moment(errors, "asOf", asOf);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            return Results.Ok(await boards.BoardAsync(municipality, office, moment ?? clock.GetUtcNow(), ct));
+        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         tenant.MapGet("/offices/{office}/board/stream", (string municipality, string office, HttpContext http, BoardUpdates updates,
             QueueBoardQuery boards, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
@@ -70,17 +76,26 @@ public static class ProjectionsModule
             .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
+        // Every parameter is checked as the command edge checks a body (400 naming each field, never its value): name and
+        // noticeNumber by the edge's bounds, status active|closed, an office of the profile, limit 1–200 (default 50).
         tenant.MapGet("/cases", async (string municipality, string? name, string? birthDate, string? noticeNumber, string? status,
-            string? office, int? limit, CaseFinderQuery finder, TimeProvider clock, CancellationToken ct) =>
+            string? office, string? limit, CaseFinderQuery finder, TimeProvider clock, CancellationToken ct) =>
         {
+            var errors = ReadQuery.Errors(municipality, clock);
             DateOnly? born = null;
             if (!string.IsNullOrWhiteSpace(birthDate))
             {
                 var reading = JapaneseDates.Parse(birthDate);
-                if (reading.Date is null) return Results.Problem(InvalidRequest.Problem(new Dictionary<string, string[]> { ["birthDate"] = [$"{reading.ProblemJa} / {reading.ProblemEn}"] }));
+                if (reading.Date is null) errors.Add("birthDate", new FieldError(reading.ProblemJa ?? "", reading.ProblemEn ?? ""));
                 born = reading.Date;
             }
-            return Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, born, noticeNumber, status, office, limit ?? 50),
+            if (!string.IsNullOrWhiteSpace(name)) errors.Text("name", name, RequestBounds.Name);
+            if (!string.IsNullOrWhiteSpace(noticeNumber)) errors.Text("noticeNumber", noticeNumber.Trim(), RequestBounds.NoticeNumber);
+            if (!string.IsNullOrWhiteSpace(status) && status is not (ReadQuery.Active or ReadQuery.Closed)) errors.Add("status", FieldError.OneOf(ReadQuery.Active, ReadQuery.Closed));
+            if (!string.IsNullOrWhiteSpace(office)) errors.Office("office", office.Trim());
+            var count = ReadQuery.Limit(errors, "limit", limit, ReadQuery.DefaultLimit, ReadQuery.MaxLimit);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            return Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, born, noticeNumber, status, office, count),
                 JapanTime.DateOf(clock.GetUtcNow()), ct));
         }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 

@@ -106,4 +106,14 @@ public static class DocumentKinds
         "independence-support-medical-certificate", "public-assistance-certificate", "student-id",
         "firearm-permit", "real-estate-broker-licence", "marine-officer-licence", "seafarer-handbook",
     };
+
+    /// <summary>
+    /// The kinds the decider classifies itself whatever the municipality's profile lists (proofs of
+    /// authority, the letter of attorney, the reply form); every other kind, the My Number Card
+    /// too, is an identity document only if the profile lists it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> WithRole = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FamilyRegisterCertificate, MaternalChildHandbook, GuardianshipCertificate, LetterOfAttorney, ReplyForm,
+    };
 }

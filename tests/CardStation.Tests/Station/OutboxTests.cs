@@ -104,7 +104,7 @@ public sealed class OutboxTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_rule_refusal_is_set_aside_and_reported_and_the_next_result_still_goes()
+    public async Task A_refusal_is_set_aside_and_reported_and_the_next_result_still_goes()
     {
         var path = await _h.NoticeAsync("N-5003");
         var card = new FakeCard("0A1B", Expiry);
@@ -113,7 +113,7 @@ public sealed class OutboxTests : IAsyncLifetime
         var caseId = (await station.AttachAsync(Guid.Parse(path.Split('/')[^1]))).CaseId;
         _h.ServerUp = false;
 
-        // A card that says 4 tries are left of 3: the server refuses the reading by its rule.
+        // A card that says 4 tries are left of 3: the server refuses the reading at its edge (400 naming the field).
         card.UserTries = 4;
         await station.ReReadAfterRenewalAsync();
         card.UserTries = 3;
@@ -123,7 +123,7 @@ public sealed class OutboxTests : IAsyncLifetime
 
         Assert.Equal((1, 0), (report.Sent, report.Pending));
         var aside = Assert.Single(report.SetAside);
-        Assert.Equal((422, "urn:casesystem:rule:pin-tries-out-of-range"), (aside.Status, aside.ProblemType));
+        Assert.Equal((400, "urn:casesystem:problem:invalid-request"), (aside.Status, aside.ProblemType));
         Assert.Equal(OutboxEntry.CardReads, aside.Entry.Command);
         Assert.Single(station.Outbox.SetAside);
         Assert.Equal(2, (await _h.EventsAsync(caseId)).Count(e => e.Type == "CardRead"));

@@ -41,16 +41,17 @@ public sealed class CorrectionHttpTests(TestDatabase db) : IClassFixture<TestDat
         var entry = Assert.Single(arrived.GetProperty("corrections").GetProperty("voidable").EnumerateArray());
         Assert.Equal((arrival, "ArrivedAtOffice"), (entry.GetProperty("version").GetInt32(), entry.GetProperty("entry").GetString()));
 
-        // A refusal names its rule, in Japanese with English beside it, and stores nothing: a blank
-        // reason at the edge (400 naming the field), a reason that looks like a My Number by the rule.
+        // A refusal names the field or its rule, in Japanese with English beside it, and stores nothing:
+        // a blank reason and one that looks like a My Number at the edge (400 naming the field; the
+        // decider's correction-reason rule checks again, CorrectionTests), the entry by the rule.
         var noReason = await _server.PostAsync(path + "/voided-entries", new { entryVersion = arrival, reason = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.True((await noReason.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("reason", out _));
         var myNumber = await _server.PostAsync(path + "/voided-entries", new { entryVersion = arrival, reason = "番号123456789012" });
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, myNumber.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, myNumber.StatusCode);
         var problem = await myNumber.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("urn:casesystem:rule:correction-reason", problem.GetProperty("type").GetString());
-        Assert.Contains("理由", problem.GetProperty("title").GetString());
+        Assert.Equal("urn:casesystem:problem:invalid-request", problem.GetProperty("type").GetString());
+        Assert.Contains("個人番号", problem.GetProperty("errors").GetProperty("reason")[0].GetString());
         Assert.DoesNotContain("123456789012", await myNumber.Content.ReadAsStringAsync());
         var notVoidable = await _server.PostAsync(path + "/voided-entries", new { entryVersion = 1, reason = "開始の取消し" });
         Assert.Equal("urn:casesystem:rule:entry-not-voidable", (await notVoidable.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());

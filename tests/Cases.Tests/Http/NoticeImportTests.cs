@@ -25,15 +25,15 @@ public sealed class NoticeImportTests(TestDatabase db) : IClassFixture<TestDatab
     {
         var csv = Header +
             "H-0001,弘前 一郎,ヒロサキ イチロウ,1980-06-15,青森県弘前市上白銀町1-1,2026-06-15,2026-06-15\n" +
-            "H-0002,\"弘前 二郎\",ヒロサキ ジロウ,2014-01-02,\"青森県弘前市\n大字百石町\",2026-05-31,\n" +   // a quoted line break, no signing certificate
-            "H-0003,弘前 三郎,ヒロサキ サブロウ,1980-13-40,青森県弘前市,2026-06-15,2026-06-15\n" +       // line 5: bad birth date
-            "H-0001,弘前 一郎,ヒロサキ イチロウ,1980-06-15,青森県弘前市上白銀町1-1,2026-06-15,2026-06-15\n" + // line 6: twice in this file
-            "H-0004,弘前 四郎,ヒロサキ シロウ,1980-06-15,青森県弘前市\n";                                 // line 7: too few fields
+            "H-0002,\"弘前 二郎\",ヒロサキ ジロウ,2014-01-02,\"青森県弘前市, 大字百石町\",2026-05-31,\n" +  // quoted fields, no signing certificate
+            "H-0003,弘前 三郎,ヒロサキ サブロウ,1980-13-40,青森県弘前市,2026-06-15,2026-06-15\n" +       // line 4: bad birth date
+            "H-0001,弘前 一郎,ヒロサキ イチロウ,1980-06-15,青森県弘前市上白銀町1-1,2026-06-15,2026-06-15\n" + // line 5: twice in this file
+            "H-0004,弘前 四郎,ヒロサキ シロウ,1980-06-15,青森県弘前市\n";                                 // line 6: too few fields
 
         var report = await (await ImportAsync(csv)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(5, report.GetProperty("lines").GetInt32());
         Assert.Equal(2, report.GetProperty("imported").GetInt32());
-        Assert.Equal([5, 6, 7], report.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("line").GetInt32()));
+        Assert.Equal([4, 5, 6], report.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("line").GetInt32()));
         Assert.Contains("生年月日", report.GetProperty("rejected")[0].GetProperty("reasonJa").GetString());
 
         var again = await (await ImportAsync(Header + csv.Split('\n', 2)[1].Split("H-0003")[0])).Content.ReadFromJsonAsync<JsonElement>();
@@ -42,7 +42,7 @@ public sealed class NoticeImportTests(TestDatabase db) : IClassFixture<TestDatab
 
         var child = await _server.Http.GetFromJsonAsync<JsonElement>($"/api/hirosaki/cases/{CaseIds.ForNotice("hirosaki", "H-0002")}");
         Assert.Equal("H-0002", child.GetProperty("noticeNumber").GetString());
-        Assert.Equal("青森県弘前市\n大字百石町", child.GetProperty("holder").GetProperty("registeredAddress").GetString());
+        Assert.Equal("青森県弘前市, 大字百石町", child.GetProperty("holder").GetProperty("registeredAddress").GetString());
         Assert.Equal(JsonValueKind.Null, child.GetProperty("expiry").GetProperty("signingExpiry").ValueKind);
         // The notice and the renewal window it found open (it opened on 1 March, three months before the expiry: 000).
         Assert.Equal(2, child.GetProperty("version").GetInt64());

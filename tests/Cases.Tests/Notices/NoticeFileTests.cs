@@ -1,5 +1,6 @@
 using System.Text;
 using CaseSystem.Cases.Api.Notices;
+using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Renewal;
 
 namespace CaseSystem.Cases.Tests.Notices;
@@ -78,7 +79,89 @@ public sealed class NoticeFileTests
 
     private static readonly Dictionary<string, int> Header = NoticeLines.Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
 
-    private static (NoticeLine? Notice, LineFault? Fault) Line(string csv) => NoticeLines.Read(new CsvRecord(2, csv.Split(',')), Header);
+    /// <summary>The day the lines are read on (Japan's date): it bounds the birth date and the expiries, as at the command edge.</summary>
+    private static readonly DateOnly Today = new(2026, 3, 2);
+
+    private static (NoticeLine? Notice, LineFault? Fault) Line(string csv) => NoticeLines.Read(new CsvRecord(2, csv.Split(',')), Header, Today);
+
+    private static readonly string[] Good = ["H-1", "弘前 一郎", "ヒロサキ イチロウ", "1980-06-15", "青森県弘前市上白銀町1-1", "2026-06-15", "2026-06-15"];
+
+    /// <summary>A good line with one column's value replaced (values may hold line breaks and tabs: fields are not split again).</summary>
+    private static (NoticeLine? Notice, LineFault? Fault) LineWith(string column, string value)
+    {
+        var fields = Good.ToArray();
+        fields[Array.IndexOf(NoticeLines.Columns, column)] = value;
+        return NoticeLines.Read(new CsvRecord(2, fields), Header, Today);
+    }
+
+    /// <summary>
+    /// What the command edge refuses, a line of a notice file is refused for too (the audit's holes):
+    /// dates outside the edge's bounds, a birth date in the future even when it is before the expiry,
+    /// line breaks and tabs in any field (the edge takes none in a name, an address or a number),
+    /// and format characters such as U+202E (RLO), which char.IsControl lets through.
+    /// </summary>
+    [Theory]
+    [InlineData("user_authentication_expiry", "2099-06-15", "date-out-of-range")]
+    [InlineData("user_authentication_expiry", "2036/3/3", "date-out-of-range")]      // the day after ten years ahead
+    [InlineData("user_authentication_expiry", "2015-12-31", "date-out-of-range")]    // before the first card
+    [InlineData("signing_expiry", "2099/6/15", "date-out-of-range")]
+    [InlineData("birth_date", "2026-03-03", "date-out-of-range")]                    // tomorrow, though before the expiry
+    [InlineData("birth_date", "1899/12/31", "date-out-of-range")]
+    [InlineData("name_kanji", "弘前\n一郎", "control-character")]
+    [InlineData("name_kana", "ヒロサキ\tイチロウ", "control-character")]
+    [InlineData("notice_number", "H-\n1", "control-character")]
+    [InlineData("registered_address", "青森県弘前市\n上白銀町1-1", "control-character")]  // the edge takes an address on one line only
+    [InlineData("registered_address", "青森県弘前市\r\n上白銀町1-1", "control-character")]
+    [InlineData("name_kanji", "弘前\u202E郎一", "control-character")]                // RLO: the wall display would show it reversed
+    [InlineData("name_kana", "ヒロサキ\u200Bイチロウ", "control-character")]        // zero-width space
+    [InlineData("notice_number", "H-\uFEFF1", "control-character")]
+    [InlineData("registered_address", "青森県弘前市\u2066上白銀町\u2069", "control-character")]
+    [InlineData("name_kanji", "弘前\u0085一郎", "control-character")]                 // C1 (NEL)
+    public void A_line_the_command_edge_would_refuse_is_rejected_naming_its_column_not_its_value(string column, string value, string reason)
+    {
+        var (notice, fault) = LineWith(column, value);
+        Assert.Null(notice);
+        Assert.Equal((reason, column), (fault!.Reason, fault.Column));
+        Assert.Matches(@"[\p{IsCJKUnifiedIdeographs}\p{IsHiragana}]", fault.Ja);
+        Assert.StartsWith(column, fault.En);
+        Assert.DoesNotContain(value.Trim(), fault.Ja + fault.En);
+    }
+
+    [Fact]
+    public void The_bounds_are_the_command_edges_and_a_line_at_them_is_read()
+    {
+        // Born today, a certificate expiring ten years on or on the first day cards could expire, names and address at their length.
+        var (notice, fault) = NoticeLines.Read(new CsvRecord(2,
+            ["H-" + new string('N', RequestBounds.NoticeNumber - 2), new string('弘', RequestBounds.Name), new string('ヒ', RequestBounds.Name),
+             "2026/3/2", new string('町', RequestBounds.Address), "2036-03-02", "2026-03-03"]), Header, Today);
+        Assert.Null(fault);
+        Assert.Equal((Today, new DateOnly(2036, 3, 2)), (notice!.Holder.BirthDate, notice.Expiry.UserAuthenticationExpiry));
+        Assert.Equal(RequestBounds.BirthDates(Today), (new DateOnly(1900, 1, 1), Today));
+        Assert.Equal(RequestBounds.CertificateExpiries(Today), (new DateOnly(2016, 1, 1), new DateOnly(2036, 3, 2)));
+        Assert.Null(LineWith("user_authentication_expiry", "2016-01-01").Fault);
+
+        // One character over the edge's bound refuses the line.
+        Assert.Equal("too-long", LineWith("name_kanji", new string('弘', RequestBounds.Name + 1)).Fault!.Reason);
+        Assert.Equal("too-long", LineWith("name_kana", new string('ヒ', RequestBounds.Name + 1)).Fault!.Reason);
+        Assert.Equal("too-long", LineWith("registered_address", new string('町', RequestBounds.Address + 1)).Fault!.Reason);
+        Assert.Equal("too-long", LineWith("notice_number", new string('N', RequestBounds.NoticeNumber + 1)).Fault!.Reason);
+    }
+
+    /// <summary>The one character test, for the edge and the notice file alike: controls and format characters, line breaks and tabs only in free text.</summary>
+    [Theory]
+    [InlineData('\n', true)]
+    [InlineData('\t', true)]
+    [InlineData('\u0007', false)]
+    [InlineData('\u007F', false)]
+    [InlineData('\u202E', false)]
+    [InlineData('\u200D', false)]
+    public void The_edge_refuses_these_characters(char c, bool inFreeText)
+    {
+        Assert.True(RequestErrors.IsRefused(c));
+        Assert.Equal(!inFreeText, RequestErrors.IsRefused(c, freeText: true));
+        Assert.False(RequestErrors.IsRefused('弘'));
+        Assert.False(RequestErrors.IsRefused(' '));
+    }
 
     [Theory]
     [InlineData("1990-01-01")]

@@ -40,9 +40,11 @@ public static class NoticeImport
     {
         batch = batch?.Trim() ?? "";
         if (batch.Length == 0) return Problems.Result(Problems.BadRequest, "batch=<通知バッチ名> を指定してください。/ Give the batch name as ?batch=...");
-        if (batch.Length > 100 || batch.Any(char.IsControl))
+        // The batch name enters every notice's event: the edge's characters, and never what looks like a My Number.
+        if (batch.Length > 100 || Validation.RequestErrors.HasRefusedCharacter(batch) || Renewal.MyNumbers.LooksLikeOne(batch))
         {
-            return Problems.Result(Problems.BadRequest, "通知バッチ名は100文字までで、制御文字は使えません。/ The batch name is at most 100 characters, without control characters.");
+            return Problems.Result(Problems.BadRequest,
+                "通知バッチ名は100文字までで、制御文字や個人番号のような12桁の数字は使えません。/ The batch name is at most 100 characters, without control characters or a 12-digit number like a My Number.");
         }
         if (AmendRequested(amend) is not { } amending)
         {
@@ -61,6 +63,7 @@ public static class NoticeImport
         if (HeaderFault(records[0]) is { } headerFault) return Problems.Result(Problems.BadCsvColumns, headerFault);
         var header = records[0].Fields.Select((h, i) => (Name: h.Trim(), i)).ToDictionary(h => h.Name, h => h.i);
 
+        var today = JapanTime.DateOf(clock.GetUtcNow());
         var tally = new NoticeImportTally();
         var notices = new List<NoticeLine>();
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -70,7 +73,7 @@ public static class NoticeImport
             // Excel writes rows it once formatted as empty fields: no line at all.
             if (record.Fields.All(string.IsNullOrWhiteSpace)) continue;
             lines++;
-            var (notice, fault) = NoticeLines.Read(record, header);
+            var (notice, fault) = NoticeLines.Read(record, header, today);
             if (fault is not null)
             {
                 tally.Rejected.Add(new RejectedLine(record.Line, fault.Reason, fault.Column, fault.Ja, fault.En));

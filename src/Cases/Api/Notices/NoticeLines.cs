@@ -1,4 +1,5 @@
 using System.Globalization;
+using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Renewal;
 
 namespace CaseSystem.Cases.Api.Notices;
@@ -13,8 +14,13 @@ public sealed record LineFault(string Reason, string? Column, string Ja, string 
 public sealed record NoticeLine(int Line, string NoticeNumber, Holder Holder, CertificateDates Expiry);
 
 /// <summary>
-/// The notice format's columns and how one line is read: every field trimmed, required ones
-/// present, each within a length bound and without control characters, dates as ISO
+/// The notice format's columns and how one line is read. Each line goes through the command
+/// edge's checks (<see cref="RequestErrors"/>, <see cref="RequestBounds"/>), so that nothing enters
+/// the log by a file that a clerk could not type: every field trimmed, required ones present,
+/// each within the edge's length bound (names, address) and without a character the edge refuses
+/// (controls, line breaks and tabs, format characters such as U+202E; an address the edge takes on
+/// one line only, so a file's two-line address is refused too), the birth date from 1900 to today
+/// and the expiries from 2016 to ten years ahead as the edge takes them. Dates as ISO
 /// (<c>1990-01-01</c>) or as Excel writes them (<c>1990/1/1</c>, <c>1990/01/01</c>). A field that
 /// holds what looks like a My Number (12 digits in a row) refuses its line: it must not enter the
 /// log. No message says what a field held.
@@ -34,11 +40,11 @@ public static class NoticeLines
     /// <summary>The column a file may leave out: a holder without a signing certificate (under 15) has none.</summary>
     public const string Optional = SigningExpiry;
 
-    /// <summary>Length bounds (characters): what is read enters the log for good and is shown on every screen.</summary>
+    /// <summary>Length bounds (characters), the command edge's: what is read enters the log for good and is shown on every screen.</summary>
     private static readonly Dictionary<string, int> MaxLength = new()
     {
-        [NoticeNumber] = 40, [NameKanji] = 100, [NameKana] = 100, [RegisteredAddress] = 200,
-        [BirthDate] = 10, [UserAuthenticationExpiry] = 10, [SigningExpiry] = 10,
+        [NoticeNumber] = RequestBounds.NoticeNumber, [NameKanji] = RequestBounds.Name, [NameKana] = RequestBounds.Name,
+        [RegisteredAddress] = RequestBounds.Address, [BirthDate] = 10, [UserAuthenticationExpiry] = 10, [SigningExpiry] = 10,
     };
 
     private static readonly Dictionary<string, (string Ja, string En)> Names = new()
@@ -54,8 +60,8 @@ public static class NoticeLines
 
     private static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyy/M/d"];
 
-    /// <summary>The line as a notice, or why it is not one.</summary>
-    public static (NoticeLine? Notice, LineFault? Fault) Read(CsvRecord record, IReadOnlyDictionary<string, int> header)
+    /// <summary>The line as a notice, or why it is not one; <paramref name="today"/> is the municipality's (Japan's) date, which bounds the dates as at the edge.</summary>
+    public static (NoticeLine? Notice, LineFault? Fault) Read(CsvRecord record, IReadOnlyDictionary<string, int> header, DateOnly today)
     {
         if (record.Fields.Length != header.Count)
         {
@@ -69,7 +75,11 @@ public static class NoticeLines
         {
             var value = Field(column);
             if (value.Length > MaxLength[column]) return (null, Fault("too-long", column, $"が長すぎます({MaxLength[column]}文字まで)。", $" is longer than {MaxLength[column]} characters."));
-            if (HasControl(value)) return (null, Fault("control-character", column, "に制御文字があります。", " holds a control character."));
+            if (RequestErrors.HasRefusedCharacter(value))
+            {
+                return (null, Fault("control-character", column, "に制御文字(改行・タブ・書式制御文字を含む)があります。",
+                    " holds a control character (a line break, a tab or a format character such as a bidirectional override)."));
+            }
             if (MyNumbers.LooksLikeOne(value))
             {
                 return (null, Fault("my-number-like", column, "に個人番号のような12桁の数字があります。個人番号は取り込みません。",
@@ -88,7 +98,11 @@ public static class NoticeLines
             if (!Date(signingText, out var s)) return (null, BadDate(SigningExpiry));
             signing = s;
         }
-        if (birth.Year < 1900) return (null, Fault("date-out-of-range", BirthDate, "が1900年より前です。", " is before 1900."));
+        var (bornFrom, bornTo) = RequestBounds.BirthDates(today);
+        if (birth < bornFrom || birth > bornTo) return (null, OutOfRange(BirthDate, bornFrom, bornTo));
+        var (expiresFrom, expiresTo) = RequestBounds.CertificateExpiries(today);
+        if (userExpiry < expiresFrom || userExpiry > expiresTo) return (null, OutOfRange(UserAuthenticationExpiry, expiresFrom, expiresTo));
+        if (signing is { } sx && (sx < expiresFrom || sx > expiresTo)) return (null, OutOfRange(SigningExpiry, expiresFrom, expiresTo));
         if (birth >= userExpiry || (signing is { } se && birth >= se))
         {
             return (null, Fault("birth-after-expiry", BirthDate, "が有効期限より後です。", " is after the expiry."));
@@ -116,17 +130,12 @@ public static class NoticeLines
     private static LineFault BadDate(string column) => Fault("bad-date", column,
         "は日付として読めません(1990-01-01 か 1990/1/1 の形で記入してください)。", " is not a date (write 1990-01-01 or 1990/1/1).");
 
+    private static LineFault OutOfRange(string column, DateOnly from, DateOnly to)
+    {
+        var (f, t) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return Fault("date-out-of-range", column, $"は{f}から{t}までの日付にしてください。", $" must be a date from {f} to {t}.");
+    }
+
     private static LineFault Fault(string reason, string column, string ja, string en) =>
         new(reason, column, Names[column].Ja + ja, Names[column].En + en);
-
-    /// <summary>C0 and C1 controls and DEL; a line break or tab inside a quoted field is allowed (addresses span lines).</summary>
-    private static bool HasControl(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is '\n' or '\r' or '\t') continue;
-            if (char.IsControl(c)) return true;
-        }
-        return false;
-    }
 }

@@ -45,8 +45,9 @@ public static partial class CommandRequestValidation
         e.Text("stationId", r.StationId, B.StationId);
         e.Text("userAuthenticationSerial", r.UserAuthenticationSerial, B.CertificateSerial);
         CertificateExpiry(e, "userAuthenticationExpiry", r.UserAuthenticationExpiry);
-        e.Range("userAuthenticationPinTriesLeft", r.UserAuthenticationPinTriesLeft, 0, B.MaxPinTries);
-        e.Range("signingPinTriesLeft", r.SigningPinTriesLeft, 0, B.MaxPinTries);
+        // As a card counts them (seed 003): user authentication 0–3, signing 0–5; the decider checks them again.
+        e.Range("userAuthenticationPinTriesLeft", r.UserAuthenticationPinTriesLeft, 0, Pins.MaxTries(Certificate.UserAuthentication));
+        e.Range("signingPinTriesLeft", r.SigningPinTriesLeft, 0, Pins.MaxTries(Certificate.Signing));
     });
 
     public static ProblemDetails Validate(VisitRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
@@ -62,7 +63,7 @@ public static partial class CommandRequestValidation
         {
             if (documents[i] is not { } document) continue;
             var path = $"documents[{i}]";
-            e.Text(path + ".kind", document.Kind, B.DocumentKind);
+            e.DocumentKind(path + ".kind", document.Kind);
             e.Date(path + ".issuedOn", document.IssuedOn, B.EarliestBirthDate, e.Today);
             e.Date(path + ".validUntil", document.ValidUntil, B.EarliestBirthDate, e.Today.AddYears(B.DocumentValidityYearsAhead));
         }
@@ -71,7 +72,7 @@ public static partial class CommandRequestValidation
     public static ProblemDetails Validate(EndVisitRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (_, _) => { });
 
     public static ProblemDetails Validate(PinCheckRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
-        e.Range("triesLeft", r.TriesLeft, 0, B.MaxPinTries));
+        e.Range("triesLeft", r.TriesLeft, 0, Pins.MaxTries(r.Certificate)));
 
     public static ProblemDetails Validate(PinResetRequest? body, string municipality, TimeProvider clock) => Check(body, municipality, clock, (r, e) =>
         e.List("certificates", r.Certificates, 1, Enum.GetValues<Certificate>().Length, distinct: true));
@@ -92,7 +93,8 @@ public static partial class CommandRequestValidation
     {
         e.PersonalText(path + ".nameKanji", holder.NameKanji, B.Name);
         e.PersonalText(path + ".nameKana", holder.NameKana, B.Name);
-        e.Date(path + ".birthDate", holder.BirthDate, B.EarliestBirthDate, e.Today);
+        var (bornFrom, bornTo) = B.BirthDates(e.Today);
+        e.Date(path + ".birthDate", holder.BirthDate, bornFrom, bornTo);
         e.PersonalText(path + ".registeredAddress", holder.RegisteredAddress, B.Address);
     }
 
@@ -102,8 +104,11 @@ public static partial class CommandRequestValidation
         CertificateExpiry(e, path + ".signingExpiry", expiry.SigningExpiry);
     }
 
-    private static void CertificateExpiry(RequestErrors e, string path, DateOnly? expiry) =>
-        e.Date(path, expiry, B.EarliestCertificateExpiry, e.Today.AddYears(B.CertificateExpiryYearsAhead));
+    private static void CertificateExpiry(RequestErrors e, string path, DateOnly? expiry)
+    {
+        var (from, to) = B.CertificateExpiries(e.Today);
+        e.Date(path, expiry, from, to);
+    }
 
     /// <summary>The body is there (not a JSON null), then its fields; the answer is Wolverine's continue or the 400 problem.</summary>
     private static ProblemDetails Check<T>(T? body, string municipality, TimeProvider clock, Action<T, RequestErrors> fields) where T : class

@@ -13,6 +13,9 @@ public static class RequestBounds
     /// <summary>A registered address (住所), with building and room.</summary>
     public const int Address = 200;
 
+    /// <summary>A J-LIS expiry notice's number (通知番号), as a notice file brings it and the case finder looks it up.</summary>
+    public const int NoticeNumber = 40;
+
     /// <summary>A queue ticket number as the wall display shows it ("A-123").</summary>
     public const int TicketNumber = 16;
 
@@ -27,7 +30,7 @@ public static class RequestBounds
     /// <summary>A certificate serial number in hexadecimal (X.509 allows 20 octets: 40 digits).</summary>
     public const int CertificateSerial = 64;
 
-    /// <summary>A document kind's code ("driving-licence"); whether the municipality accepts it is the decider's rule.</summary>
+    /// <summary>A document kind's code ("driving-licence"), one the municipality's profile knows or one with a role of its own (<see cref="Renewal.DocumentKinds"/>).</summary>
     public const int DocumentKind = 64;
 
     /// <summary>Free text: why a document inquiry is mailed (tabs and line breaks allowed).</summary>
@@ -35,9 +38,6 @@ public static class RequestBounds
 
     /// <summary>Documents shown at one visit.</summary>
     public const int Documents = 20;
-
-    /// <summary>PIN tries left as a card counts them: 0 to 5 (signing; user authentication's 3 is the decider's rule, seed 003).</summary>
-    public const int MaxPinTries = 5;
 
     /// <summary>A request body of a command, in bytes (the largest real one, a visit with every document, is about 3 KB).</summary>
     public const int BodyBytes = 64 * 1024;
@@ -50,6 +50,12 @@ public static class RequestBounds
 
     /// <summary>A certificate or card expires at most ten years after today (a card of an adult; a certificate five).</summary>
     public const int CertificateExpiryYearsAhead = 10;
+
+    /// <summary>The birth dates taken, by a command and by a notice file alike: from 1900 to today.</summary>
+    public static (DateOnly From, DateOnly To) BirthDates(DateOnly today) => (EarliestBirthDate, today);
+
+    /// <summary>The certificate expiries taken, by a command and by a notice file alike: from 2016 to ten years ahead.</summary>
+    public static (DateOnly From, DateOnly To) CertificateExpiries(DateOnly today) => (EarliestCertificateExpiry, today.AddYears(CertificateExpiryYearsAhead));
 
     /// <summary>An identity document's expiry at most this far ahead.</summary>
     public const int DocumentValidityYearsAhead = 30;

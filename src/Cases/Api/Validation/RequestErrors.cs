@@ -19,6 +19,12 @@ public sealed record FieldError(string Ja, string En)
 
     public static readonly FieldError MyNumberLike = new("個人番号のような12桁の数字は記録できません", "A 12-digit number like a My Number is never recorded");
 
+    public static FieldError OneOf(params string[] values) =>
+        new($"{string.Join("、", values)} のいずれかを指定してください", $"One of: {string.Join(", ", values)}");
+
+    public static FieldError Moment => new("日時はオフセット付きの ISO 8601 で指定してください(例: 2026-04-01T09:00:00+09:00)",
+        "A moment in ISO 8601 with its offset (2026-04-01T09:00:00+09:00)");
+
     public static FieldError TooLong(int max) => new($"{max}文字以内で指定してください", $"At most {max} characters");
 
     public static FieldError OutOfRange(int min, int max) => new($"{min}〜{max}の整数を指定してください", $"An integer from {min} to {max}");
@@ -33,6 +39,9 @@ public sealed record FieldError(string Ja, string En)
         var ids = string.Join(", ", policy.Offices.Select(o => o.Id));
         return new($"{policy.NameJa}の窓口ではありません(指定できる窓口: {ids})", $"Not an office of {policy.Slug} (offices: {ids})");
     }
+
+    public static FieldError UnknownDocumentKind(MunicipalPolicy policy) =>
+        new($"{policy.NameJa}で受け付ける書類の種類ではありません", $"Not a document kind {policy.Slug} accepts");
 
     public static FieldError UnknownCounter(OfficePolicy office)
     {
@@ -87,7 +96,7 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
             return;
         }
         if (value.Length > max) Add(path, FieldError.TooLong(max));
-        if (value.Any(c => IsRefused(c, freeText))) Add(path, FieldError.ControlCharacters);
+        if (HasRefusedCharacter(value, freeText)) Add(path, FieldError.ControlCharacters);
     }
 
     /// <summary>Text a person types about a person (a name, an address, a ticket, a reason): as <see cref="Text"/>, and never what looks like a My Number.</summary>
@@ -97,8 +106,22 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
         if (value is not null && Renewal.MyNumbers.LooksLikeOne(value)) Add(path, FieldError.MyNumberLike);
     }
 
-    /// <summary>C0/C1 controls, and format characters (bidirectional overrides, zero-width joiners) that would change how a wall display shows the text.</summary>
-    private static bool IsRefused(char c, bool freeText) =>
+    /// <summary>Whether the text holds a character <see cref="IsRefused"/>: the one test of the command edge and of a notice file's lines.</summary>
+    public static bool HasRefusedCharacter(string value, bool freeText = false)
+    {
+        foreach (var c in value)
+        {
+            if (IsRefused(c, freeText)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// C0/C1 controls, and format characters (bidirectional overrides such as U+202E, zero-width
+    /// joiners) that would change how a wall display shows the text. Tabs and line breaks only in
+    /// free text (an inquiry's reason): never in a name, an address, a ticket or a notice number.
+    /// </summary>
+    public static bool IsRefused(char c, bool freeText = false) =>
         (!freeText || c is not ('\t' or '\n' or '\r'))
         && char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format;
 
@@ -115,6 +138,16 @@ public sealed class RequestErrors(MunicipalPolicy policy, DateOnly today)
         Text(path, counter, RequestBounds.Counter);
         if (string.IsNullOrWhiteSpace(counter) || Policy.Offices.FirstOrDefault(o => o.Id == office) is not { } known) return;
         if (!known.Counters.Contains(counter)) Add(path, FieldError.UnknownCounter(known));
+    }
+
+    /// <summary>A document kind this municipality's profile knows, or one with a role of its own (a letter of attorney, the reply form, a proof of authority): the decider's <c>unknown-document</c>, said at the edge without the value.</summary>
+    public void DocumentKind(string path, string? kind)
+    {
+        Text(path, kind, RequestBounds.DocumentKind);
+        if (!string.IsNullOrWhiteSpace(kind) && !Renewal.DocumentKinds.WithRole.Contains(kind) && Policy.Document(kind) is null)
+        {
+            Add(path, FieldError.UnknownDocumentKind(Policy));
+        }
     }
 
     public void Range(string path, int value, int min, int max)

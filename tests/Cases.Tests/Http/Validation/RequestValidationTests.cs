@@ -92,6 +92,9 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         // A card read: ids, the expiry, tries left as counts.
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":6,"signingPinTriesLeft":5}""", "userAuthenticationPinTriesLeft", null },
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":3,"signingPinTriesLeft":-1}""", "signingPinTriesLeft", null },
+        // Tries left as a card counts them (003): user authentication at most 3, signing at most 5.
+        { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":4,"signingPinTriesLeft":5}""", "userAuthenticationPinTriesLeft", null },
+        { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":3,"signingPinTriesLeft":6}""", "signingPinTriesLeft", null },
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":"3","signingPinTriesLeft":5}""", "userAuthenticationPinTriesLeft", null },
         { "/card-reads", """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":2.5,"signingPinTriesLeft":5}""", "userAuthenticationPinTriesLeft", null },
         { "/card-reads", """{"stationId":"st-1","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":3,"signingPinTriesLeft":5}""", "userAuthenticationSerial", null },
@@ -105,6 +108,12 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[null]}""", "documents[0]", null },
         { "/visits", $$"""{"office":"shimin-ka","whoCame":"Holder","documents":[{{Doc}},{"owner":"Holder"}]}""", "documents[1].kind", null },
         { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[{"kind":"passport","owner":"Holder, Representative"}]}""", "documents[0].owner", null },
+        // A document kind the municipality's profile does not list (nor one with a role of its own): the field, not the value.
+        { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[{"kind":"library-card","owner":"Holder"}]}""", "documents[0].kind", "library-card" },
+        { "/visits", $$"""{"office":"shimin-ka","whoCame":"Holder","documents":[{{Doc}},{"kind":"Passport","owner":"Holder"}]}""", "documents[1].kind", "Passport" },
+        // Saku's profile has no my-number-card-without-photo (Kawasaki's has).
+        { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[{"kind":"my-number-card-without-photo","owner":"Holder"}]}""", "documents[0].kind", "without-photo" },
+        { "/visits/current/documents", """{"documents":[{"kind":"library-card","owner":"Holder"}],"reason":"書類の入力誤り"}""", "documents[0].kind", "library-card" },
         { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[{"kind":"passport","owner":"Holder","issuedOn":"2026-03-17"}]}""", "documents[0].issuedOn", null },
         { "/visits", """{"office":"shimin-ka","whoCame":"Holder","documents":[{"kind":"passport","owner":"Holder","validUntil":"2026-3-1"}]}""", "documents[0].validUntil", null },
         { "/visits", $$"""{"office":"shimin-ka","whoCame":"Holder","documents":[{{string.Join(",", Enumerable.Repeat(Doc, 21))}}]}""", "documents", null },
@@ -116,6 +125,8 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "/pin-checks", """{"certificate":7,"result":"Matched","triesLeft":3}""", "certificate", null },
         { "/pin-checks", """{"certificate":"Signing","triesLeft":3}""", "result", null },
         { "/pin-checks", """{"certificate":"Signing","result":"Mismatched","triesLeft":6}""", "triesLeft", null },
+        { "/pin-checks", """{"certificate":"UserAuthentication","result":"Mismatched","triesLeft":4}""", "triesLeft", null },
+        { "/pin-checks", """{"certificate":"UserAuthentication","result":"Matched","triesLeft":-1}""", "triesLeft", null },
         { "/pin-resets", """{"certificates":[]}""", "certificates", null },
         { "/pin-resets", """{"certificates":["Signing","Signing"]}""", "certificates", null },
         { "/pin-resets", """{"certificates":["Signing",1]}""", "certificates[1]", null },
@@ -127,6 +138,10 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
         { "/inquiries", """{"reason":"bell\u0007"}""", "reason", null },
         { "/inquiries", """{"reason":"番号１２３４－５６７８－９０１２の件"}""", "reason", "５６７８" },
         { "/inquiry-replies", """{"pin":"1234"}""", "pin", "1234" },
+        // A correction's reason: never what looks like a My Number, at the edge as every other text (the decider checks it again).
+        { "/voided-entries", """{"entryVersion":2,"reason":"番号123456789012の件"}""", "reason", "123456789012" },
+        { "/visit-outcome-amendments", """{"visit":1,"outcome":"Done","reason":"1234 5678 9012"}""", "reason", "5678" },
+        { "/visits/current/documents", """{"documents":[],"reason":"番号１２３４－５６７８－９０１２"}""", "reason", "５６７８" },
         { "/registry-changes", """{"change":"Phone"}""", "change", "Phone" },
         { "/registry-changes/completed", "{}", "change", null },
         { "/closure", """{"closure":0}""", "closure", null },
@@ -224,5 +239,9 @@ public sealed class RequestValidationTests(TestDatabase db) : IClassFixture<Test
             """{"office":"shimin-ka","whoCame":"AppointedProxy","documents":[{"kind":"driving-licence","owner":"Representative","issuedOn":"2026-03-16","validUntil":null}],"replyForm":"Missing","holderPresent":false}""")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/inquiries", "{\"reason\":\"回答書なし\\n(持参忘れ)\"}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/visits/current/end", """{"outcome":"MustReturn"}""")).StatusCode);
+        // Tries left at each certificate's own limit (003): 3 for user authentication, 5 for signing.
+        Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/card-reads",
+            """{"stationId":"st-1","userAuthenticationSerial":"0A1B","userAuthenticationExpiry":"2026-06-15","userAuthenticationPinTriesLeft":3,"signingPinTriesLeft":5}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RequestLog.PostJsonAsync(_server.Http, path + "/pin-checks", """{"certificate":"UserAuthentication","result":"Matched","triesLeft":3}""")).StatusCode);
     }
 }
