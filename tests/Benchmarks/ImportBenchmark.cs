@@ -169,8 +169,8 @@ internal static class ImportBenchmark
             var expiry = today.AddDays(61 + random.Next(32));
             var child = birth.Year >= 2012;
             var address = $"神奈川県川崎市{Wards[random.Next(Wards.Length)]}{random.Next(1, 9)}丁目{random.Next(1, 30)}番{random.Next(1, 20)}号";
-            // Quoted (a comma inside) on one line: a line break in an address is refused, as at the command edge.
-            if (i % 10 == 0) address = $"\"{address}, サンプルマンション{random.Next(101, 999)}号室\"";
+            // As Excel writes a cell split with Alt+Enter: quoted, the building on a line of its own.
+            if (i % 10 == 0) address = $"\"{address}\nサンプルマンション{random.Next(101, 999)}号室\"";
             csv.Append(CultureInfo.InvariantCulture, $"{numberPrefix}{i:D7},{Surnames[s]} {Given[g]},{SurnamesKana[s]} {GivenKana[g]},")
                .Append(CultureInfo.InvariantCulture, $"{birth:yyyy/M/d},{address},{expiry:yyyy/M/d},{(child ? "" : expiry.ToString("yyyy/M/d", CultureInfo.InvariantCulture))}\r\n");
         }

@@ -110,8 +110,7 @@ public sealed class NoticeFileTests
     [InlineData("name_kanji", "弘前\n一郎", "control-character")]
     [InlineData("name_kana", "ヒロサキ\tイチロウ", "control-character")]
     [InlineData("notice_number", "H-\n1", "control-character")]
-    [InlineData("registered_address", "青森県弘前市\n上白銀町1-1", "control-character")]  // the edge takes an address on one line only
-    [InlineData("registered_address", "青森県弘前市\r\n上白銀町1-1", "control-character")]
+    [InlineData("registered_address", "青森県弘前市\t上白銀町1-1", "control-character")]
     [InlineData("name_kanji", "弘前\u202E郎一", "control-character")]                // RLO: the wall display would show it reversed
     [InlineData("name_kana", "ヒロサキ\u200Bイチロウ", "control-character")]        // zero-width space
     [InlineData("notice_number", "H-\uFEFF1", "control-character")]
@@ -125,6 +124,18 @@ public sealed class NoticeFileTests
         Assert.Matches(@"[\p{IsCJKUnifiedIdeographs}\p{IsHiragana}]", fault.Ja);
         Assert.StartsWith(column, fault.En);
         Assert.DoesNotContain(value.Trim(), fault.Ja + fault.En);
+    }
+
+    [Theory]
+    [InlineData("青森県弘前市上白銀町1-1\nサンプルマンション101号室")]
+    [InlineData("青森県弘前市上白銀町1-1\r\nサンプルマンション101号室")]
+    [InlineData("青森県弘前市上白銀町1-1 \n\n サンプルマンション101号室\n")]
+    public void An_address_excel_split_over_lines_is_read_as_one_line_with_a_full_width_space(string address)
+    {
+        // A cell split with Alt+Enter: the address is one line everywhere else (the command edge takes no break).
+        var (notice, fault) = LineWith("registered_address", address);
+        Assert.Null(fault);
+        Assert.Equal("青森県弘前市上白銀町1-1\u3000サンプルマンション101号室", notice!.Holder.RegisteredAddress);
     }
 
     [Fact]

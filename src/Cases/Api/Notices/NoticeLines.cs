@@ -68,7 +68,9 @@ public static class NoticeLines
             return (null, new LineFault("field-count", null,
                 $"列の数({record.Fields.Length})が見出し({header.Count})と違います。", $"{record.Fields.Length} fields where the header has {header.Count}."));
         }
-        string Field(string column) => header.TryGetValue(column, out var i) ? record.Fields[i].Trim() : "";
+        string Field(string column) => header.TryGetValue(column, out var i)
+            ? column == RegisteredAddress ? OneLine(record.Fields[i]) : record.Fields[i].Trim()
+            : "";
 
         // Every field is checked for what must never enter, before anything is read from any.
         foreach (var column in Columns)
@@ -110,6 +112,15 @@ public static class NoticeLines
         return (new NoticeLine(record.Line, Field(NoticeNumber),
             new Holder(Field(NameKanji), Field(NameKana), birth, Field(RegisteredAddress)), new CertificateDates(userExpiry, signing)), null);
     }
+
+    /// <summary>
+    /// An address as one line: Excel writes a cell whose address was split with Alt+Enter (the
+    /// building on a line of its own) as a quoted field with a line break in it. The address is
+    /// one line everywhere else (the command edge refuses line breaks), so each break is read as
+    /// the full-width space a Japanese address puts between the street and the building.
+    /// </summary>
+    private static string OneLine(string address) =>
+        string.Join('\u3000', address.Split(["\r\n", "\n", "\r"], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>The columns in which the notice's data differs from what the case holds (for a conflict's report: names, not values).</summary>
     public static IReadOnlyList<string> DifferingColumns(Holder was, CertificateDates wasExpiry, Holder now, CertificateDates nowExpiry)
