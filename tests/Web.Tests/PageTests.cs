@@ -118,6 +118,11 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Browser.ShotAsync(page, "08-activation-timeline");
         await page.EmulateMediaAsync(new() { Media = Media.Print });
         await Expect(page.Locator("#print")).ToBeHiddenAsync();
+        // Paper for the resident (issue 13): Japanese only, no live status frozen on it, who handed it over and when.
+        await Expect(page.Locator("#for-holder .en").First).ToBeHiddenAsync();
+        await Expect(page.Locator("#for-holder tr[data-service=convenience-store] td.live-only")).ToBeHiddenAsync();
+        await Expect(page.Locator("#handout-footer")).ToContainTextAsync("佐久市");
+        await Expect(page.Locator("#printed-on")).ToHaveTextAsync("作成日: 2026年3月23日(令和8年)");
         await Browser.ShotAsync(page, "09-activation-timeline-print");
         await page.Context.CloseAsync();
     }

@@ -2,7 +2,8 @@ using CaseSystem.Cases.Renewal;
 
 namespace CaseSystem.Cases.Api;
 
-public sealed record ChecklistItem(string Code, string Ja, string En);
+/// <param name="Bring">What the visitor brings next time, one thing per entry (for the printed slip), where the item is about that.</param>
+public sealed record ChecklistItem(string Code, string Ja, string En, IReadOnlyList<string>? Bring = null);
 
 public sealed record PinView(int? TriesLeft, bool Locked);
 
@@ -172,11 +173,13 @@ public static class Checklist
     /// </summary>
     private static ChecklistItem SecondVisitDocuments(Policies.MunicipalPolicy? policy)
     {
-        var terms = (policy as IRenewalPolicy)?.SecondVisit?.Ja
-            ?? (policy is IRenewalPolicy p ? $"代理人の本人確認書類({p.ProxyIdentityJa})" : "代理人の本人確認書類");
+        IReadOnlyList<string> terms = (policy as IRenewalPolicy)?.SecondVisit is { } second ? second.Parts
+            : [policy is IRenewalPolicy p ? $"代理人の本人確認書類({p.ProxyIdentityJa})" : "代理人の本人確認書類"];
+        IReadOnlyList<string> bring = ["本人のマイナンバーカード", "文書照会の回答書", .. terms];
         return new("second-visit-documents",
-            $"次回来庁時:代理人が本人のマイナンバーカード、回答書、{terms}を持参してください。",
-            "Next visit: the proxy brings the holder's card, the reply, and the identity documents the municipality requires for that visit.");
+            $"次回来庁時:代理人が{string.Join("、", bring)}を持参してください。",
+            "Next visit: the proxy brings the holder's card, the reply, and the identity documents the municipality requires for that visit.",
+            bring);
     }
 
     public static ChecklistItem InsuranceRegistrationClosed(int days) => new("insurance-registration-closed",

@@ -47,10 +47,18 @@ public sealed record MunicipalPolicy(
 
     bool IRenewalPolicy.ProxyIssuanceNeedsInquiry => ProxyIssuanceNeedsInquiry;
 
-    IdentityTerms? IRenewalPolicy.SecondVisit => DocumentInquiry.SecondVisit is { } s
-        ? new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired,
-            $"{(s.LetterOfAttorneyRequired ? "委任状、" : "")}本人の本人確認書類(マイナンバーカードのほかに{s.HolderIdentity.DescriptionJa})、代理人の本人確認書類({s.ProxyIdentity.DescriptionJa})")
-        : null;
+    IdentityTerms? IRenewalPolicy.SecondVisit => DocumentInquiry.SecondVisit is { } s ? SecondVisitTerms(s) : null;
+
+    private static IdentityTerms SecondVisitTerms(InquirySecondVisit s)
+    {
+        string[] parts =
+        [
+            .. s.LetterOfAttorneyRequired ? ["委任状"] : Array.Empty<string>(),
+            $"本人の本人確認書類(マイナンバーカードのほかに{s.HolderIdentity.DescriptionJa})",
+            $"代理人の本人確認書類({s.ProxyIdentity.DescriptionJa})",
+        ];
+        return new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired, string.Join("、", parts)) { Parts = parts };
+    }
 
     IdentityTerms? IRenewalPolicy.RepresentativePinReset => RepresentativePinResetTerms is { } r
         ? new IdentityTerms(r.HolderIdentity.IsSatisfiedBy, r.RepresentativeIdentity.IsSatisfiedBy, false,

@@ -73,6 +73,9 @@ public sealed record ReservationTerms(TimeSpan EarliestBefore, TimeSpan LatestAf
 /// </summary>
 public sealed record IdentityTerms(Func<int, int, bool> Holder, Func<int, int, bool> Acting, bool LetterOfAttorney, string Ja)
 {
+    /// <summary>The requirement as the things to bring, one per entry (<see cref="Ja"/> is them in one sentence).</summary>
+    public IReadOnlyList<string> Parts { get; init; } = [Ja];
+
     public bool IsSatisfiedBy(int holderA, int holderB, int actingA, int actingB, bool letter) =>
         Holder(holderA, holderB) && Acting(actingA, actingB) && (letter || !LetterOfAttorney);
 }

@@ -23,6 +23,7 @@ public static class PagesModule
         new("/desk", "desk.html", "窓口", "Clerk's desk", [StaffRole.Clerk]),
         new("/desk/cases/{caseId:guid}", "case.html", "案件", "Case", [StaffRole.Clerk], Nav: false),
         new("/desk/cases/{caseId:guid}/timeline", "timeline.html", "利用再開の目安", "Activation timeline", [StaffRole.Clerk], Nav: false),
+        new("/desk/cases/{caseId:guid}/next-visit", "next-visit.html", "次回お持ちいただくもの", "What to bring next time", [StaffRole.Clerk], Nav: false),
         new("/audit", "audit.html", "監査", "Audit", [StaffRole.Supervisor]),
         new("/audit/cases/{caseId:guid}", "audit-case.html", "案件の履歴", "Case history", [StaffRole.Supervisor], Nav: false),
         new("/dashboard", "dashboard.html", "更新状況", "Renewal dashboard", [StaffRole.Analyst, StaffRole.Supervisor]),

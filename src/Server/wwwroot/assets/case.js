@@ -107,7 +107,10 @@ function renderChecklist() {
   const list = view.checklist;
   section("checklist").append(...kids(list.length
     ? h("ul", { class: "checklist", id: "checklist-items" }, list.map(i => h("li", { dataset: { code: i.code } }, i.ja, h("span", { class: "en" }, " " + i.en))))
-    : h("p", {}, view.status === "closed" ? "この案件は終了しています。" : "必要な手続きはありません。")));
+    : h("p", {}, view.status === "closed" ? "この案件は終了しています。" : "必要な手続きはありません。"),
+    list.some(i => i.code === "second-visit-documents")
+      ? h("p", { class: "no-print" }, h("a", { class: "button", href: `/desk/cases/${id}/next-visit`, id: "print-next-visit" }, "「次回お持ちいただくもの」を印刷する ", h("span", { class: "en" }, "Print what to bring next time")))
+      : null));
 }
 
 /** The visits, from the case's events: who came, which documents, the identity check and how it ended, with their corrections. */

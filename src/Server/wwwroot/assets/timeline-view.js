@@ -1,4 +1,5 @@
 import { h, dateJa, momentJa } from "/assets/app.js";
+import { withWareki } from "/assets/wareki.js";
 
 const statusJa = { available: ["利用できます", "ok"], pending: ["まだ使えません", "warn"], conditional: ["条件により利用できます", "warn"] };
 
@@ -38,14 +39,25 @@ export function timelineView(timeline) {
   return [...notices, ...timeline.procedures.map(p => h("div", { class: "procedure" },
     h("h3", {}, `${p.ja}(${momentJa(p.doneAt)})`, h("span", { class: "en" }, " " + p.en)),
     h("table", {},
-      h("thead", {}, h("tr", {}, ["サービス", "使えるようになる目安", "現在", "注記"].map(t => h("th", { scope: "col" }, t)))),
+      // "現在" is the status as of the moment shown: live on the screen, never frozen on paper.
+      h("thead", {}, h("tr", {}, ["サービス", "使えるようになる目安", "現在", "注記"].map(t => h("th", { scope: "col", class: t === "現在" ? "live-only" : null }, t)))),
       h("tbody", {}, p.services.map(s => {
         const [label, kind] = statusJa[s.status] || [s.status, ""];
         return h("tr", { dataset: { service: s.service } },
           h("th", { scope: "row" }, s.ja, h("span", { class: "en" }, " " + s.en)),
           h("td", {}, s.rule.ja, h("br"), h("strong", {}, momentJa(s.availableFrom)), s.latestFrom ? ` 〜 遅くとも ${momentJa(s.latestFrom)}` : ""),
-          h("td", {}, h("span", { class: `tag ${kind}` }, label)),
+          h("td", { class: "live-only" }, h("span", { class: `tag ${kind}` }, label)),
           h("td", {}, s.caveats.length ? h("ul", {}, s.caveats.map(c => h("li", {}, c.ja))) : "—"));
       }))),
     p.caveats.length ? h("div", {}, h("h4", {}, "ご注意 ", h("span", { class: "en" }, "Notes")), h("ul", {}, p.caveats.map(c => h("li", {}, c.ja)))) : null))];
+}
+
+/** The foot of a handout: who handed it over, where to ask, and when it was printed. */
+export function handoutFooter(session) {
+  const contact = session.contact;
+  return h("div", { class: "handout-footer", id: "handout-footer" },
+    h("p", {}, `${session.municipalityJa} ${session.officeJa}`),
+    contact ? h("p", { id: "handout-contact" }, `お問い合わせ: ${contact.nameJa} 電話 ${contact.phone}`, contact.hoursJa ? `(${contact.hoursJa})` : "")
+      : h("p", { id: "handout-contact" }, `お問い合わせ: ${session.municipalityJa} ${session.officeJa}`),
+    h("p", { id: "printed-on" }, `作成日: ${withWareki(session.today)}`));
 }

@@ -1,7 +1,7 @@
 import { h, kids, api, header, problemBox, dateJa, caseIdFromPath } from "/assets/app.js";
-import { timelineView } from "/assets/timeline-view.js";
+import { timelineView, handoutFooter } from "/assets/timeline-view.js";
 
-await header();
+const s = await header();
 const id = caseIdFromPath();
 document.getElementById("back").href = `/desk/cases/${id}`;
 document.getElementById("print").addEventListener("click", () => window.print());
@@ -11,4 +11,5 @@ if (!c.ok || !t.ok) target.replaceChildren(...kids(problemBox((c.ok ? t : c).pro
 else target.replaceChildren(...kids(
   h("p", {}, h("strong", {}, `${c.data.holder.nameKanji} 様`),
     c.data.renewedUntil ? `  新しい電子証明書の有効期限: ${dateJa(c.data.renewedUntil)}` : ""),
-  timelineView(t.data)));
+  timelineView(t.data),
+  handoutFooter(s)));
