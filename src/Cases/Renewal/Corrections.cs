@@ -42,7 +42,12 @@ public static class Corrections
         if (text.Length == 0) throw new RuleViolation(Rules.CorrectionReason, "理由が入力されていません。");
         if (text.Length > ReasonMaxLength) throw new RuleViolation(Rules.CorrectionReason, $"理由は{ReasonMaxLength}文字以内です({text.Length}文字)。");
         if (MyNumbers.LooksLikeOne(text)) throw new RuleViolation(Rules.CorrectionReason, "理由に12桁の番号は書けません。");
-        if (text.Any(char.IsControl)) throw new RuleViolation(Rules.CorrectionReason, "理由に制御文字は使えません。");
+        // As the edge takes free text: line breaks and tabs, never other controls or format characters.
+        if (text.Any(c => c is not ('\t' or '\n' or '\r')
+                && char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format))
+        {
+            throw new RuleViolation(Rules.CorrectionReason, "理由に制御文字は使えません。");
+        }
         return text;
     }
 

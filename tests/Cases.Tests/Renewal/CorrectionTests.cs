@@ -52,9 +52,19 @@ public sealed class CorrectionTests : DeciderSpec
     [InlineData("マイナンバー 1234 5678 9012 の方")]
     [InlineData("番号１２３４５６７８９０１２")]
     [InlineData("改行\u0007")]
+    [InlineData("逆順\u202E文字")]
     public void A_correction_without_a_reason_or_with_a_My_Number_in_it_is_refused(string reason)
     {
         Given(Noticed(Adult), Arrived).ThenRefused(new VoidEntry(2, reason, Later), Rules.CorrectionReason);
+    }
+
+    [Fact]
+    public void A_reason_may_run_over_lines_as_the_edge_takes_free_text()
+    {
+        // The desk's reason box is a textarea; the edge takes line breaks in free text, and so does the decider.
+        Given(Noticed(Adult), Arrived);
+        Then(new VoidEntry(2, "別の方の案件に記録しました。\n窓口で確認済み。", Later),
+            new EntryVoided(2, nameof(ArrivedAtOffice), "別の方の案件に記録しました。\n窓口で確認済み。", Later));
     }
 
     [Fact]
