@@ -146,9 +146,11 @@ public static class ProjectionsModule
             WhoCame = WhoCame,
             AgeBand = AgeBand,
             GroupBy = (GroupBy ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(d => Enum.TryParse<ReportDimension>(d, ignoreCase: true, out var dimension)
+                // By name only (Enum.TryParse would take "7"), and the value is never repeated back.
+                .Select(d => Enum.GetValues<ReportDimension>().FirstOrDefault(v => string.Equals(v.ToString(), d, StringComparison.OrdinalIgnoreCase)) is var dimension
+                    && string.Equals(dimension.ToString(), d, StringComparison.OrdinalIgnoreCase)
                     ? dimension
-                    : throw new BadHttpRequestException($"groupBy: '{d}' is not one of cohortMonth, office, whoCame, ageBand"))
+                    : throw new BadHttpRequestException("groupBy は cohortMonth, office, whoCame, ageBand のいずれか(カンマ区切り)です。/ groupBy takes cohortMonth, office, whoCame, ageBand (comma-separated)."))
                 .Distinct().ToList(),
             SuppressBelow = SuppressBelow ?? 5,
         };

@@ -85,6 +85,22 @@ public sealed class ReadQueryValidationTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("groupBy=7")]
+    [InlineData("groupBy=office,secret-dimension")]
+    public async Task A_report_grouped_by_what_it_does_not_know_is_400_without_the_value(string query)
+    {
+        // By name only: "7" would have parsed as an enum number and failed later with a 500.
+        _server.Role = Cases.Auth.StaffRole.Analyst;
+        var response = await _server.Http.GetAsync("/api/saku/reports/renewals?" + query);
+        var text = await response.Content.ReadAsStringAsync();
+        _server.Role = Cases.Auth.StaffRole.Clerk;
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Contains("groupBy", text);
+        Assert.DoesNotContain("secret-dimension", text);
+        Assert.DoesNotContain("'7'", text);
+    }
+
+    [Theory]
     [InlineData("/api/saku/cases?limit=1")]
     [InlineData("/api/saku/cases?limit=200&status=active")]
     [InlineData("/api/saku/cases?status=closed&office=shimin-ka")]
