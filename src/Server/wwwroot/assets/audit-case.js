@@ -1,4 +1,6 @@
 import { h, kids, api, header, problemBox, momentJa, caseIdFromPath } from "/assets/app.js";
+import { eventData } from "/assets/event-data.js";
+import { withWareki } from "/assets/wareki.js";
 
 const s = await header();
 const id = caseIdFromPath();
@@ -10,7 +12,18 @@ if (!r.ok) {
   document.getElementById("chain").replaceChildren(...kids(problemBox(r.problem, "履歴を表示できません")));
 } else {
   const trail = r.data;
-  document.getElementById("title").replaceChildren(...kids(`案件 ${id} の履歴`, h("span", { class: "en" }, " Case history")));
+  // The holder as the case's opening recorded them (the notice, or the counter's opening), amended if a notice was.
+  const opened = [...trail.events].reverse().find(e => e.data && e.data.holder);
+  const holder = opened ? opened.data.holder : null;
+  const notice = trail.events.map(e => e.data && e.data.noticeNumber).find(Boolean);
+  document.getElementById("title").replaceChildren(...kids(holder ? `${holder.nameKanji} 様の案件の履歴` : `案件 ${id} の履歴`, h("span", { class: "en" }, " Case history")));
+  document.getElementById("case-facts").replaceChildren(...kids(h("dl", { class: "event-data" },
+    h("dt", {}, "案件ID"), h("dd", { id: "record-case-id" }, id),
+    holder ? [h("dt", {}, "名義人"), h("dd", {}, `${holder.nameKanji}(${holder.nameKana})`), h("dt", {}, "生年月日"), h("dd", {}, withWareki(holder.birthDate))] : null,
+    notice ? [h("dt", {}, "通知書番号"), h("dd", {}, notice)] : null,
+    h("dt", {}, "記録の件数"), h("dd", {}, `${trail.events.length}件`),
+    h("dt", { class: "print-only" }, "出力"), h("dd", { class: "print-only", id: "record-printed" }, `${withWareki(s.today)} ${s.staffId}(${s.roleJa})`))));
+  document.getElementById("print-record").addEventListener("click", () => window.print());
   const chain = trail.chain;
   document.getElementById("chain").replaceChildren(...kids(chain.isIntact
     ? h("div", { class: "notice ok", id: "chain-status", dataset: { intact: "true" } },
@@ -30,7 +43,8 @@ if (!r.ok) {
       correction(e) ? h("div", { class: "correction" }, correction(e)) : null,
       h("div", { class: "when" }, `${momentJa(e.at)} ・ 職員 ${e.actor || "(システム)"} ・ ${officeJa(e.office)} ・ ${e.command || "—"}`,
         e.recordedAt !== e.at ? ` ・ 記録 ${momentJa(e.recordedAt)}` : ""),
-      h("details", {}, h("summary", {}, "内容 ", h("span", { class: "en" }, "Data")), h("pre", {}, JSON.stringify(e.data, null, 2))))))));
+      eventData(e.data, { office: officeJa }),
+      h("details", { class: "no-print" }, h("summary", {}, "記録されたデータ(JSON) ", h("span", { class: "en" }, "Stored JSON")), h("pre", {}, JSON.stringify(e.data, null, 2))))))));
   document.getElementById("views").replaceChildren(...kids(trail.viewedBy.length
     ? h("table", { id: "viewers" },
       h("thead", {}, h("tr", {}, ["日時", "職員", "役割", "窓口", "内容"].map(t => h("th", { scope: "col" }, t)))),
