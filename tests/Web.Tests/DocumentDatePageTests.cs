@@ -154,7 +154,7 @@ public sealed class DocumentDatePageTests(WebFixture fixture) : IClassFixture<We
         await Submit(page, "visit").ClickAsync();
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("本人");
         await Submit(page, "reset").ClickAsync();
-        var refusal = page.Locator("#live .problem");
+        var refusal = page.Locator(".form-problem .problem");
         await Expect(refusal).ToHaveAttributeAsync("data-problem", "urn:casesystem:rule:holder-id-when-pin-unknown");
         await Expect(refusal).ToContainTextAsync("暗証番号の初期化には本人確認書類(A1点またはB1点)が必要です。");
         await Browser.ShotAsync(page, "24-own-card-beyond-6-months-refused");
@@ -169,7 +169,7 @@ public sealed class DocumentDatePageTests(WebFixture fixture) : IClassFixture<We
         await Submit(page, "visit").ClickAsync();
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("本人");
         await Submit(page, "reset").ClickAsync();
-        await Expect(page.Locator("#live .problem")).ToHaveAttributeAsync("data-problem", "urn:casesystem:rule:holder-id-when-pin-unknown");
+        await Expect(page.Locator(".form-problem .problem")).ToHaveAttributeAsync("data-problem", "urn:casesystem:rule:holder-id-when-pin-unknown");
         await page.Context.CloseAsync();
     }
 }

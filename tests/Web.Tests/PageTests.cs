@@ -40,6 +40,8 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Expect(page.Locator("#checklist-items li[data-code=who-comes]")).ToBeVisibleAsync();
         // A ticket is called to one of the office's counters (its profile's; Saku lists none: the default three).
         await Expect(page.Locator("#call-counter option")).ToHaveTextAsync(["1番窓口", "2番窓口", "3番窓口"]);
+        // The counter's flow (issue 13): the case starts at reception.
+        await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "reception");
         await Browser.ShotAsync(page, "04-case-opened");
 
         // Visit 1: a proxy without the sealed reply form, with a driving licence.
@@ -50,11 +52,13 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Submit(page, "visit").ClickAsync();
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("1回目の来庁を対応中: 任意代理人");
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("確認済み");
+        await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "pin");
+        await Expect(page.Locator("#stepper li[data-step=reception]")).ToHaveAttributeAsync("data-state", "done");
         await Expect(page.Locator("#checklist-items li[data-code=mail-inquiry]")).ToBeVisibleAsync();
 
         // Renewal is refused today: the rule, plainly.
         await Submit(page, "renewal").ClickAsync();
-        var refusal = page.Locator("#live .problem");
+        var refusal = page.Locator(".form-problem .problem");
         await Expect(refusal).ToHaveAttributeAsync("data-problem", "urn:casesystem:rule:proxy-sealed-reply-form");
         await Expect(refusal).ToContainTextAsync("本人が記入し封入した照会書兼回答書が必要です");
         await Browser.ShotAsync(page, "05-case-visit-1-renewal-refused");
@@ -95,8 +99,10 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
             await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 暗証番号の照合結果");
         }
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("利用者証明用電子証明書、署名用電子証明書");
+        await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "renewal");
         await Submit(page, "renewal").ClickAsync();
         await Expect(page.Locator("#renewed")).ToContainTextAsync("新しい有効期限は");
+        await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "finish");
         await page.Locator("#end-outcome").SelectOptionAsync("Done");
         await Submit(page, "end").ClickAsync();
         await Expect(page.Locator("#live")).ToContainTextAsync("記録しました: 窓口対応を終了");
@@ -147,11 +153,12 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
             await page.Locator("#pin-certificate").SelectOptionAsync(certificate);
             await page.Locator("#pin-result").SelectOptionAsync("Matched");
             await Submit(page, "pin").ClickAsync();
-            await Expect(page.Locator("#live .notice")).ToContainTextAsync("記録しました");
+            // Waits for this check's own effect: "記録しました" is already there after the first one.
+            await Expect(page.Locator("#current-visit")).ToContainTextAsync(certificate == "Signing" ? "署名用電子証明書" : "利用者証明用電子証明書");
         }
         await Submit(page, "renewal").ClickAsync();
 
-        var refusal = page.Locator("#live .problem");
+        var refusal = page.Locator(".form-problem .problem");
         await Expect(refusal).ToBeVisibleAsync();
         await Expect(refusal).ToHaveAttributeAsync("role", "alert");
         await Expect(refusal).ToContainTextAsync("この操作はできません");

@@ -152,8 +152,31 @@ async function renderTimeline() {
 
 // ---- actions ------------------------------------------------------------------------------
 
+/**
+ * Where the case stands in the counter's flow (issue 13): 受付 → 本人確認 → 暗証番号 → 更新・発行 →
+ * 交付・終了, from the case view; the steps before are done, the current one is open below.
+ */
+const steps = [["reception", "受付"], ["identity", "本人確認"], ["pin", "暗証番号"], ["renewal", "更新・発行"], ["finish", "交付・終了"]];
+function currentStep() {
+  const visit = view.currentVisit;
+  if (view.status !== "active" || view.renewedUntil) return "finish";
+  if (!visit) return "reception";
+  if (visit.identityAccepted !== true) return "identity";
+  const outstanding = ["UserAuthentication", "Signing"].filter(c => c !== "Signing" || view.expiry.signingExpiry);
+  return outstanding.every(c => visit.pinsVerified.includes(c)) ? "renewal" : "pin";
+}
+function stepper() {
+  const current = currentStep();
+  const at = steps.findIndex(([code]) => code === current);
+  const closed = view.status !== "active";
+  return h("ol", { class: "stepper", id: "stepper", "aria-label": "手続きの流れ" }, steps.map(([code, ja], i) =>
+    h("li", { dataset: { step: code, state: closed || i < at ? "done" : i === at ? "current" : "todo" }, "aria-current": i === at && !closed ? "step" : null },
+      closed || i < at ? "✓ " : "", ja)));
+}
+
 function renderActions() {
   const el = section("actions");
+  el.append(stepper());
   if (view.status !== "active") { el.append(...kids(h("p", {}, "終了した案件には操作できません。"))); return; }
   // Only the commands the case allows now (allowedActions, from the server's lifecycle).
   const allowed = new Set(view.allowedActions || []);
@@ -190,7 +213,8 @@ function commandForm(key, titleJa, titleEn, fields, toBody, button) {
   const form = h("form", { id: `form-${key}`, "aria-labelledby": `form-${key}-h` },
     h("h3", { id: `form-${key}-h` }, titleJa, h("span", { class: "en" }, " " + titleEn)),
     h("div", { class: "fields" }, fields),
-    h("p", {}, h("button", { type: "submit" }, button || titleJa)));
+    h("p", {}, h("button", { type: "submit" }, button || titleJa)),
+    h("div", { class: "form-problem", "aria-live": "assertive" }));
   form.addEventListener("submit", async e => {
     e.preventDefault();
     const submit = form.querySelector("button[type=submit]");
@@ -198,8 +222,10 @@ function commandForm(key, titleJa, titleEn, fields, toBody, button) {
     try {
       const r = await api(`/cases/${id}/${key === "end" ? "visits/current/end" : endpoint[key]}`, { method: "POST", body: toBody(new FormData(form), form) });
       if (!r.ok) {
-        document.getElementById("live").replaceChildren(...kids(problemBox(r.problem)));
-        document.getElementById("live").scrollIntoView({ block: "nearest" });
+        // The refusal next to the button that was refused, with its rule (issue 13); a line in the live region says so.
+        form.querySelector(".form-problem").replaceChildren(...kids(problemBox(r.problem)));
+        say(`操作できませんでした: ${titleJa}`, "bad");
+        form.querySelector(".form-problem").scrollIntoView({ block: "nearest" });
         return;
       }
       view = r.data;
