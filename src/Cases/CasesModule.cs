@@ -44,15 +44,16 @@ public static class CasesModule
         // with its file and field named instead of failing the first request of that municipality.
         _ = MunicipalPolicies.All;
 
-        // CASES_CLOCK_OFFSET: a server living at another time, for rehearsals and the tests with
-        // real processes (ShiftedClock); registered before anything that falls back on the system
-        // clock. A clock registered already (the in-process tests') wins.
-        if (ShiftedClock.FromConfiguration(configuration) is { } shifted && !services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        // CASES_CLOCK_OFFSET: a server living at another time, for the demo, rehearsals and the tests
+        // with real processes (ShiftedClock), in demo mode only (DemoMode); registered before anything
+        // that falls back on the system clock. A clock registered already (the in-process tests') wins.
+        if (Demo.DemoMode.Clock(configuration, TimeProvider.System.GetUtcNow()) is { } shifted && !services.Any(d => d.ServiceType == typeof(TimeProvider)))
         {
             services.AddSingleton<TimeProvider>(shifted);
             services.AddSingleton(shifted);
             services.AddHostedService<ShiftedClockWarning>();
         }
+        if (Demo.DemoMode.Seeds(configuration)) services.AddHostedService<Demo.DemoSeed>();
 
         // Our own queries (read models, the view log, the chain verifier) share the database.
         services.AddSingleton(_ => CaseStore.DataSource(connectionString));

@@ -17,9 +17,24 @@ public sealed class ShiftedClock(TimeSpan offset) : TimeProvider, ITimerClock
 {
     public const string Setting = "CASES_CLOCK_OFFSET";
 
-    public TimeSpan Offset { get; } = offset;
+    private long _offsetTicks = offset.Ticks;
+
+    public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
 
     public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow() + Offset;
+
+    /// <summary>
+    /// Moves the clock forward to <paramref name="at"/> (demo mode only, <see cref="Demo.DemoMode"/>).
+    /// Timers scheduled before keep the real moment they were set for: one due before the new time
+    /// fires when the real clock reaches it, and the case records what fell due meanwhile at its
+    /// next command anyway (the decider catches up, RenewalDecider.WithTimeCaughtUp).
+    /// </summary>
+    public void MoveForwardTo(DateTimeOffset at)
+    {
+        var now = GetUtcNow();
+        if (at < now) throw new ArgumentOutOfRangeException(nameof(at), "the clock only moves forward");
+        Interlocked.Add(ref _offsetTicks, (at - now).Ticks);
+    }
 
     public override TimeZoneInfo LocalTimeZone => TimeProvider.System.LocalTimeZone;
 

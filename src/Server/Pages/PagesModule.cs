@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Demo;
+using CaseSystem.Cases.Timers;
 using CaseSystem.Cases.Policies;
 using Microsoft.AspNetCore.Authentication;
 
@@ -53,6 +55,7 @@ public static class PagesModule
             return Results.NoContent();
         });
         app.MapGet("/session", SessionAsync);
+        if (DemoMode.IsOn(app.ServiceProvider.GetRequiredService<IConfiguration>())) app.MapPost("/demo/clock", MoveDemoClockAsync);
         app.MapGet("/assets/{*file}", (string file, HttpContext http, PageAssets assets) => assets.Asset(http, file));
 
         foreach (var page in Pages)
@@ -124,8 +127,27 @@ public static class PagesModule
         return Results.Redirect(local ? next : Home(who.Role));
     }
 
+    /// <summary>The demo's clock moved forward (demo mode only): any signed-in staff member, with the page's anti-forgery header.</summary>
+    private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock)
+    {
+        var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
+        if (result.Failure is StaffSession.CsrfRejectedException) return Problems.Result(StaffProblems.CsrfRejected);
+        if (!result.Succeeded) return Problems.Result(StaffProblems.Unauthenticated, "サインインしてください。/ Please sign in.");
+        if (clock is not ShiftedClock shifted) return Problems.Result(Problems.BadRequest, "この時計は動かせません。/ This clock cannot be moved.");
+        var body = await http.Request.ReadFromJsonAsync<DemoClockRequest>();
+        if (body?.At is not { } at)
+        {
+            return Problems.Result(Problems.BadRequest, "at に日時(時差付き)を指定してください。/ Give 'at' as a date and time with its offset.");
+        }
+        if (at < clock.GetUtcNow()) return Problems.Result(Problems.BadRequest, "デモの時計は進めることだけができます。/ The demo clock only moves forward.");
+        shifted.MoveForwardTo(at);
+        return Results.Ok(new { now = clock.GetUtcNow() });
+    }
+
+    private sealed record DemoClockRequest(DateTimeOffset? At);
+
     /// <summary>Who is signed in, the anti-forgery token for their POSTs, their menu, and their municipality's offices and identity documents.</summary>
-    private static async Task<IResult> SessionAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock)
+    private static async Task<IResult> SessionAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock, IConfiguration configuration)
     {
         if (await SignedInAsync(http) is not { } who || !http.Request.Cookies.TryGetValue(StaffSession.Cookie, out var token))
         {
@@ -144,6 +166,8 @@ public static class PagesModule
             officeJa = policy?.Offices.FirstOrDefault(o => o.Id == who.Office)?.NameJa ?? who.Office,
             expiresAt = who.ExpiresAt,
             today = JapanTime.DateOf(clock.GetUtcNow()).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            // The demo's clock, shown on every page (issue 13); null on a real server.
+            demo = DemoMode.IsOn(configuration) ? new { now = clock.GetUtcNow().ToOffset(JapanTime.Offset) } : null,
             csrf = signer.CsrfToken(token!),
             csrfHeader = StaffSession.CsrfHeader,
             pages = Pages.Where(pg => pg.Nav && pg.Roles.Contains(who.Role)).Select(pg => new { path = pg.Route, ja = pg.Ja, en = pg.En }),

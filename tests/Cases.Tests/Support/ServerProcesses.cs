@@ -46,7 +46,13 @@ public sealed class ServerProcesses(string connectionString, TimeSpan? clockOffs
         };
         start.Environment["CASES_DB"] = connectionString;
         start.Environment[StaffTokenKey.EnvironmentVariable] = _keyFile;
-        if (clockOffset is { } offset) start.Environment["CASES_CLOCK_OFFSET"] = offset.ToString("c");
+        // A shifted clock is taken in demo mode only (DemoMode); these processes seed nothing.
+        if (clockOffset is { } offset)
+        {
+            start.Environment["CASES_CLOCK_OFFSET"] = offset.ToString("c");
+            start.Environment[CaseSystem.Cases.Demo.DemoMode.Setting] = "1";
+            start.Environment[CaseSystem.Cases.Demo.DemoMode.SeedSetting] = "0";
+        }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var server = new ServerProcess(Process.Start(start)!);
         _started.Add(server);

@@ -62,10 +62,13 @@ public sealed class ShiftedClockTests
     [Fact]
     public void The_server_uses_the_shifted_clock_when_the_setting_is_there()
     {
+        // In demo mode, the only one that takes it (DemoModeTests); without seeding the sample cases.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(
         [
             new("CASES_DB", "Host=127.0.0.1;Port=1;Database=none"),
             new(ShiftedClock.Setting, "-3600"),
+            new(CaseSystem.Cases.Demo.DemoMode.Setting, "1"),
+            new(CaseSystem.Cases.Demo.DemoMode.SeedSetting, "0"),
             new("CASES_TOKEN_KEY_FILE", Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key")),
         ]).Build();
         var services = new ServiceCollection().AddLogging().AddCases(configuration);

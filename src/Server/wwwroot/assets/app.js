@@ -65,6 +65,7 @@ export async function header({ wall = false } = {}) {
   const s = await session();
   const top = document.getElementById("top");
   if (!top) return s;
+  if (s.demo) top.before(demoBanner(s.demo));
   top.replaceChildren(...kids(
     h("span", { class: "brand" }, "電子証明書更新 案件管理", h("span", { class: "en" }, " CaseSystem")),
     wall ? null : h("nav", { "aria-label": "メニュー" }, h("ul", {}, s.pages.map(p =>
@@ -111,3 +112,23 @@ export function say(text, kind = "ok") {
 
 /** The Guid in /desk/cases/{id}… */
 export const caseIdFromPath = () => (location.pathname.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i) || [])[0];
+
+/**
+ * The demo's banner (ops/run --demo, issue 13): this is not a real counter, and the time the
+ * system lives at, which the demo may move forward to try a later day.
+ */
+function demoBanner(demo) {
+  const at = momentJa(demo.now);
+  const input = h("input", { type: "datetime-local", id: "demo-clock-at", "aria-label": "デモの時計を進める日時" });
+  return h("div", { class: "demo-banner no-print", id: "demo-banner", role: "note" },
+    h("strong", {}, "デモ環境"), ` ・ 時計: ${at}(実際の時刻ではありません)`, h("span", { class: "en" }, " Demo: the system's clock is set"),
+    h("form", { id: "demo-clock", class: "inline-small", onsubmit: async e => {
+      e.preventDefault();
+      if (!input.value) return;
+      const s = await session();
+      const r = await fetch("/demo/clock", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", [s.csrfHeader]: s.csrf }, body: JSON.stringify({ at: input.value + ":00+09:00" }) });
+      if (r.ok) location.reload();
+      else { const p = await r.json().catch(() => ({})); alert((p.title || "時計を進められません").split(" / ")[0]); }
+    } }, input, h("button", { type: "submit" }, "時計を進める")));
+}

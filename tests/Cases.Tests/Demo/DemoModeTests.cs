@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Demo;
+using CaseSystem.Cases.Renewal;
+using CaseSystem.Cases.Tests.Support;
+using CaseSystem.Cases.Timers;
+using Microsoft.Extensions.Configuration;
+
+namespace CaseSystem.Cases.Tests.Demo;
+
+/// <summary>
+/// Issue 13's demo (ops/run --demo): sample cases of all five municipalities and a clock the demo
+/// may move forward, shown to the pages; a normal start refuses a shifted clock.
+/// </summary>
+public sealed class DemoModeTests : IAsyncLifetime
+{
+    private readonly TestDatabase _db = new();
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    private static IConfiguration Config(params (string Key, string? Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void A_normal_start_refuses_a_shifted_clock_and_the_demo_takes_it()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => DemoMode.Clock(Config((ShiftedClock.Setting, "3600")), DateTimeOffset.UtcNow));
+        Assert.Contains(DemoMode.Setting, error.Message);
+        Assert.Null(DemoMode.Clock(Config(), DateTimeOffset.UtcNow));
+        Assert.Equal(TimeSpan.FromHours(1), DemoMode.Clock(Config((ShiftedClock.Setting, "3600"), (DemoMode.Setting, "1")), DateTimeOffset.UtcNow)!.Offset);
+    }
+
+    [Theory]
+    // Wednesday 2026-12-02 03:00 Japan time → 10:00 the same day; 18:00 → 10:00 Thursday; Saturday → Monday.
+    [InlineData("2026-12-02T03:00:00+09:00", "2026-12-02T10:00:00+09:00")]
+    [InlineData("2026-12-02T18:00:00+09:00", "2026-12-03T10:00:00+09:00")]
+    [InlineData("2026-12-05T11:00:00+09:00", "2026-12-07T10:00:00+09:00")]
+    [InlineData("2026-12-02T11:00:00+09:00", "2026-12-02T11:00:00+09:00")]
+    public void Outside_reception_hours_the_demo_starts_at_ten_on_the_next_weekday(string real, string demo)
+    {
+        var now = DateTimeOffset.Parse(real, System.Globalization.CultureInfo.InvariantCulture);
+        var clock = DemoMode.Clock(Config((DemoMode.Setting, "1")), now)!;
+        Assert.Equal(DateTimeOffset.Parse(demo, System.Globalization.CultureInfo.InvariantCulture), now + clock.Offset);
+    }
+
+    [Fact]
+    public void The_demo_clock_moves_forward_only()
+    {
+        var clock = new ShiftedClock(TimeSpan.Zero);
+        var later = clock.GetUtcNow().AddDays(3);
+        clock.MoveForwardTo(later);
+        Assert.InRange(clock.GetUtcNow() - later, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => clock.MoveForwardTo(later.AddDays(-1)));
+    }
+
+    [Fact]
+    public async Task A_demo_server_seeds_every_municipality_and_its_pages_see_and_move_the_clock()
+    {
+        // An explicit offset, so that the tokens this test mints are valid at the server's time.
+        var offset = TimeSpan.FromDays(10);
+        await using var servers = new ServerProcesses(_db.ConnectionString, offset);
+        var server = await servers.StartAsync(new Dictionary<string, string> { [DemoMode.SeedSetting] = "1" });
+
+        foreach (var municipality in new[] { "takatsuki", "saku", "fujiidera", "hirosaki", "kawasaki" })
+        {
+            var caseId = CaseIds.ForNotice(municipality, $"DEMO-{municipality.ToUpperInvariant()}-0001");
+            await Eventually(async () => (await server.Http.GetAsync($"/api/{municipality}/cases/{caseId}")).StatusCode == HttpStatusCode.OK, $"{municipality}'s sample case");
+        }
+
+        // Signed in as the pages are: the session says the demo's time, and the demo moves it on.
+        using var handler = new HttpClientHandler { UseCookies = true };
+        using var browser = new HttpClient(handler) { BaseAddress = server.Url };
+        var token = servers.Signer.Issue(new StaffIdentity("clerk-9", StaffRole.Clerk, "saku", "shimin-ka", DateTimeOffset.UtcNow + offset + TimeSpan.FromDays(30)));
+        var signIn = await browser.PostAsync("/signin", new FormUrlEncodedContent([new("token", token)]));
+        Assert.True(signIn.IsSuccessStatusCode || signIn.StatusCode == HttpStatusCode.Redirect, $"{(int)signIn.StatusCode}");
+        var session = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement;
+        var now = session.GetProperty("demo").GetProperty("now").GetDateTimeOffset();
+        Assert.InRange(now - (DateTimeOffset.UtcNow + offset), TimeSpan.FromMinutes(-2), TimeSpan.FromMinutes(2));
+
+        var later = now.AddDays(7);
+        var move = new HttpRequestMessage(HttpMethod.Post, "/demo/clock") { Content = JsonContent.Create(new { at = later }) };
+        move.Headers.Add(StaffSession.CsrfHeader, session.GetProperty("csrf").GetString());
+        var moved = await browser.SendAsync(move);
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        var after = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement.GetProperty("demo").GetProperty("now").GetDateTimeOffset();
+        Assert.InRange(after - later, TimeSpan.Zero, TimeSpan.FromMinutes(2));
+
+        var back = new HttpRequestMessage(HttpMethod.Post, "/demo/clock") { Content = JsonContent.Create(new { at = now }) };
+        back.Headers.Add(StaffSession.CsrfHeader, session.GetProperty("csrf").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.SendAsync(back)).StatusCode);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> done, string what)
+    {
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await done())
+        {
+            if (DateTimeOffset.UtcNow > until) throw new TimeoutException($"not within 2 minutes: {what}");
+            await Task.Delay(200);
+        }
+    }
+}
