@@ -44,8 +44,8 @@ public sealed record ForecastAssumptions(
 
 /// <summary>
 /// One office's weeks. <paramref name="ServiceMinutes"/> is the office's own observed mean when its
-/// group in the report is not suppressed ("office"), else the municipality's ("municipality" or
-/// "default", as in <see cref="ForecastAssumptions"/>).
+/// group in the report is not suppressed ("office"), else the municipality's observed mean
+/// ("municipality"), else the default ("default").
 /// </summary>
 public sealed record ForecastOffice(
     string Office,

@@ -57,7 +57,8 @@ public sealed class ExpiryForecastQuery(NpgsqlDataSource db, CaseFinderProjectio
         foreach (var office in policy.Offices)
         {
             var own = byOffice.FirstOrDefault(g => g.Office == office.Id && !g.Suppressed && g.ServiceMinutesMean is not null);
-            var (service, source) = own?.ServiceMinutesMean is { } m ? (m, "office") : (assumptions.ServiceMinutes, assumptions.ServiceMinutesSource);
+            var (service, source) = own?.ServiceMinutesMean is { } m ? (m, "office")
+                : (assumptions.ServiceMinutes, assumptions.ServiceMinutesSource == "observed" ? "municipality" : "default");
             var cells = new List<ForecastCell>();
             for (var w = 0; w < weeks.Count; w++)
             {
