@@ -52,6 +52,8 @@ public static class ProjectionsModule
         services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ExpiryForecastQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.CaseFinder,
             sp.GetRequiredService<RenewalReportQuery>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WeeklySeriesQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, models.QueueBoard,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
         if (CasesModule.RunsProjections(configuration)) services.AddHostedService<ProjectionControl>();
@@ -134,6 +136,15 @@ public static class ProjectionsModule
             // With a BOM, so that Excel opens the Japanese headers as UTF-8.
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
+        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+
+        // Renewals, lapses and waits per ISO week (Japan time), the current week last; weeks 1–104 (default 26).
+        tenant.MapGet("/reports/weekly", async (string municipality, string? weeks, WeeklySeriesQuery series, TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = ReadQuery.Errors(municipality, clock);
+            var count = ReadQuery.Limit(errors, "weeks", weeks, 26, 104);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            return Results.Ok(await series.QueryAsync(municipality, count, 5, ct));
         }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // The expiry wave ahead: counts per office and week, capacity from the profile (ExpiryForecastQuery says how).
