@@ -11,6 +11,7 @@ using CaseSystem.Projections.CaseFinder;
 using CaseSystem.Projections.CaseTimeline;
 using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
+using CaseSystem.Projections.ExpiryForecast;
 using CaseSystem.Projections.Daemon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -49,6 +50,10 @@ public static class ProjectionsModule
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
         services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ExpiryForecastQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.CaseFinder,
+            sp.GetRequiredService<RenewalReportQuery>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WeeklySeriesQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, models.QueueBoard,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
         if (CasesModule.RunsProjections(configuration)) services.AddHostedService<ProjectionControl>();
@@ -124,11 +129,28 @@ public static class ProjectionsModule
             .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
         tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, RenewalReportQuery reports, CancellationToken ct) =>
         {
-            var csv = RenewalReport.ToCsv(await reports.QueryAsync(municipality, q.ToFilter(), ct));
+            // Offices by the profile's name; a case never visited has none yet (未定).
+            var offices = MunicipalPolicies.For(municipality).Offices;
+            var csv = RenewalReport.ToCsv(await reports.QueryAsync(municipality, q.ToFilter(), ct),
+                id => id is null ? "未定" : offices.FirstOrDefault(o => o.Id == id)?.NameJa ?? id);
             // With a BOM, so that Excel opens the Japanese headers as UTF-8.
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
         }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+
+        // Renewals, lapses and waits per ISO week (Japan time), the current week last; weeks 1–104 (default 26).
+        tenant.MapGet("/reports/weekly", async (string municipality, string? weeks, WeeklySeriesQuery series, TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = ReadQuery.Errors(municipality, clock);
+            var count = ReadQuery.Limit(errors, "weeks", weeks, 26, 104);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            return Results.Ok(await series.QueryAsync(municipality, count, 5, ct));
+        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+
+        // The expiry wave ahead: counts per office and week, capacity from the profile (ExpiryForecastQuery says how).
+        tenant.MapGet("/forecast", async (string municipality, ExpiryForecastQuery forecast, CancellationToken ct) =>
+            Results.Ok(await forecast.ForecastAsync(municipality, ct)))
+            .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();

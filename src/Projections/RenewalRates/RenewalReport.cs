@@ -66,6 +66,15 @@ public sealed record ReportFilter
 /// <param name="WaitMinutesMean">Mean over visits of the minutes from arrival to being called to the counter.</param>
 /// <param name="WaitMinutesP90">90th percentile of the same, interpolated (percentile_cont(0.9)).</param>
 /// <param name="ServiceMinutesMean">Mean over visits of the minutes from being called to the end of the visit.</param>
+/// <param name="Renewed">The renewal rate's numerator: renewed before expiry, late, or onto a re-issued card.</param>
+/// <param name="FinishedVisits">Visits per case's numerator: the visits of the <see cref="FinishedCases"/>.</param>
+/// <param name="Inquiries">Inquiry share's numerator: cases with a visit in which an inquiry was mailed.</param>
+/// <param name="CasesWithReply">The turnaround's denominator: cases with an inquiry mailed and its reply received.</param>
+/// <param name="CasesWithMismatch">PIN mismatch rate's numerator.</param>
+/// <param name="CasesWithLock">PIN lock rate's numerator.</param>
+/// <param name="WaitedVisits">The waits' denominator: visits with a wait measured (arrival → called).</param>
+/// <param name="ServedVisits">The service time's denominator: visits with a service time measured (called → ended).</param>
+/// <param name="SuppressedToProtect">Suppressed although not small: otherwise the totals would give a small group's figures (<see cref="RenewalReportQuery.ProtectSuppressed"/>).</param>
 public sealed record RenewalReportRow(
     bool IsTotal,
     DateOnly? CohortMonth,
@@ -94,7 +103,16 @@ public sealed record RenewalReportRow(
     double? WaitMinutesP90,
     double? ServiceMinutesMean,
     bool Suppressed,
-    int IssuedOnReissuedCard = 0)
+    int IssuedOnReissuedCard = 0,
+    int? Renewed = null,
+    int? FinishedVisits = null,
+    int? Inquiries = null,
+    int? CasesWithReply = null,
+    int? CasesWithMismatch = null,
+    int? CasesWithLock = null,
+    int? WaitedVisits = null,
+    int? ServedVisits = null,
+    bool SuppressedToProtect = false)
 {
     /// <summary>The row with every figure that is not a count of cases or outcomes removed.</summary>
     public RenewalReportRow Suppress() => this with
@@ -112,6 +130,14 @@ public sealed record RenewalReportRow(
         WaitMinutesMean = null,
         WaitMinutesP90 = null,
         ServiceMinutesMean = null,
+        Renewed = null,
+        FinishedVisits = null,
+        Inquiries = null,
+        CasesWithReply = null,
+        CasesWithMismatch = null,
+        CasesWithLock = null,
+        WaitedVisits = null,
+        ServedVisits = null,
         Suppressed = true,
     };
 }
@@ -157,6 +183,15 @@ public sealed record RenewalReport(
         "平均対応時間分(service_minutes_mean)",
         "秘匿(suppressed)",
         "再交付カードへの発行(issued_on_reissued_card)",
+        "更新件数(renewed)",
+        "終了件数の来庁回数(finished_visits)",
+        "文書照会件数(inquiries)",
+        "照会回答のあった件数(cases_with_reply)",
+        "暗証番号誤りのあった件数(cases_with_mismatch)",
+        "暗証番号ロックのあった件数(cases_with_lock)",
+        "待ち時間を測った来庁(waited_visits)",
+        "対応時間を測った来庁(served_visits)",
+        "保護のための秘匿(suppressed_to_protect)",
     ];
 
     /// <summary>
@@ -173,7 +208,8 @@ public sealed record RenewalReport(
     /// with <c>new UTF8Encoding(encoderShouldEmitUTF8Identifier: true)</c>; this method adds none.
     /// </para>
     /// </summary>
-    public static string ToCsv(RenewalReport report)
+    /// <param name="officeName">The office's name for its id (the profile's nameJa); null gives the ids.</param>
+    public static string ToCsv(RenewalReport report, Func<string?, string?>? officeName = null)
     {
         var dimensions = report.Filter.GroupBy.Distinct().ToList();
         var keys = KeyHeaders.Where(k => dimensions.Contains(k.Dimension)).ToList();
@@ -187,7 +223,7 @@ public sealed record RenewalReport(
                 fields.Add(dimension switch
                 {
                     ReportDimension.CohortMonth => row.CohortMonth?.ToString("yyyy-MM", CultureInfo.InvariantCulture),
-                    ReportDimension.Office => row.Office,
+                    ReportDimension.Office => officeName is null ? row.Office : officeName(row.Office),
                     ReportDimension.WhoCame => row.WhoCame,
                     _ => row.AgeBand,
                 });
@@ -199,6 +235,9 @@ public sealed record RenewalReport(
                 Int(row.CasesWithVisit), Number(row.InquiryShare), Number(row.InquiryTurnaroundDaysMean), Number(row.InquiryTurnaroundDaysMedian),
                 Number(row.PinMismatchRate), Number(row.PinLockRate), Number(row.WaitMinutesMean), Number(row.WaitMinutesP90),
                 Number(row.ServiceMinutesMean), row.Suppressed ? "true" : "false", Int(row.IssuedOnReissuedCard),
+                Int(row.Renewed), Int(row.FinishedVisits), Int(row.Inquiries), Int(row.CasesWithReply),
+                Int(row.CasesWithMismatch), Int(row.CasesWithLock), Int(row.WaitedVisits), Int(row.ServedVisits),
+                row.SuppressedToProtect ? "true" : "false",
             ]);
             Line(csv, fields);
         }

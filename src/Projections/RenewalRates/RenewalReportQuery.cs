@@ -77,14 +77,43 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                     WaitMinutesP90: Number(r, 24),
                     ServiceMinutesMean: Number(r, 25),
                     Suppressed: false,
-                    IssuedOnReissuedCard: r.GetInt32(26));
+                    IssuedOnReissuedCard: r.GetInt32(26),
+                    Renewed: r.GetInt32(27),
+                    FinishedVisits: r.GetInt32(28),
+                    Inquiries: r.GetInt32(29),
+                    CasesWithReply: r.GetInt32(30),
+                    CasesWithMismatch: r.GetInt32(31),
+                    CasesWithLock: r.GetInt32(32),
+                    WaitedVisits: r.IsDBNull(33) ? 0 : r.GetInt32(33),
+                    ServedVisits: r.IsDBNull(34) ? 0 : r.GetInt32(34));
                 if (row.Cases < filter.SuppressBelow) row = row.Suppress();
                 if (row.IsTotal) totals = row;
                 else groups.Add(row);
             }
         }
-        return new RenewalReport(municipality, filter, asOf, groups,
+        return new RenewalReport(municipality, filter, asOf, ProtectSuppressed(groups, filter.SuppressBelow),
             totals ?? throw new InvalidOperationException("the report query returned no totals row"));
+    }
+
+    /// <summary>
+    /// Secondary suppression: the totals are the sum of the groups, so when the suppressed groups
+    /// together hold at least one case but fewer than the threshold, the totals less the groups
+    /// shown would give their figures. The smallest group shown is then suppressed too (marked
+    /// <see cref="RenewalReportRow.SuppressedToProtect"/>), and the next, until the suppressed
+    /// groups together reach the threshold (or none is shown, and the totals, as small, are
+    /// suppressed themselves). Within one answer, no rate of a small group can be worked out.
+    /// </summary>
+    internal static List<RenewalReportRow> ProtectSuppressed(List<RenewalReportRow> groups, int threshold)
+    {
+        var hidden = groups.Where(g => g.Suppressed).Sum(g => g.Cases);
+        while (hidden > 0 && hidden < threshold)
+        {
+            var smallest = groups.Where(g => !g.Suppressed).OrderBy(g => g.Cases).FirstOrDefault();
+            if (smallest is null) break;
+            groups[groups.IndexOf(smallest)] = smallest.Suppress() with { SuppressedToProtect = true };
+            hidden += smallest.Cases;
+        }
+        return groups;
     }
 
     private static DateOnly FirstOfMonth(DateOnly day) => new(day.Year, day.Month, 1);
@@ -137,20 +166,24 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                     count(*) filter (where {Visited} and f.pin_mismatches > 0)::int as mismatched,
                     count(*) filter (where {Visited} and f.pin_locked)::int as locked,
                     count(*) filter (where {Renewed})::int as renewed,
-                    count(*) filter (where f.outcome = 'issued-on-reissued-card')::int as reissued_card
+                    count(*) filter (where f.outcome = 'issued-on-reissued-card')::int as reissued_card,
+                    coalesce(sum(f.visits) filter (where f.outcome <> 'open'), 0)::int as finished_visits,
+                    count({Turnaround})::int as replied
                 from f
                 {groupBy}
             ),
             w as (
                 select {KeyList("f")}, {isTotal} as is_total,
                     avg(x.seconds) / 60 as wait_mean,
-                    percentile_cont(0.9) within group (order by x.seconds) / 60 as wait_p90
+                    percentile_cont(0.9) within group (order by x.seconds) / 60 as wait_p90,
+                    count(*)::int as waited
                 from f cross join lateral unnest(f.wait_seconds) as x(seconds)
                 {groupBy}
             ),
             s as (
                 select {KeyList("f")}, {isTotal} as is_total,
-                    avg(x.seconds) / 60 as service_mean
+                    avg(x.seconds) / 60 as service_mean,
+                    count(*)::int as served
                 from f cross join lateral unnest(f.service_seconds) as x(seconds)
                 {groupBy}
             )
@@ -161,7 +194,8 @@ public sealed class RenewalReportQuery(NpgsqlDataSource db, RenewalReportProject
                 c.visited, c.inquiries::float8 / nullif(c.visited, 0),
                 c.turnaround_mean, c.turnaround_median,
                 c.mismatched::float8 / nullif(c.visited, 0), c.locked::float8 / nullif(c.visited, 0),
-                w.wait_mean, w.wait_p90, s.service_mean, c.reissued_card
+                w.wait_mean, w.wait_p90, s.service_mean, c.reissued_card,
+                c.renewed, c.finished_visits, c.inquiries, c.replied, c.mismatched, c.locked, w.waited, s.served
             from c
             left join w on {JoinOn("w")}
             left join s on {JoinOn("s")}

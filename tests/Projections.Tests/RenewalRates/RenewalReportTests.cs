@@ -65,6 +65,33 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
         Assert.Equal(36.0, t.WaitMinutesP90!.Value, Tolerance);
         // Service 15, 15, 30, 20, 10 minutes.
         Assert.Equal(18.0, t.ServiceMinutesMean!.Value, Tolerance);
+        // Every rate's numerator beside its denominator.
+        Assert.Equal((5, 8), (t.Renewed, t.RateBase));
+        Assert.Equal((6, 8), (t.FinishedVisits, t.FinishedCases));
+        Assert.Equal((1, 2, 1, 5), (t.Inquiries, t.CasesWithMismatch, t.CasesWithLock, t.CasesWithVisit));
+        Assert.Equal((1, 5, 5), (t.CasesWithReply, t.WaitedVisits, t.ServedVisits));
+    }
+
+    [Fact]
+    public void A_small_group_alone_suppressed_takes_the_smallest_group_shown_with_it_so_the_totals_do_not_give_it_away()
+    {
+        RenewalReportRow Group(string office, int cases) =>
+            new(false, null, office, null, null, cases, cases, cases, 0, 0, 0, 0, 0, cases, 1.0, cases, 1.0, cases, 0, null, null, 0, 0, 10, 10, 10, false);
+        List<RenewalReportRow> Groups() => [Group("a", 20), Group("b", 2), Group("c", 7), Group("d", 9)];
+        var rows = Groups().Select(g => g.Cases < 5 ? g.Suppress() : g).ToList();
+
+        var shown = RenewalReportQuery.ProtectSuppressed(rows, 5);
+
+        // b (2) alone would be totals − a − c − d: c (7), the smallest shown, is suppressed too; 2 + 7 ≥ 5.
+        Assert.Equal([false, true, true, false], shown.Select(g => g.Suppressed));
+        Assert.Equal([false, false, true, false], shown.Select(g => g.SuppressedToProtect));
+        Assert.Null(shown[2].RenewalRate);
+        Assert.Equal(7, shown[2].Cases);
+        // Two small groups that reach the threshold together need no other.
+        var two = RenewalReportQuery.ProtectSuppressed([Group("a", 20), Group("b", 2).Suppress(), Group("c", 3).Suppress()], 5);
+        Assert.DoesNotContain(two, g => g.SuppressedToProtect);
+        // Nothing suppressed: nothing to protect.
+        Assert.DoesNotContain(RenewalReportQuery.ProtectSuppressed(Groups(), 5), g => g.Suppressed);
     }
 
     [Fact]
@@ -266,15 +293,19 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
             "区分(row),来庁者(who_came),件数(cases),通知書送付(notices_sent),期限内更新(renewed_before_expiry),期限後発行(renewed_late),失効(lapsed),未完了(open),取下げ(withdrawn),転出(moved_out)," +
             "更新率の分母(rate_base),更新率(renewal_rate),終了件数(finished_cases),平均来庁回数(visits_per_case),来庁のあった件数(cases_with_visit),文書照会率(inquiry_share)," +
             "照会回答日数平均(inquiry_turnaround_days_mean),照会回答日数中央値(inquiry_turnaround_days_median),暗証番号誤り率(pin_mismatch_rate),暗証番号ロック率(pin_lock_rate)," +
-            "平均待ち時間分(wait_minutes_mean),待ち時間90パーセンタイル分(wait_minutes_p90),平均対応時間分(service_minutes_mean),秘匿(suppressed),再交付カードへの発行(issued_on_reissued_card)\r\n" +
-            "group,holder,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0\r\n" +
-            "total,,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0\r\n";
+            "平均待ち時間分(wait_minutes_mean),待ち時間90パーセンタイル分(wait_minutes_p90),平均対応時間分(service_minutes_mean),秘匿(suppressed),再交付カードへの発行(issued_on_reissued_card)," +
+            "更新件数(renewed),終了件数の来庁回数(finished_visits),文書照会件数(inquiries),照会回答のあった件数(cases_with_reply)," +
+            "暗証番号誤りのあった件数(cases_with_mismatch),暗証番号ロックのあった件数(cases_with_lock),待ち時間を測った来庁(waited_visits)," +
+            "対応時間を測った来庁(served_visits),保護のための秘匿(suppressed_to_protect)\r\n" +
+            // Each rate beside its numerator and denominator: renewed 1 of rate base 1, 1 visit of 1 finished case, 1 wait, 1 service time.
+            "group,holder,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0,1,1,0,0,0,0,1,1,false\r\n" +
+            "total,,1,1,1,0,0,0,0,0,1,1,1,1,1,0,,,0,0,12,12,8,false,0,1,1,0,0,0,0,1,1,false\r\n";
         Assert.Equal(expected, RenewalReport.ToCsv(report));
 
         // With the default threshold the same case is suppressed: counts only.
         var suppressed = await ReportAsync("takatsuki", new ReportFilter());
         Assert.Equal(
-            "total,1,1,1,0,0,0,0,0" + new string(',', 14) + "true,0\r\n",
+            "total,1,1,1,0,0,0,0,0" + new string(',', 14) + "true,0" + new string(',', 9) + "false\r\n",
             RenewalReport.ToCsv(suppressed).Split("\r\n")[1] + "\r\n");
     }
 
@@ -301,7 +332,7 @@ public sealed class RenewalReportTests(RenewalReportFixture f) : IClassFixture<R
         var lines = csv.Split("\r\n");
         Assert.Equal(5, lines.Length); // header, two groups, totals, and the empty string after the last CRLF
         Assert.StartsWith("区分(row),有効期限月(cohort_month),窓口(office),年齢区分(age_band),件数(cases),", lines[0]);
-        Assert.Equal("group,2026-06,\"本庁, 1階 \"\"A\"\"\",30-49,3,2,1,1,0,1,0,0,2,0.6667,2,1.5,2,0.125,10.1235,10.5,0.5,0,21.25,36,18,false,0", lines[1]);
+        Assert.Equal("group,2026-06,\"本庁, 1階 \"\"A\"\"\",30-49,3,2,1,1,0,1,0,0,2,0.6667,2,1.5,2,0.125,10.1235,10.5,0.5,0,21.25,36,18,false,0,,,,,,,,,false", lines[1]);
         Assert.StartsWith("group,,\"line\nbreak\",30-49,", lines[2]);
         Assert.StartsWith("total,,,,3,", lines[3]);
         Assert.Equal("", lines[4]);
