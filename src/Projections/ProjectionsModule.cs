@@ -12,6 +12,7 @@ using CaseSystem.Projections.CaseTimeline;
 using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
 using CaseSystem.Projections.Daemon;
+using CaseSystem.Projections.Worklists;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -43,11 +44,13 @@ public static class ProjectionsModule
         services.AddSingleton(models.QueueBoard);
         services.AddSingleton(models.CaseFinder);
         services.AddSingleton(models.RenewalReport);
+        services.AddSingleton(models.Worklists);
         services.ConfigureMarten(models.Configure);
         services.AddSingleton<ProjectionAdmin>();
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
+        services.AddSingleton<WorklistsQuery>();
         services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
@@ -132,6 +135,7 @@ public static class ProjectionsModule
 
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();
+        tenant.MapWorklists();
         return app;
     }
 
