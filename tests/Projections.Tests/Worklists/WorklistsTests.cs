@@ -36,12 +36,14 @@ public sealed class WorklistsTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    private async Task OkAsync(string path, object body, string? token = null)
+    private async Task<JsonElement> OkAsync(string path, object body, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = System.Net.Http.Json.JsonContent.Create(body, options: TestServer.Json) };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await _server.Http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement;
     }
 
     /// <summary>A list after the daemon has caught up, as the staff member of <paramref name="token"/> (clerk-1 of the municipality without one).</summary>
@@ -143,6 +145,22 @@ public sealed class WorklistsTests : IAsyncLifetime
         Assert.Equal([IdOf(soon)], Ids(await ListAsync("saku", "expiring-no-visit")));
         await OkAsync(soon + "/closure", new { closure = "Withdrawn" });
         Assert.Empty(Ids(await ListAsync("saku", "expiring-no-visit")));
+    }
+
+    [Fact]
+    public async Task A_visit_recorded_on_the_wrong_case_takes_it_off_the_list_of_no_visit_yet_and_its_void_puts_it_back()
+    {
+        var path = (await _server.OpenCaseAsync(userExpiry: "2026-04-10", signingExpiry: "2026-04-10")).Path;
+        Assert.Equal([IdOf(path)], Ids(await ListAsync("saku", "expiring-no-visit")));
+        var visit = await OkAsync(path + "/visits", new { office = "shimin-ka", whoCame = "Holder", documents = Array.Empty<object>() });
+        Assert.Empty(Ids(await ListAsync("saku", "expiring-no-visit")));
+
+        // The visit started (the view's version less the identity check recorded after it) was another holder's.
+        await OkAsync(path + "/visits/current/end", new { outcome = "Left" });
+        var started = visit.GetProperty("version").GetInt64() - 1;
+        await OkAsync(path + "/voided-entries", new { entryVersion = started, reason = "別の方の来庁を記録" });
+        var back = Assert.Single((await ListAsync("saku", "expiring-no-visit")).GetProperty("items").EnumerateArray());
+        Assert.Equal(0, back.GetProperty("visits").GetInt32());
     }
 
     private async Task<string> OpenInKawasakiAsync(string office, string nameKanji, string address)
