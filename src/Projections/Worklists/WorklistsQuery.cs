@@ -33,7 +33,7 @@ public static class Worklist
 public sealed record WorkItem(
     Guid CaseId, string NameKanji, string NameKana, string? NoticeNumber, string? Office, DateOnly UserAuthenticationExpiry, int DaysToExpiry,
     int Visits, DateOnly? InquiryMailedOn, DateOnly? ReplyDueOn, int? DaysOverdue, string? ReservedOffice, DateTimeOffset? ReservedAt,
-    bool SeenToday, string? LastWorkedBy, DateTimeOffset UpdatedAt);
+    bool SeenToday, string? OpenedBy, string? LastWorkedBy, DateTimeOffset UpdatedAt);
 
 /// <summary>One list as of <see cref="Today"/>: <see cref="Count"/> cases in all, the first <c>limit</c> of them in <see cref="Items"/>.</summary>
 public sealed record WorklistPage(string List, DateOnly Today, int Count, IReadOnlyList<WorkItem> Items);
@@ -60,7 +60,7 @@ public sealed class WorklistsQuery(NpgsqlDataSource db, WorklistsProjection work
         };
         await using var cmd = db.CreateCommand($"""
             select case_id, name_kanji, name_kana, notice_number, office, user_expiry, visits, inquiry_mailed_on, reply_due_on,
-                   reserved_office, reserved_at, seen_on, last_by, updated_at, count(*) over () as total
+                   reserved_office, reserved_at, seen_on, last_by, updated_at, count(*) over () as total, opened_by
             from {worklists.Cases}
             where municipality = $1 and status = 'active' and ($3::text is null or {office} = $3) and {where}
             order by {order}
@@ -83,7 +83,7 @@ public sealed class WorklistsQuery(NpgsqlDataSource db, WorklistsProjection work
                 r.GetInt32(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateOnly>(7), due,
                 due is { } d && d < q.Today ? q.Today.DayNumber - d.DayNumber : null,
                 Text(r, 9), r.IsDBNull(10) ? null : new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero),
-                !r.IsDBNull(11) && r.GetFieldValue<DateOnly>(11) == q.Today, Text(r, 12), new DateTimeOffset(r.GetDateTime(13), TimeSpan.Zero)));
+                !r.IsDBNull(11) && r.GetFieldValue<DateOnly>(11) == q.Today, Text(r, 15), Text(r, 12), new DateTimeOffset(r.GetDateTime(13), TimeSpan.Zero)));
             total = (int)r.GetInt64(14);
         }
         return new WorklistPage(q.List, q.Today, total, items);

@@ -34,7 +34,7 @@ const LISTS = [
   { id: "mine", ja: "自分の担当", en: "My open cases",
     says: "手続中の案件のうち、最後に対応した職員があなたのものです(通知書の取込みと自動処理は対応に数えません)。",
     cols: [["氏名", name], ["通知書番号", notice], ["窓口", c => officeJa(c.office)], ["有効期限", c => withWareki(c.userAuthenticationExpiry)],
-      ["来庁", c => `${c.visits}回`], ["最終更新", c => momentJa(c.updatedAt)]] },
+      ["来庁", c => `${c.visits}回`], ["開始した職員", c => c.openedBy || "—"], ["最終更新", c => momentJa(c.updatedAt)]] },
 ];
 
 const tabs = document.getElementById("tabs");
