@@ -13,6 +13,7 @@ using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
 using CaseSystem.Projections.ExpiryForecast;
 using CaseSystem.Projections.Daemon;
+using CaseSystem.Projections.Worklists;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -44,11 +45,13 @@ public static class ProjectionsModule
         services.AddSingleton(models.QueueBoard);
         services.AddSingleton(models.CaseFinder);
         services.AddSingleton(models.RenewalReport);
+        services.AddSingleton(models.Worklists);
         services.ConfigureMarten(models.Configure);
         services.AddSingleton<ProjectionAdmin>();
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
+        services.AddSingleton<WorklistsQuery>();
         services.AddSingleton(sp => new RenewalReportQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.RenewalReport, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ExpiryForecastQuery(sp.GetRequiredService<NpgsqlDataSource>(), models.CaseFinder,
             sp.GetRequiredService<RenewalReportQuery>(), sp.GetRequiredService<TimeProvider>()));
@@ -154,6 +157,7 @@ public static class ProjectionsModule
 
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();
+        tenant.MapWorklists();
         return app;
     }
 

@@ -1,23 +1,26 @@
 using CaseSystem.Projections.CaseFinder;
 using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
+using CaseSystem.Projections.Worklists;
 using JasperFx.Events.Projections;
 using Marten;
 
 namespace CaseSystem.Projections.Daemon;
 
 /// <summary>The read models Marten's async daemon runs, and how the store is set up to run them.</summary>
-public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjection caseFinder, RenewalReportProjection renewalReport)
+public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjection caseFinder, RenewalReportProjection renewalReport,
+    WorklistsProjection? worklists = null)
 {
-    public ReadModels() : this(new QueueBoardProjection(), new CaseFinderProjection(), new RenewalReportProjection())
+    public ReadModels() : this(new QueueBoardProjection(), new CaseFinderProjection(), new RenewalReportProjection(), new WorklistsProjection())
     {
     }
 
     public QueueBoardProjection QueueBoard { get; } = queueBoard;
     public CaseFinderProjection CaseFinder { get; } = caseFinder;
     public RenewalReportProjection RenewalReport { get; } = renewalReport;
+    public WorklistsProjection Worklists { get; } = worklists ?? new WorklistsProjection();
 
-    public IReadOnlyList<IReadModel> All => [QueueBoard, CaseFinder, RenewalReport];
+    public IReadOnlyList<IReadModel> All => [QueueBoard, CaseFinder, RenewalReport, Worklists];
 
     public IReadModel? Named(string name) => All.FirstOrDefault(m => m.Name == name);
 

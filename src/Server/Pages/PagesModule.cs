@@ -29,6 +29,7 @@ public static class PagesModule
         new("/audit", "audit.html", "監査", "Audit", [StaffRole.Supervisor]),
         new("/audit/cases/{caseId:guid}", "audit-case.html", "案件の履歴", "Case history", [StaffRole.Supervisor], Nav: false),
         new("/dashboard", "dashboard.html", "更新状況", "Renewal dashboard", [StaffRole.Analyst, StaffRole.Supervisor]),
+        new("/worklists", "worklists.html", "業務リスト", "Worklists", [StaffRole.Clerk, StaffRole.Supervisor]),
         new("/notices", "notices.html", "通知書の取込", "Notice import", [StaffRole.Clerk, StaffRole.Supervisor]),
         new("/board", "board.html", "呼出し表示", "Queue display", [StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station]),
         new("/projections", "projections.html", "集計処理の状態", "Projection status", [StaffRole.Admin]),

@@ -6,6 +6,7 @@ using CaseSystem.Projections.Daemon;
 using CaseSystem.Projections.QueueBoard;
 using CaseSystem.Projections.RenewalRates;
 using CaseSystem.Projections.Tests.Support;
+using CaseSystem.Projections.Worklists;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -287,7 +288,8 @@ public sealed partial class DaemonTests : IAsyncLifetime
         for (var i = 0; i < 30; i++) await _db.AppendAsync(i % 3 == 0 ? "takatsuki" : "saku", Guid.NewGuid(), [Opened(), Arrived($"A-{i}")]);
         await CaughtUpAsync(_db.Store);
 
-        var v2 = new ReadModelsOfStore(new QueueBoardProjection(_db.Models.QueueBoard.Version + 1), new CaseFinderProjection(_db.Models.CaseFinder.Version + 1), new RenewalReportProjection(2));
+        var v2 = new ReadModelsOfStore(new QueueBoardProjection(_db.Models.QueueBoard.Version + 1), new CaseFinderProjection(_db.Models.CaseFinder.Version + 1), new RenewalReportProjection(2),
+            new WorklistsProjection(_db.Models.Worklists.Version + 1));
         var v2Store = DocumentStore.For(o =>
         {
             CaseStore.Configure(o, _db.ConnectionString);
