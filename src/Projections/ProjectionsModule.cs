@@ -130,6 +130,7 @@ public static class ProjectionsModule
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
         }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
+        tenant.MapNextCall();
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();
         return app;
