@@ -118,7 +118,7 @@ public sealed class QueueCallApiTests : IAsyncLifetime
             HttpStatusCode.BadRequest, "urn:casesystem:problem:invalid-request");
         Assert.True(blank.GetProperty("errors").TryGetProperty("counter", out _), blank.ToString());
 
-        foreach (var role in new[] { StaffRole.Station, StaffRole.Supervisor, StaffRole.Analyst })
+        foreach (var role in new[] { StaffRole.Station, StaffRole.Supervisor, StaffRole.Analyst, StaffRole.Display })
         {
             _web.Server.Role = role;
             await ProblemAsync(await _web.Server.PostAsync("/api/saku/offices/shimin-ka/calls/next", new { counter = "1番窓口" }),
