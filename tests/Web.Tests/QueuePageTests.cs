@@ -94,6 +94,30 @@ public sealed class QueuePageTests(WebFixture fixture) : IClassFixture<WebFixtur
     }
 
     [Fact]
+    public async Task In_Kawasaki_the_desk_calls_a_reservation_due_now_before_an_earlier_arrival_reserved_for_later()
+    {
+        const string office = "nakahara-ku";
+        const string address = "神奈川県川崎市中原区小杉町3丁目245";
+        Web.Server.Clock.Now = WebServer.Monday10.AddMinutes(-40);
+        var later = await Web.OpenCaseAsync("中原 後子", "ナカハラ ノチコ", municipality: "kawasaki", office: office, registeredAddress: address);
+        var now = await Web.OpenCaseAsync("中原 今子", "ナカハラ イマコ", municipality: "kawasaki", office: office, registeredAddress: address);
+        await Web.OkAsync($"/api/kawasaki/cases/{later}/reservations", new { office, slotStart = WebServer.Monday10.AddHours(3) });
+        await Web.OkAsync($"/api/kawasaki/cases/{now}/reservations", new { office, slotStart = WebServer.Monday10 });
+        await Web.OkAsync($"/api/kawasaki/cases/{later}/arrivals", new { office, ticketNumber = "N-1" });
+        Web.Server.Clock.Now = WebServer.Monday10.AddMinutes(-10);
+        await Web.OkAsync($"/api/kawasaki/cases/{now}/arrivals", new { office, ticketNumber = "N-2" });
+        Web.Server.Clock.Now = WebServer.Monday10;
+        await Web.CaughtUpAsync();
+
+        var desk = await fixture.SignedInAsync(StaffRole.Clerk, "clerk-k", "/desk", office: office, municipality: "kawasaki");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "次の方を呼ぶ" }).ClickAsync();
+        await Expect(desk).ToHaveURLAsync($"{Base}/desk/cases/{now}");
+        await Expect(desk.Locator("#open-ticket")).ToContainTextAsync("N-2");
+        await Browser.ShotAsync(desk, "37-desk-kawasaki-reservation-called-first");
+        await desk.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_display_token_sees_its_board_without_staff_id_or_sign_out_reads_no_case_and_an_unknown_office_is_an_error_page()
     {
         const string office = "asashina";
