@@ -124,6 +124,19 @@ public sealed class QueueCallApiTests : IAsyncLifetime
             await ProblemAsync(await _web.Server.PostAsync("/api/saku/offices/shimin-ka/calls/next", new { counter = "1番窓口" }),
                 HttpStatusCode.Forbidden, "urn:casesystem:problem:role-not-allowed");
         }
+        // A display reads its own office's board, no other's.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/saku/offices/usuda/board"))
+        {
+            request.Headers.Authorization = new("Bearer", _web.Token(StaffRole.Display, "display-1", office: "shimin-ka"));
+            var other = await ProblemAsync(await _web.Server.Http.SendAsync(request), HttpStatusCode.Forbidden, "urn:casesystem:problem:display-other-office");
+            Assert.Contains("表示端末", other.GetProperty("title").GetString());
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/saku/offices/nowhere/board/stream"))
+        {
+            request.Headers.Authorization = new("Bearer", _web.Token(StaffRole.Clerk, "clerk-1"));
+            var unknown = await ProblemAsync(await _web.Server.Http.SendAsync(request), HttpStatusCode.BadRequest, "urn:casesystem:problem:invalid-request");
+            Assert.True(unknown.GetProperty("errors").TryGetProperty("office", out _), unknown.ToString());
+        }
         _web.Server.Role = StaffRole.Clerk;
         await ProblemAsync(await _web.Server.PostAsync("/api/nowhere/offices/shimin-ka/calls/next", new { counter = "1番窓口" }),
             HttpStatusCode.NotFound, "urn:casesystem:problem:unknown-municipality");
