@@ -68,20 +68,28 @@ public static class ProjectionsModule
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
 
         // asOf as a moment with its offset (2026-03-16T10:15:00+09:00), read here so that a malformed one is a 400 naming it, not the framework's binding error.
-        tenant.MapGet("/offices/{office}/board", async (string municipality, string office, string? asOf,
+        tenant.MapGet("/offices/{office}/board", async (string municipality, string office, string? asOf, HttpContext http,
             QueueBoardQuery boards, TimeProvider clock, CancellationToken ct) =>
         {
+            if (OtherOffice(http, office) is { } refused) return refused;
             var errors = ReadQuery.Errors(municipality, clock);
             errors.Office("office", office);
             var moment = ReadQuery.Moment(errors, "asOf", asOf);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await boards.BoardAsync(municipality, office, moment ?? clock.GetUtcNow(), ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
-        tenant.MapGet("/offices/{office}/board/stream", (string municipality, string office, HttpContext http, BoardUpdates updates,
+        // An office the municipality does not have is a 400 naming it, not a stream of an empty board.
+        tenant.MapGet("/offices/{office}/board/stream", async (string municipality, string office, HttpContext http, BoardUpdates updates,
             QueueBoardQuery boards, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct))
-            .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        {
+            if (OtherOffice(http, office) is { } refused) return refused;
+            var errors = ReadQuery.Errors(municipality, clock);
+            errors.Office("office", office);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            await updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct);
+            return Results.Empty;
+        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
         // Every parameter is checked as the command edge checks a body (400 naming each field, never its value): name and
@@ -155,11 +163,21 @@ public static class ProjectionsModule
             Results.Ok(await forecast.ForecastAsync(municipality, ct)))
             .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
+        tenant.MapNextCall();
         tenant.MapProjectionOps();
         tenant.MapAuditSearch();
         tenant.MapWorklists();
         return app;
     }
+
+    public static readonly Problems.Kind DisplayOfOtherOffice = new("urn:casesystem:problem:display-other-office", StatusCodes.Status403Forbidden,
+        "表示端末は自分の窓口の呼出し状況だけを表示できます。/ A display shows its own office's queue only.");
+
+    /// <summary>A display token reads its own office's board only; staff read every office's of their municipality.</summary>
+    private static IResult? OtherOffice(HttpContext http, string office) =>
+        http.Staff() is { Role: StaffRole.Display } display && display.Office != office
+            ? Problems.Result(DisplayOfOtherOffice, $"この表示端末の窓口: {display.Office} / This display's office: {display.Office}")
+            : null;
 
     /// <summary>The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated: cohortMonth, office, whoCame, ageBand), suppressBelow.</summary>
     public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, int? SuppressBelow)

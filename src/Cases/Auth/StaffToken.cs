@@ -6,7 +6,8 @@ using System.Text.Json;
 
 namespace CaseSystem.Cases.Auth;
 
-public enum StaffRole { Clerk, Supervisor, Analyst, Station, Admin }
+/// <summary>The roles; <see cref="Display"/> (issue 13) is a wall display's own token: it reads its office's queue board and nothing else.</summary>
+public enum StaffRole { Clerk, Supervisor, Analyst, Station, Admin, Display }
 
 /// <summary>
 /// Who is acting: the staff member (or counter station), their role, municipality and office, and
@@ -17,7 +18,7 @@ public sealed record StaffIdentity(string StaffId, StaffRole Role, string Munici
 
 public static class StaffRoles
 {
-    /// <summary>The role's name in tokens, claims and on the command line: clerk, supervisor, analyst, station, admin.</summary>
+    /// <summary>The role's name in tokens, claims and on the command line: clerk, supervisor, analyst, station, admin, display.</summary>
     public static string Name(this StaffRole role) => role switch
     {
         StaffRole.Clerk => "clerk",
@@ -25,6 +26,7 @@ public static class StaffRoles
         StaffRole.Analyst => "analyst",
         StaffRole.Station => "station",
         StaffRole.Admin => "admin",
+        StaffRole.Display => "display",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not a staff role"),
     };
 
@@ -36,6 +38,7 @@ public static class StaffRoles
         "analyst" => StaffRole.Analyst,
         "station" => StaffRole.Station,
         "admin" => StaffRole.Admin,
+        "display" => StaffRole.Display,
         _ => null,
     };
 }

@@ -15,7 +15,7 @@ public static partial class TokenCommand
     public const int MaxHours = 24 * 30;
 
     public static readonly string Usage =
-        "usage: token --staff ID --role clerk|supervisor|analyst|station|admin --municipality SLUG --office OFFICE " +
+        "usage: token --staff ID --role clerk|supervisor|analyst|station|admin|display --municipality SLUG --office OFFICE " +
         $"[--hours N (default {DefaultHours}, at most {MaxHours})] [--key-file PATH (default $CASES_TOKEN_KEY_FILE or ~/.config/casesystem/token.key)]";
 
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, TimeProvider.System);

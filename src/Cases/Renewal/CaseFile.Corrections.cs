@@ -6,9 +6,11 @@ namespace CaseSystem.Cases.Renewal;
 /// <summary>
 /// A queue ticket of the case: opened at stream version <see cref="Version"/> by an arrival (or by
 /// a call when no ticket was open); used by the visit it led to, dropped (no-show, cancelled), or
-/// voided (the arrival was recorded on the wrong case).
+/// voided (the arrival was recorded on the wrong case). <see cref="CalledTo"/> is the counter it was
+/// last called to (null while it waits): the call of the next ticket calls only one that waits.
 /// </summary>
-public sealed record TicketEntry(long Version, string Office, string? Number, bool Arrival, int? Visit = null, TicketDrop? Dropped = null, bool Voided = false)
+public sealed record TicketEntry(long Version, string Office, string? Number, bool Arrival, int? Visit = null, TicketDrop? Dropped = null, bool Voided = false,
+    string? CalledTo = null)
 {
     /// <summary>Waiting or called, no visit yet.</summary>
     public bool Open => Visit is null && Dropped is null && !Voided;
@@ -53,8 +55,9 @@ public sealed partial record CaseFile
         this with { Tickets = TicketList.Add(new TicketEntry(version, e.Office, e.TicketNumber, Arrival: true)) };
 
     /// <summary>A call with no ticket open opens one, as the queue board does.</summary>
-    private CaseFile Called(CalledToCounter e, long version) =>
-        OpenTicket is null ? this with { Tickets = TicketList.Add(new TicketEntry(version, e.Office, null, Arrival: false)) } : this;
+    private CaseFile Called(CalledToCounter e, long version) => OpenTicket is { } open
+        ? this with { Tickets = TicketList.Replace(open, open with { CalledTo = e.Counter }) }
+        : this with { Tickets = TicketList.Add(new TicketEntry(version, e.Office, null, Arrival: false, CalledTo: e.Counter)) };
 
     private CaseFile Dropped(TicketDropped e) =>
         OpenTicket is { } open ? this with { Tickets = TicketList.Replace(open, open with { Dropped = e.Drop }) } : this;

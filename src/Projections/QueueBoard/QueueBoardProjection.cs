@@ -21,13 +21,17 @@ public sealed record Ticket(
     int Number, string Municipality, string Office, string? TicketNumber, DateOnly Day,
     DateTimeOffset? ArrivedAt, DateTimeOffset? CalledAt, string? Counter, string? Clerk,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Outcome,
-    long? Opened = null, int? Visit = null, long? VisitVersion = null, DateTimeOffset? DroppedAt = null, string? Drop = null, DateTimeOffset? VoidedAt = null);
+    long? Opened = null, int? Visit = null, long? VisitVersion = null, DateTimeOffset? DroppedAt = null, string? Drop = null, DateTimeOffset? VoidedAt = null,
+    DateTimeOffset? LastCalledAt = null);
+
+/// <summary>The case's reservation (the latest made): its office and slot (Kawasaki, 004). The call of the next ticket puts one due now first.</summary>
+public sealed record BoardReservation(string Municipality, string Office, DateTimeOffset SlotStart);
 
 /// <param name="ClosedAt">When the case closed with the reply still awaited: from then it waits for nothing (issue 12).</param>
 public sealed record BoardInquiry(string Municipality, string Office, DateTimeOffset MailedAt, DateOnly MailedOn, DateOnly ReplyDueOn, DateTimeOffset? RepliedAt,
     DateTimeOffset? ClosedAt = null);
 
-public sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? Inquiry, long Seq);
+public sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? Inquiry, long Seq, BoardReservation? Reservation = null);
 
 /// <summary>
 /// The queue board: every ticket with the moments it arrived, was called, started and ended,
@@ -37,13 +41,15 @@ public sealed record BoardCase(string? Office, Ticket[] Tickets, BoardInquiry? I
 // Not sealed: the daemon tests register one that cannot apply a chosen event (a dead letter).
 public class QueueBoardProjection : CaseReadModel<BoardCase>
 {
-    /// <remarks>Version 2 (issue 12): an inquiry remembers when its case closed unanswered, so a new column and every row anew.</remarks>
-    public QueueBoardProjection(uint version = 2) : base(ProjectionName, version)
+    /// <remarks>Version 2 (issue 12): an inquiry remembers when its case closed unanswered, so a new column and every row anew.
+    /// Version 3 (issue 13): a ticket's latest call (a recall re-announces it: the display's last calls) and each case's
+    /// reservation (the call of the next ticket puts a reservation due now first).</remarks>
+    public QueueBoardProjection(uint version = 3) : base(ProjectionName, version)
     {
         // The events Evolve acts on; the others (two thirds of a national log) are never loaded.
         Reads(typeof(CaseOpenedAtCounter), typeof(ArrivedAtOffice), typeof(CalledToCounter), typeof(VisitStarted), typeof(VisitEnded),
             typeof(DocumentInquiryMailed), typeof(InquiryReplyReceived), typeof(TicketDropped), typeof(EntryVoided), typeof(VisitOutcomeAmended),
-            typeof(CaseClosed));
+            typeof(CaseClosed), typeof(ReservationMade));
     }
 
     public const string ProjectionName = "queue-board";
@@ -51,6 +57,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
 
     public string Tickets => InSchema("tickets");
     public string Inquiries => InSchema("inquiries");
+    public string Reservations => InSchema("reservations");
 
     public override IReadOnlyList<Table> Tables
     {
@@ -78,6 +85,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             tickets.AddColumn("dropped_at", "timestamptz");
             tickets.AddColumn("drop_reason", "text");
             tickets.AddColumn("voided_at", "timestamptz");
+            tickets.AddColumn("last_called_at", "timestamptz");
             tickets.Indexes.Add(new IndexDefinition("tickets_office_day") { Columns = ["municipality", "office", "day"] });
             var inquiries = new Table(Inquiries);
             inquiries.AddColumn<Guid>("case_id").AsPrimaryKey();
@@ -90,7 +98,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             inquiries.AddColumn<long>("seq").NotNull();
             inquiries.AddColumn("closed_at", "timestamptz");
             inquiries.Indexes.Add(new IndexDefinition("inquiries_waiting") { Columns = ["municipality", "office"], Predicate = "replied_at is null and closed_at is null" });
-            return [tickets, inquiries];
+            var reservations = new Table(Reservations);
+            reservations.AddColumn<Guid>("case_id").AsPrimaryKey();
+            reservations.AddColumn("municipality", "text").NotNull();
+            reservations.AddColumn("office", "text").NotNull();
+            reservations.AddColumn("slot_start", "timestamptz").NotNull();
+            reservations.AddColumn<long>("seq").NotNull();
+            return [tickets, inquiries, reservations];
         }
     }
     protected override async Task<IReadOnlyDictionary<Guid, BoardCase>> LoadAsync(NpgsqlConnection connection, Guid[] caseIds, CancellationToken ct)
@@ -108,7 +122,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 if (!tickets.TryGetValue(id, out var list)) tickets[id] = list = [];
                 list.Add(new Ticket(r.GetInt32(1), r.GetString(2), r.GetString(3), Text(r, 4), r.GetFieldValue<DateOnly>(5),
                     Moment(r, 6), Moment(r, 7), Text(r, 8), Text(r, 9), Moment(r, 10), Moment(r, 11), Text(r, 12),
-                    Long(r, 14), r.IsDBNull(15) ? null : r.GetInt32(15), Long(r, 16), Moment(r, 17), Text(r, 18), Moment(r, 19)));
+                    Long(r, 14), r.IsDBNull(15) ? null : r.GetInt32(15), Long(r, 16), Moment(r, 17), Text(r, 18), Moment(r, 19), Moment(r, 20)));
                 seqs[id] = Math.Max(seqs.GetValueOrDefault(id), r.GetInt64(13));
             }
         }
@@ -126,12 +140,24 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 seqs[id] = Math.Max(seqs.GetValueOrDefault(id), r.GetInt64(7));
             }
         }
+        var reservations = new Dictionary<Guid, BoardReservation>();
+        await using (var cmd = new NpgsqlCommand(ByCase(ReservationColumns, Reservations), connection))
+        {
+            cmd.Parameters.Add(new() { Value = caseIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var id = r.GetGuid(0);
+                reservations[id] = new BoardReservation(r.GetString(1), r.GetString(2), Moment(r, 3)!.Value);
+                seqs[id] = Math.Max(seqs.GetValueOrDefault(id), r.GetInt64(4));
+            }
+        }
         var states = new Dictionary<Guid, BoardCase>();
-        foreach (var id in tickets.Keys.Union(inquiries.Keys))
+        foreach (var id in tickets.Keys.Union(inquiries.Keys).Union(reservations.Keys))
         {
             var list = tickets.GetValueOrDefault(id);
-            states[id] = new BoardCase(list?[^1].Office ?? inquiries.GetValueOrDefault(id)?.Office,
-                list is null ? [] : [.. list], inquiries.GetValueOrDefault(id), seqs[id]);
+            states[id] = new BoardCase(list?[^1].Office ?? inquiries.GetValueOrDefault(id)?.Office ?? reservations.GetValueOrDefault(id)?.Office,
+                list is null ? [] : [.. list], inquiries.GetValueOrDefault(id), seqs[id], reservations.GetValueOrDefault(id));
         }
         return states;
     }
@@ -154,13 +180,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             },
             CalledToCounter c when open is not null => Replace(board, live, open with
             {
-                CalledAt = open.CalledAt ?? c.At, Counter = c.Counter, Clerk = c.ClerkId, Office = c.Office,
+                CalledAt = open.CalledAt ?? c.At, LastCalledAt = c.At, Counter = c.Counter, Clerk = c.ClerkId, Office = c.Office,
             }, e.Sequence),
             CalledToCounter c => board with
             {
                 Office = c.Office,
                 Tickets = [.. board.Tickets, new Ticket(board.Tickets.Length + 1, e.TenantId, c.Office, null,
-                    JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null, Opened: e.Version)],
+                    JapanTime.DateOf(c.At), null, c.At, c.Counter, c.ClerkId, null, null, null, Opened: e.Version, LastCalledAt: c.At)],
                 Seq = e.Sequence,
             },
             VisitStarted v when open is not null => Replace(board, live, open with
@@ -194,6 +220,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Inquiry = board.Inquiry with { ClosedAt = c.At },
                 Seq = e.Sequence,
             },
+            ReservationMade m => board with { Reservation = new BoardReservation(e.TenantId, m.Office, m.SlotStart), Seq = e.Sequence },
             // A type acted on here must be listed in the constructor's Reads, or the daemon never loads it.
             _ => state,
         };
@@ -229,8 +256,9 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
     }
 
     private const string TicketColumns = "case_id, number, municipality, office, ticket, day, arrived_at, called_at, counter, clerk, started_at, ended_at, outcome, seq, " +
-        "opened_version, visit, visit_version, dropped_at, drop_reason, voided_at";
+        "opened_version, visit, visit_version, dropped_at, drop_reason, voided_at, last_called_at";
     private const string InquiryColumns = "case_id, municipality, office, mailed_at, mailed_on, reply_due_on, replied_at, seq, closed_at";
+    private const string ReservationColumns = "case_id, municipality, office, slot_start, seq";
 
     protected override IEnumerable<SqlStatement> Write(IReadOnlyList<(Guid CaseId, BoardCase State)> changed)
     {
@@ -242,12 +270,13 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 insert into {Tickets} ({TicketColumns})
                 select * from unnest(?::uuid[], ?::int[], ?::text[], ?::text[], ?::text[], ?::date[], ?::timestamptz[], ?::timestamptz[],
                                      ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::bigint[],
-                                     ?::bigint[], ?::int[], ?::bigint[], ?::timestamptz[], ?::text[], ?::timestamptz[])
+                                     ?::bigint[], ?::int[], ?::bigint[], ?::timestamptz[], ?::text[], ?::timestamptz[], ?::timestamptz[])
                 on conflict (case_id, number) do update set office = excluded.office, ticket = excluded.ticket, day = excluded.day,
                     arrived_at = excluded.arrived_at, called_at = excluded.called_at, counter = excluded.counter, clerk = excluded.clerk,
                     started_at = excluded.started_at, ended_at = excluded.ended_at, outcome = excluded.outcome, seq = excluded.seq,
                     opened_version = excluded.opened_version, visit = excluded.visit, visit_version = excluded.visit_version,
-                    dropped_at = excluded.dropped_at, drop_reason = excluded.drop_reason, voided_at = excluded.voided_at
+                    dropped_at = excluded.dropped_at, drop_reason = excluded.drop_reason, voided_at = excluded.voided_at,
+                    last_called_at = excluded.last_called_at
                 """,
                 Column(tickets.Select(t => t.CaseId), NpgsqlDbType.Uuid),
                 Column(tickets.Select(t => t.t.Number), NpgsqlDbType.Integer),
@@ -268,7 +297,8 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Column(tickets.Select(t => t.t.VisitVersion), NpgsqlDbType.Bigint),
                 Column(tickets.Select(t => Utc(t.t.DroppedAt)), NpgsqlDbType.TimestampTz),
                 Column(tickets.Select(t => t.t.Drop), NpgsqlDbType.Text),
-                Column(tickets.Select(t => Utc(t.t.VoidedAt)), NpgsqlDbType.TimestampTz));
+                Column(tickets.Select(t => Utc(t.t.VoidedAt)), NpgsqlDbType.TimestampTz),
+                Column(tickets.Select(t => Utc(t.t.LastCalledAt)), NpgsqlDbType.TimestampTz));
         }
         if (inquiries.Count > 0)
         {
@@ -287,6 +317,20 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
                 Column(inquiries.Select(i => Utc(i.i.RepliedAt)), NpgsqlDbType.TimestampTz),
                 Column(inquiries.Select(i => i.Seq), NpgsqlDbType.Bigint),
                 Column(inquiries.Select(i => Utc(i.i.ClosedAt)), NpgsqlDbType.TimestampTz));
+        }
+        var reservations = changed.Where(c => c.State.Reservation is not null).Select(c => (c.CaseId, r: c.State.Reservation!, c.State.Seq)).ToList();
+        if (reservations.Count > 0)
+        {
+            yield return new SqlStatement($"""
+                insert into {Reservations} ({ReservationColumns})
+                select * from unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::bigint[])
+                on conflict (case_id) do update set office = excluded.office, slot_start = excluded.slot_start, seq = excluded.seq
+                """,
+                Column(reservations.Select(r => r.CaseId), NpgsqlDbType.Uuid),
+                Column(reservations.Select(r => r.r.Municipality), NpgsqlDbType.Text),
+                Column(reservations.Select(r => r.r.Office), NpgsqlDbType.Text),
+                Column(reservations.Select(r => Utc(r.r.SlotStart)), NpgsqlDbType.TimestampTz),
+                Column(reservations.Select(r => r.Seq), NpgsqlDbType.Bigint));
         }
         var offices = changed.SelectMany(c => c.State.Tickets.Select(t => t.Municipality + "/" + t.Office)
                 .Concat(c.State.Inquiry is { } i ? [i.Municipality + "/" + i.Office] : []))

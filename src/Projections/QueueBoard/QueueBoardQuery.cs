@@ -3,9 +3,15 @@ using Npgsql;
 
 namespace CaseSystem.Projections.QueueBoard;
 
-public sealed record WaitingTicket(Guid CaseId, string? Ticket, DateTimeOffset ArrivedAt, double WaitedMinutes);
+/// <param name="ReservedAt">The slot of the case's reservation at this office, if it has one (Kawasaki).</param>
+public sealed record WaitingTicket(Guid CaseId, string? Ticket, DateTimeOffset ArrivedAt, double WaitedMinutes, DateTimeOffset? ReservedAt = null);
 
-public sealed record ServedTicket(Guid CaseId, string? Ticket, string? Counter, string? Clerk, DateTimeOffset CalledAt, bool VisitStarted);
+/// <param name="LastCalledAt">The latest call of the ticket: a recall moves it (and the display chimes again); <see cref="CalledAt"/> stays the first.</param>
+public sealed record ServedTicket(Guid CaseId, string? Ticket, string? Counter, string? Clerk, DateTimeOffset CalledAt, bool VisitStarted,
+    DateTimeOffset? LastCalledAt = null);
+
+/// <summary>A call the wall display lists under 「最近の呼出し」: the ticket, the counter, when it was (last) called.</summary>
+public sealed record RecentCall(string? Ticket, string? Counter, DateTimeOffset CalledAt);
 
 public sealed record AwaitedReply(Guid CaseId, DateOnly MailedOn, DateOnly ReplyDueOn, int DaysSinceMailing, bool Overdue);
 
@@ -34,12 +40,16 @@ public sealed record Board(
     Durations ServiceToday,
     int CountersActive,
     double? EstimatedWaitMinutes,
-    string EstimateJa);
+    string EstimateJa,
+    IReadOnlyList<RecentCall>? RecentCalls = null);
 
 public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection board)
 {
     /// <summary>Counters that called someone within this long count as staffed for the estimate.</summary>
     public static readonly TimeSpan CounterActiveWithin = TimeSpan.FromMinutes(60);
+
+    /// <summary>How many calls the display lists under 「最近の呼出し」.</summary>
+    public const int RecentCallCount = 5;
 
     public async Task<Board> BoardAsync(string municipality, string office, DateTimeOffset asOf, CancellationToken ct = default)
     {
@@ -49,13 +59,14 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         await using var conn = await db.OpenConnectionAsync(ct);
         batch.Connection = conn;
         batch.BatchCommands.Add(Command($"""
-            select case_id, ticket, arrived_at from {board.Tickets}
-            where municipality = $1 and office = $2 and day = $3 and arrived_at <= $4
-              and (called_at is null or called_at > $4) and (ended_at is null or ended_at > $4) and {InQueue}
-            order by arrived_at, ticket
+            select t.case_id, t.ticket, t.arrived_at, r.slot_start from {board.Tickets} t
+            left join {board.Reservations} r on r.case_id = t.case_id and r.office = t.office
+            where t.municipality = $1 and t.office = $2 and t.day = $3 and t.arrived_at <= $4
+              and (t.called_at is null or t.called_at > $4) and (t.ended_at is null or t.ended_at > $4) and {InQueueT}
+            order by t.arrived_at, t.ticket
             """, municipality, office, day, at));
         batch.BatchCommands.Add(Command($"""
-            select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4 from {board.Tickets}
+            select case_id, ticket, counter, clerk, called_at, started_at is not null and started_at <= $4, last_called_at from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and (ended_at is null or ended_at > $4) and {InQueue}
             order by counter, called_at
             """, municipality, office, day, at));
@@ -78,6 +89,12 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
             from {board.Tickets}
             where municipality = $1 and office = $2 and day = $3 and voided_at is null
             """, municipality, office, day, at, CounterActiveWithin));
+        // The latest call of each ticket (a past asOf sees a recall made after it at the first call's place: recalls keep no history here).
+        batch.BatchCommands.Add(Command($"""
+            select ticket, counter, coalesce(last_called_at, called_at) from {board.Tickets}
+            where municipality = $1 and office = $2 and day = $3 and called_at <= $4 and counter is not null and voided_at is null
+            order by coalesce(last_called_at, called_at) desc limit {RecentCallCount}
+            """, municipality, office, day, at));
 
         var waiting = new List<WaitingTicket>();
         var served = new List<ServedTicket>();
@@ -86,12 +103,12 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         while (await r.ReadAsync(ct))
         {
             var arrived = Moment(r, 2)!.Value;
-            waiting.Add(new WaitingTicket(r.GetGuid(0), Text(r, 1), arrived, Math.Round((asOf - arrived).TotalMinutes, 1)));
+            waiting.Add(new WaitingTicket(r.GetGuid(0), Text(r, 1), arrived, Math.Round((asOf - arrived).TotalMinutes, 1), Moment(r, 3)));
         }
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            served.Add(new ServedTicket(r.GetGuid(0), Text(r, 1), Text(r, 2), Text(r, 3), Moment(r, 4)!.Value, r.GetBoolean(5)));
+            served.Add(new ServedTicket(r.GetGuid(0), Text(r, 1), Text(r, 2), Text(r, 3), Moment(r, 4)!.Value, r.GetBoolean(5), Moment(r, 6)));
         }
         // Being called: at a counter, the visit not yet started.
         var serving = served.Where(t => !t.VisitStarted).ToList();
@@ -108,6 +125,9 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         var wait = new Durations((int)r.GetInt64(1), Number(r, 2), Number(r, 3));
         var service = new Durations((int)r.GetInt64(4), Number(r, 5), Number(r, 6));
         var counters = (int)r.GetInt64(7);
+        await r.NextResultAsync(ct);
+        var recent = new List<RecentCall>();
+        while (await r.ReadAsync(ct)) recent.Add(new RecentCall(Text(r, 0), Text(r, 1), Moment(r, 2)!.Value));
 
         // The next arrival waits for everyone ahead to be served, at today's mean service time,
         // by the counters staffed now (at least one).
@@ -115,11 +135,13 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         var estimateJa = estimate is { } e
             ? $"ただいまの待ち時間の目安:約{Math.Ceiling(e)}分(待ち{waiting.Count}人、窓口{Math.Max(1, counters)}か所)"
             : waiting.Count == 0 ? "ただいま待ちはありません" : $"待ち{waiting.Count}人(本日の処理時間の実績がまだないため目安は出せません)";
-        return new Board(municipality, office, asOf, day, waiting, served, serving, replies, finished, wait, service, counters, estimate, estimateJa);
+        return new Board(municipality, office, asOf, day, waiting, served, serving, replies, finished, wait, service, counters, estimate, estimateJa, recent);
     }
 
     /// <summary>A ticket still in the queue at $4: not voided, not dropped by then.</summary>
     private const string InQueue = "voided_at is null and (dropped_at is null or dropped_at > $4)";
+
+    private const string InQueueT = "t.voided_at is null and (t.dropped_at is null or t.dropped_at > $4)";
 
     private static NpgsqlBatchCommand Command(string sql, string municipality, string office, DateOnly day, DateTime at, TimeSpan? within = null)
     {

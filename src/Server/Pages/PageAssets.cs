@@ -62,6 +62,17 @@ public sealed class PageAssets
         return Html(http, html, StatusCodes.Status403Forbidden);
     }
 
+    /// <summary>A Japanese error page with its English beside it, with nothing of who is signed in (a wall display shows it).</summary>
+    public IResult Error(HttpContext http, int status, string titleJa, string titleEn, string messageJa)
+    {
+        var html = Text("error.html")
+            .Replace("{{status}}", status.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{{title}}", PagesModule.Html(titleJa), StringComparison.Ordinal)
+            .Replace("{{titleEn}}", PagesModule.Html(titleEn), StringComparison.Ordinal)
+            .Replace("{{message}}", PagesModule.Html(messageJa), StringComparison.Ordinal);
+        return Html(http, html, status);
+    }
+
     private string Text(string file) =>
         _files.TryGetValue(file, out var found) ? Encoding.UTF8.GetString(found.Bytes) : throw new InvalidOperationException($"no embedded page {file}");
 

@@ -33,6 +33,9 @@ public static class PagesModule
         new("/notices", "notices.html", "通知書の取込", "Notice import", [StaffRole.Clerk, StaffRole.Supervisor]),
         new("/board", "board.html", "呼出し表示", "Queue display", [StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station]),
         new("/projections", "projections.html", "集計処理の状態", "Projection status", [StaffRole.Admin]),
+        // The wall display's own page (issue 13): its office's board only, no menu, no staff id, no sign-out.
+        new("/kiosk", "board.html", "呼出し表示(掲示用)", "Queue display kiosk", [StaffRole.Display]),
+        new("/kiosk/{office}", "board.html", "呼出し表示(掲示用)", "Queue display kiosk", [StaffRole.Display, StaffRole.Supervisor], Nav: false),
     ];
 
     public static IServiceCollection AddPages(this IServiceCollection services)
@@ -67,10 +70,30 @@ public static class PagesModule
                 {
                     return Results.Redirect("/signin?next=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString));
                 }
-                return page.Roles.Contains(who.Role) ? assets.Page(http, page.File) : assets.Forbidden(http, who, page);
+                if (!page.Roles.Contains(who.Role)) return assets.Forbidden(http, who, page);
+                return OfficeRefused(http, who, assets) ?? assets.Page(http, page.File);
             });
         }
         return app;
+    }
+
+    /// <summary>
+    /// A page of one office (<c>{office}</c> in its route): an office the municipality does not have is a Japanese
+    /// 404 page, not an empty board that looks live; a display may show its own office only (403).
+    /// </summary>
+    private static IResult? OfficeRefused(HttpContext http, StaffIdentity who, PageAssets assets)
+    {
+        if (http.Request.RouteValues["office"] is not string office) return null;
+        var known = MunicipalPolicies.All.TryGetValue(who.Municipality, out var policy) && policy.Offices.Any(o => o.Id == office);
+        if (!known)
+        {
+            return assets.Error(http, StatusCodes.Status404NotFound, "この窓口はありません", "Unknown office",
+                $"「{office}」という窓口は{policy?.NameJa ?? who.Municipality}にありません。表示端末の設定(アドレス)を確認してください。");
+        }
+        return who.Role == StaffRole.Display && office != who.Office
+            ? assets.Error(http, StatusCodes.Status403Forbidden, "この窓口の表示はできません", "Another office",
+                $"この表示端末は「{policy!.Offices.First(o => o.Id == who.Office).NameJa}」の表示用です。")
+            : null;
     }
 
     /// <summary>The first page of the role's menu.</summary>
@@ -83,6 +106,7 @@ public static class PagesModule
         StaffRole.Analyst => "分析担当",
         StaffRole.Station => "窓口端末",
         StaffRole.Admin => "システム管理者",
+        StaffRole.Display => "呼出し表示端末",
         _ => role.Name(),
     };
 

@@ -36,6 +36,19 @@ public sealed class TokenCommandTests : IDisposable
     }
 
     [Fact]
+    public void Issues_a_wall_displays_token_of_its_office_with_the_role_display()
+    {
+        // Issue 13: a kiosk signs in with a token of its own, which reads its office's queue board and nothing else.
+        var exit = Run("--staff", "display-usuda", "--role", "display", "--municipality", "saku", "--office", "usuda", "--hours", "720");
+
+        Assert.Equal(0, exit);
+        var who = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(KeyFile)).Validate(_out.ToString().Trim(), DateTimeOffset.UtcNow);
+        Assert.Equal(("display-usuda", StaffRole.Display, "usuda"), (who!.StaffId, who.Role, who.Office));
+        Assert.Equal("display", StaffRole.Display.Name());
+        Assert.Equal(StaffRole.Display, StaffRoles.Parse("display"));
+    }
+
+    [Fact]
     public void The_token_lasts_12_hours_unless_told_otherwise()
     {
         var time = new ManualTime(Tokens.Noon);

@@ -36,6 +36,34 @@ async function search() {
         h("td", {}, h("a", { class: "button secondary", href: `/desk/cases/${c.caseId}`, "aria-label": `${c.nameKanji}さんの案件を開く` }, "開く"))))))));
 }
 
+// 「次の方を呼ぶ」 at this clerk's office and the counter chosen (the office's counters from its profile): the
+// server picks the ticket (a reservation due now first, else the longest wait) and the case called opens.
+// 「再呼出し」 calls the ticket being called at that counter again (the display chimes again).
+const callForm = document.getElementById("call-next");
+const counter = document.getElementById("call-next-counter");
+const callResult = document.getElementById("call-next-result");
+const myOffice = s.offices.find(o => o.id === s.office) || { nameJa: s.office, counters: [] };
+counter.replaceChildren(...(myOffice.counters || []).map(c => h("option", { value: c }, c)));
+const remembered = sessionStorage.getItem("desk-counter");
+if (remembered && [...counter.options].some(o => o.value === remembered)) counter.value = remembered;
+counter.addEventListener("change", () => sessionStorage.setItem("desk-counter", counter.value));
+document.getElementById("call-next-office").textContent = `${myOffice.nameJa}の呼出し`;
+async function callAt(path, busyText) {
+  const buttons = callForm.querySelectorAll("button");
+  buttons.forEach(b => { b.disabled = true; });
+  callResult.replaceChildren(...kids(h("p", { role: "status" }, busyText)));
+  try {
+    const r = await api(`/offices/${encodeURIComponent(s.office)}/calls/${path}`, { method: "POST", body: { counter: counter.value } });
+    if (!r.ok) { callResult.replaceChildren(...kids(problemBox(r.problem, "呼び出せません"))); return; }
+    sessionStorage.setItem("desk-counter", counter.value);
+    location.href = `/desk/cases/${r.data.caseId}`;
+  } finally {
+    buttons.forEach(b => { b.disabled = false; });
+  }
+}
+callForm.addEventListener("submit", e => { e.preventDefault(); callAt("next", "呼出し中…"); });
+document.getElementById("recall-button").addEventListener("click", () => callAt("recall", "再呼出し中…"));
+
 form.addEventListener("submit", e => { e.preventDefault(); search(); });
 const q = new URLSearchParams(location.search);
 for (const [k, v] of q) if (form.elements[k]) form.elements[k].value = v;
