@@ -51,13 +51,15 @@ public sealed record MunicipalPolicy(
 
     private static IdentityTerms SecondVisitTerms(InquirySecondVisit s)
     {
-        string[] parts =
-        [
-            .. s.LetterOfAttorneyRequired ? ["委任状"] : Array.Empty<string>(),
-            $"本人の本人確認書類(マイナンバーカードのほかに{s.HolderIdentity.DescriptionJa})",
-            $"代理人の本人確認書類({s.ProxyIdentity.DescriptionJa})",
-        ];
-        return new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired, string.Join("、", parts)) { Parts = parts };
+        var holder = $"本人の本人確認書類(マイナンバーカードのほかに{s.HolderIdentity.DescriptionJa})";
+        var proxy = $"代理人の本人確認書類({s.ProxyIdentity.DescriptionJa})";
+        string[] parts = [.. s.LetterOfAttorneyRequired ? ["委任状"] : Array.Empty<string>(), holder, proxy];
+        return new IdentityTerms(s.HolderIdentity.IsSatisfiedBy, s.ProxyIdentity.IsSatisfiedBy, s.LetterOfAttorneyRequired, string.Join("、", parts))
+        {
+            Parts = parts,
+            HolderJa = holder,
+            ActingJa = proxy,
+        };
     }
 
     IdentityTerms? IRenewalPolicy.RepresentativePinReset => RepresentativePinResetTerms is { } r

@@ -76,6 +76,19 @@ public sealed record IdentityTerms(Func<int, int, bool> Holder, Func<int, int, b
     /// <summary>The requirement as the things to bring, one per entry (<see cref="Ja"/> is them in one sentence).</summary>
     public IReadOnlyList<string> Parts { get; init; } = [Ja];
 
+    /// <summary>The holder's part and the acting person's, in words, so that a refusal names only what is missing.</summary>
+    public string? HolderJa { get; init; }
+
+    public string? ActingJa { get; init; }
+
+    /// <summary>What these counts and the letter leave missing, in words: only the parts not met (issue 13: "which document is missing, not all four").</summary>
+    public IReadOnlyList<string> Missing(int holderA, int holderB, int actingA, int actingB, bool letter) =>
+    [
+        .. LetterOfAttorney && !letter ? ["委任状"] : Array.Empty<string>(),
+        .. Holder(holderA, holderB) ? Array.Empty<string>() : [HolderJa ?? Ja],
+        .. Acting(actingA, actingB) ? Array.Empty<string>() : [ActingJa ?? Ja],
+    ];
+
     public bool IsSatisfiedBy(int holderA, int holderB, int actingA, int actingB, bool letter) =>
         Holder(holderA, holderB) && Acting(actingA, actingB) && (letter || !LetterOfAttorney);
 }

@@ -102,10 +102,12 @@ public sealed partial class RenewalDecider
             case WhoCame.AppointedProxy when file.Inquiry is not null && policy.SecondVisit is { } terms:
             {
                 var (holderA, holderB) = HolderIds(valid);
-                return terms.IsSatisfiedBy(holderA, holderB, Count(DocumentOwner.Representative, DocumentList.A),
-                    Count(DocumentOwner.Representative, DocumentList.B), Has(DocumentKinds.LetterOfAttorney))
+                var missing = terms.Missing(holderA, holderB, Count(DocumentOwner.Representative, DocumentList.A),
+                    Count(DocumentOwner.Representative, DocumentList.B), Has(DocumentKinds.LetterOfAttorney));
+                // Only what is missing is named, not the whole requirement (issue 13).
+                return missing.Count == 0
                     ? (true, Rules.InquirySecondVisit, "")
-                    : Refused(Rules.InquirySecondVisit, $"文書照会後は、{terms.Ja}が必要です。");
+                    : Refused(Rules.InquirySecondVisit, $"文書照会後は、{terms.Ja}が必要です。足りないもの: {string.Join("、", missing)}。");
             }
 
             case WhoCame.AppointedProxy:

@@ -50,6 +50,9 @@ public abstract class DeciderSpec
 
         public IdentityTerms? SecondVisit => KawasakiSecondVisit
             ? new IdentityTerms((a, b) => a + b >= 1, (a, b) => a >= 1 && a + b >= 2, LetterOfAttorney: true, "委任状、本人の本人確認書類1点、代理人の本人確認書類2点(うち1点はA)")
+            {
+                HolderJa = "本人の本人確認書類1点", ActingJa = "代理人の本人確認書類2点(うち1点はA)",
+            }
             : null;
 
         public DocumentTerms TermsOf(string documentKind) => documentKind switch

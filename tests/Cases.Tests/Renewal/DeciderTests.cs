@@ -385,7 +385,17 @@ public sealed class ProxyJourneyTests : DeciderSpec
 
         // Only the licence again: the second visit wants more.
         var refused = When(ProxyVisit(ReplyForm.NotApplicable, weeksLater, Licence()));
-        Assert.Equal(Rules.InquirySecondVisit.Id, Assert.IsType<IdentityRefused>(refused[1]).Rule);
+        var identity = Assert.IsType<IdentityRefused>(refused[1]);
+        Assert.Equal(Rules.InquirySecondVisit.Id, identity.Rule);
+        // Only what is missing is named (issue 13): with the licence alone, the letter, the holder's ID and the proxy's second.
+        Assert.Contains("足りないもの: 委任状、", identity.Reason);
+
+        // With the letter and the holder's ID, only the proxy's second document is missing.
+        var almost = When(ProxyVisit(ReplyForm.NotApplicable, weeksLater, Licence(), InsuranceCard(DocumentOwner.Holder),
+            new PresentedDocument(DocumentKinds.LetterOfAttorney, DocumentOwner.Holder)));
+        var reason = Assert.IsType<IdentityRefused>(almost[1]).Reason;
+        Assert.Matches("足りないもの: 代理人の[^、]*。", reason);
+        Assert.DoesNotContain("足りないもの: 委任状", reason);
 
         var secondVisit = ProxyVisit(ReplyForm.NotApplicable, weeksLater,
             Licence(), InsuranceCard(), InsuranceCard(DocumentOwner.Holder),
