@@ -17,9 +17,9 @@ public sealed class EventFilterTests
         new CaseSystem.Projections.Daemon.ReadModels().All.Where(m => ((ProjectionBase)m).IncludedEventTypes.Count > 0).Select(m => new object[] { m.Name });
 
     [Fact]
-    public void The_queue_board_and_the_renewal_report_read_only_some_event_types_and_the_case_finder_all()
+    public void The_queue_board_the_renewal_report_and_the_worklists_read_only_some_event_types_and_the_case_finder_all()
     {
-        Assert.Equal(["queue-board", "renewal-report"], FilteredReadModels().Select(m => (string)m[0]));
+        Assert.Equal(["queue-board", "renewal-report", "worklists"], FilteredReadModels().Select(m => (string)m[0]));
     }
 
     [Theory]
