@@ -89,9 +89,12 @@ public sealed class StationArgs
     public string? Value(string option) => _options.TryGetValue(option, out var value) && value.Length > 0 ? value : null;
 
     /// <summary>A date as a person types it: YYYY-MM-DD, or 和暦 (S55.1.20, 昭和55年1月20日).</summary>
-    public DateOnly? Date(string option) => Value(option) is not { } text ? null
-        : JapaneseDates.Parse(text) is { Date: { } date } ? date
-        : throw Usage($"--{option}: {JapaneseDates.Parse(text).ProblemJa}", $"--{option}: {JapaneseDates.Parse(text).ProblemEn}");
+    public DateOnly? Date(string option)
+    {
+        if (Value(option) is not { } text) return null;
+        var reading = JapaneseDates.Parse(text);
+        return reading.Date ?? throw Usage($"--{option}: {reading.ProblemJa}", $"--{option}: {reading.ProblemEn}");
+    }
 
     public static StationException Usage(string ja, string en) => new("Usage", ja, en);
 }

@@ -90,9 +90,9 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         var notice = Ask("通知書番号 / notice number");
         var name = Ask("氏名(漢字・かな、一部でも可) / name");
         var birth = Ask(BirthPrompt);
-        DateOnly? birthDate = birth is null ? null
-            : JapaneseDates.Parse(birth) is { Date: { } d } ? d
-            : throw StationArgs.Usage($"生年月日: {JapaneseDates.Parse(birth).ProblemJa}", $"birth date: {JapaneseDates.Parse(birth).ProblemEn}");
+        var born = birth is null ? (JapaneseDates.Reading?)null : JapaneseDates.Parse(birth);
+        DateOnly? birthDate = born is not { } r ? null
+            : r.Date ?? throw StationArgs.Usage($"生年月日: {r.ProblemJa}", $"birth date: {r.ProblemEn}");
         var hits = await session.FindAsync(new CaseQuery(notice, name, birthDate), io.Cancel);
         _serverUp = true;
         if (hits.Count == 0) return "該当する案件がありません。[3] で新規作成できます。 / No case found: [3] opens one.";
@@ -121,17 +121,22 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         {
             return "✖ 入力が足りません。作成しませんでした。 / Incomplete: not opened.";
         }
-        if (JapaneseDates.Parse(birth) is not { Date: { } birthDate })
+        var born = JapaneseDates.Parse(birth);
+        if (born.Date is not { } birthDate)
         {
-            return $"✖ 生年月日: {JapaneseDates.Parse(birth).ProblemJa} 作成しませんでした。 / Birth date: {JapaneseDates.Parse(birth).ProblemEn} Not opened.";
+            return $"✖ 生年月日: {born.ProblemJa} 作成しませんでした。 / Birth date: {born.ProblemEn} Not opened.";
         }
         var signing = Ask("署名用の有効期限(空欄=利用者証明用と同じ、none=なし) / signing expiry");
         DateOnly? signingExpiry;
         if (signing is null) signingExpiry = reading.UserAuthenticationExpiry;
         else if (signing == "none") signingExpiry = null;
         // A date that cannot be read is refused, never taken as another.
-        else if (JapaneseDates.Parse(signing) is { Date: { } s }) signingExpiry = s;
-        else return $"✖ 署名用の有効期限: {JapaneseDates.Parse(signing).ProblemJa} 作成しませんでした。 / Signing expiry: {JapaneseDates.Parse(signing).ProblemEn} Not opened.";
+        else
+        {
+            var typed = JapaneseDates.Parse(signing);
+            if (typed.Date is not { } s) return $"✖ 署名用の有効期限: {typed.ProblemJa} 作成しませんでした。 / Signing expiry: {typed.ProblemEn} Not opened.";
+            signingExpiry = s;
+        }
         return Show(await session.OpenCaseAsync(new NewHolder(kanji, kana, birthDate, address, signingExpiry), io.Cancel));
     }
 
