@@ -66,7 +66,7 @@ internal static class ImportBenchmark
         await WarmUpAsync(http, bench, codePage.GetBytes(File(WarmUpLines, JapanTime.DateOf(ClockStart), "KWS-2025-")), ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# {lines:N0} lines, {bytes.Length / 1e6:0.0} MB {encoding}, into {Municipality}; projections {(string.Equals(Environment.GetEnvironmentVariable("CASES_PROJECTIONS"), "off", StringComparison.OrdinalIgnoreCase) ? "off" : "on")}; " +
-            $"{Environment.ProcessorCount} cores; load average {RebuildBenchmark.LoadAverage()}"));
+            $"{Environment.ProcessorCount} cores; load average {RebuildBenchmark.LoadAverage()}; {HostSpeed.Describe()}"));
 
         var cpu = new CpuMeter(bench.DataSource);
         var counting = await StatementStats.ResetAsync(bench.DataSource, ct);
