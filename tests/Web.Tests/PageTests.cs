@@ -31,6 +31,8 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await page.GetByLabel("氏名(漢字・かな)").FillAsync("すずき");
         await page.GetByLabel("氏名(漢字・かな)").PressAsync("Enter");
         await Expect(page.Locator("#results table")).ToContainTextAsync("鈴木 花子");
+        // A server started normally is no demo: no banner, no clock to move (DemoPageTests).
+        await Expect(page.Locator("#demo-banner")).ToHaveCountAsync(0);
         await Browser.ShotAsync(page, "03-desk-search-results");
         await page.GetByRole(AriaRole.Link, new() { Name = "鈴木 花子", Exact = true }).ClickAsync();
 
