@@ -36,7 +36,7 @@ public sealed class DocumentDatePageTests(WebFixture fixture) : IClassFixture<We
         await Expect(issued).ToBeVisibleAsync();
         await Expect(page.Locator("label[for=doc-rep-driving-history-certificate-issued-on]")).ToContainTextAsync("交付日(交付年月日)");
         await Expect(issued).ToHaveAttributeAsync("required", "");
-        await Expect(page.Locator("#doc-rep-driving-history-certificate-issued-on-hint")).ToContainTextAsync("2012年4月1日以降の交付に限ります");
+        await Expect(page.Locator("#doc-rep-driving-history-certificate-issued-on-hint")).ToContainTextAsync("2012年4月1日(平成24年)以降の交付に限ります");
         // A 運転経歴証明書 carries no expiry: no such field beside it.
         await Expect(page.Locator("#doc-rep-driving-history-certificate-valid-until")).ToHaveCountAsync(0);
 
@@ -62,7 +62,7 @@ public sealed class DocumentDatePageTests(WebFixture fixture) : IClassFixture<We
         await page.Locator("#documents-reason").FillAsync("交付年月日を読み違えたため");
         await Submit(page, "documents").ClickAsync();
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("確認済み");
-        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("運転経歴証明書(平成24年4月1日以降に交付されたもの)(交付 2015年6月1日)");
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("運転経歴証明書(平成24年4月1日以降に交付されたもの)(交付 2015年6月1日(平成27年))");
 
         // What the server recorded: the date, as an ISO date.
         var events = await Web.GetJsonAsync($"/api/saku/cases/{caseId}/events");
@@ -122,7 +122,7 @@ public sealed class DocumentDatePageTests(WebFixture fixture) : IClassFixture<We
         await page.Locator("#documents-reason").FillAsync("有効期限を読み違えたため");
         await Submit(page, "documents").ClickAsync();
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("確認済み");
-        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("運転免許証(有効期限 2026年3月16日)");
+        await Expect(page.Locator("#visit-list tbody tr").First).ToContainTextAsync("運転免許証(有効期限 2026年3月16日(令和8年))");
         await page.Context.CloseAsync();
     }
 

@@ -31,7 +31,7 @@ public sealed class InsuranceNoticePageTests(WebFixture fixture) : IClassFixture
         await Expect(notice).ToBeVisibleAsync();
         await Expect(notice).ToContainTextAsync("健康保険証の利用申込みができません");
         await Expect(notice).ToContainTextAsync(Notice);
-        await Expect(notice).ToContainTextAsync("利用者証明用電子証明書の有効期限: 2026年3月19日 ・ 申込みができなくなった日: 2026年3月14日");
+        await Expect(notice).ToContainTextAsync("利用者証明用電子証明書の有効期限: 2026年3月19日(令和8年) ・ 申込みができなくなった日: 2026年3月14日(令和8年)");
         await Expect(notice).ToContainTextAsync(Cases.Renewal.Rule.Seeds.Fujiidera);
         await Expect(page.Locator("#timeline")).ToContainTextAsync("まだ窓口での手続き(更新・発行・暗証番号の初期化)はありません。");
         await Browser.ShotAsync(page, "25-fujiidera-insurance-registration-closed-case");

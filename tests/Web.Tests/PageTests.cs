@@ -38,7 +38,7 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
 
         await Expect(page).ToHaveURLAsync($"{Web.BaseAddress.ToString().TrimEnd('/')}/desk/cases/{caseId}");
         await Expect(page.Locator("#holder-name")).ToHaveTextAsync("鈴木 花子");
-        await Expect(page.Locator("#renewal-window")).ToContainTextAsync("2026年3月16日 〜 2026年6月15日");
+        await Expect(page.Locator("#renewal-window")).ToContainTextAsync("2026年3月16日(令和8年) 〜 2026年6月15日(令和8年)");
         await Expect(page.Locator("#checklist-items li[data-code=who-comes]")).ToBeVisibleAsync();
         // A ticket is called to one of the office's counters (its profile's; Saku lists none: the default three).
         await Expect(page.Locator("#call-counter option")).ToHaveTextAsync(["1番窓口", "2番窓口", "3番窓口"]);
@@ -69,6 +69,7 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Submit(page, "inquiry").ClickAsync();
         await Expect(page.Locator("#checklist-items li[data-code=inquiry-reply-awaited]")).ToBeVisibleAsync();
         await Expect(page.Locator("#inquiry")).ToContainTextAsync("回答待ち");
+        await Expect(page.Locator("#inquiry")).ToContainTextAsync("2026年3月16日(令和8年) 送付・回答期限 2026年4月15日(令和8年)");
         await page.Locator("#end-outcome").SelectOptionAsync("MustReturn");
         await Submit(page, "end").ClickAsync();
         await Expect(page.Locator("#form-visit")).ToBeVisibleAsync();
@@ -103,7 +104,7 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
         await Expect(page.Locator("#current-visit")).ToContainTextAsync("利用者証明用電子証明書、署名用電子証明書");
         await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "renewal");
         await Submit(page, "renewal").ClickAsync();
-        await Expect(page.Locator("#renewed")).ToContainTextAsync("新しい有効期限は");
+        await Expect(page.Locator("#renewed")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("新しい有効期限は \\d+年\\d+月\\d+日\\(令和\\d+年\\) です"));
         await Expect(page.Locator("#stepper li[data-state=current]")).ToHaveAttributeAsync("data-step", "finish");
         await page.Locator("#end-outcome").SelectOptionAsync("Done");
         await Submit(page, "end").ClickAsync();

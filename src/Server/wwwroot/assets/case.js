@@ -1,5 +1,5 @@
 import {
-  h, kids, api, header, problemBox, say, dateJa, momentJa, caseIdFromPath,
+  h, kids, api, header, problemBox, say, momentJa, caseIdFromPath,
   whoCameJa, replyFormJa, certificateJa, outcomeJa, closureJa, statusJa,
 } from "/assets/app.js";
 import { withWareki } from "/assets/wareki.js";
@@ -70,11 +70,11 @@ function renderCertificates() {
           h("th", { scope: "row" }, certificateJa[c]),
           h("td", {}, c === "Signing" && !e.signingExpiry ? "発行なし(15歳未満)" : withWareki(c === "Signing" ? e.signingExpiry : e.userAuthenticationExpiry)),
           h("td", {}, pinText(view.pins[c])))))),
-    h("p", { id: "renewal-window" }, "更新できる期間: ", h("strong", {}, `${dateJa(opens)} 〜 ${dateJa(until)}`), " ",
+    h("p", { id: "renewal-window" }, "更新できる期間: ", h("strong", {}, `${withWareki(opens)} 〜 ${withWareki(until)}`), " ",
       h("span", { class: `tag ${win[1]}` }, win[0])),
     view.renewedUntil || view.status !== "active" ? null : h("p", { id: "expiry-countdown", class: "countdown" }, expiryCountdown(today, opens, until)),
-    view.renewedUntil ? h("p", { class: "notice ok", id: "renewed" }, `更新済み: 新しい有効期限は ${dateJa(view.renewedUntil)} です。`) : null,
-    view.inquiry ? h("p", { id: "inquiry" }, "文書照会: ", `${dateJa(view.inquiry.mailedOn)} 送付・回答期限 ${dateJa(view.inquiry.replyDueOn)} ・ `,
+    view.renewedUntil ? h("p", { class: "notice ok", id: "renewed" }, `更新済み: 新しい有効期限は ${withWareki(view.renewedUntil)} です。`) : null,
+    view.inquiry ? h("p", { id: "inquiry" }, "文書照会: ", `${withWareki(view.inquiry.mailedOn)} 送付・回答期限 ${withWareki(view.inquiry.replyDueOn)} ・ `,
       view.inquiry.replyReceived ? h("span", { class: "tag ok" }, "回答書 受理済み")
         : view.status !== "active" ? h("span", { class: "tag" }, "照会終了(案件終了)")
         : h("span", { class: `tag ${view.inquiry.overdue ? "bad" : "warn"}` }, view.inquiry.overdue ? "回答待ち(期限超過)" : "回答待ち"),
@@ -112,7 +112,7 @@ function renderVisits() {
       h("td", {}, officeJa(v.office)),
       h("td", {}, whoCameJa[v.whoCame] || v.whoCame, v.whoCame === "AppointedProxy" ? h("div", { class: "muted" }, `照会書兼回答書: ${replyFormJa[v.replyForm]}`) : null),
       h("td", {}, v.documents.length ? h("ul", {}, v.documents.map(d => h("li", {}, `${d.owner === "Holder" ? "本人" : "代理人"}: ${docName(d.kind)}`,
-        d.issuedOn ? `(交付 ${dateJa(d.issuedOn)})` : "", d.validUntil ? `(有効期限 ${dateJa(d.validUntil)})` : ""))) : "—",
+        d.issuedOn ? `(交付 ${withWareki(d.issuedOn)})` : "", d.validUntil ? `(有効期限 ${withWareki(d.validUntil)})` : ""))) : "—",
         amended("書類を訂正", v.documentsAmended)),
       h("td", {}, !v.identity ? "—" : v.identity.ok ? h("span", { class: "tag ok" }, "確認済み") : [h("span", { class: "tag bad" }, "確認できず"), h("div", {}, reasonJa(v.identity.reason))]),
       h("td", {}, v.ended ? `${outcomeJa[v.ended.outcome] || v.ended.outcome}(${momentJa(v.ended.at)})` : v.voided ? "—" : h("strong", {}, "対応中"),
@@ -254,7 +254,7 @@ function documentCheck(cid, owner, d, text) {
   const key = `${owner}:${d.code}`;
   const dates = [];
   if (d.issuedOnOrAfter) {
-    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "交付日(交付年月日)", "Issued on", `${dateJa(d.issuedOnOrAfter)}以降の交付に限ります`, true));
+    dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "交付日(交付年月日)", "Issued on", `${withWareki(d.issuedOnOrAfter)}以降の交付に限ります`, true));
   } else if (d.issued) {
     dates.push(dateField(`${cid}-issued-on`, `issuedOn:${key}`, "発行日", "Issued on", "発行から3か月以内のものに限ります", true));
   }

@@ -1,4 +1,4 @@
-import { h, dateJa, momentJa } from "/assets/app.js";
+import { h, momentJa } from "/assets/app.js";
 import { withWareki } from "/assets/wareki.js";
 
 const statusJa = { available: ["利用できます", "ok"], pending: ["まだ使えません", "warn"], conditional: ["条件により利用できます", "warn"] };
@@ -20,7 +20,7 @@ function insuranceNotices(timeline) {
     closed ? h("div", { class: "notice warn", id: "insurance-registration", role: "note", dataset: { code: closed.caveat.code } },
       h("h3", {}, "健康保険証の利用申込みができません", h("span", { class: "en" }, " Health-insurance use registration closed")),
       h("p", {}, closed.caveat.ja),
-      h("p", {}, `利用者証明用電子証明書の有効期限: ${dateJa(closed.certificateExpiresOn)} ・ 申込みができなくなった日: ${dateJa(closed.closedFrom)}`),
+      h("p", {}, `利用者証明用電子証明書の有効期限: ${withWareki(closed.certificateExpiresOn)} ・ 申込みができなくなった日: ${withWareki(closed.closedFrom)}`),
       h("p", { class: "en" }, closed.caveat.en),
       h("p", { class: "muted" }, `根拠: ${closed.caveat.seed}`)) : null,
     grace ? h("div", { class: `notice ${grace.status === "in-grace" ? "warn" : "bad"}`, id: "insurance-card-grace", role: "note", dataset: { code: grace.caveat.code, status: grace.status } },

@@ -1,4 +1,5 @@
-import { h, kids, api, header, problemBox, dateJa, caseIdFromPath } from "/assets/app.js";
+import { h, kids, api, header, problemBox, caseIdFromPath } from "/assets/app.js";
+import { withWareki } from "/assets/wareki.js";
 import { timelineView, handoutFooter } from "/assets/timeline-view.js";
 
 const s = await header();
@@ -10,6 +11,6 @@ const [c, t] = await Promise.all([api(`/cases/${id}`), api(`/cases/${id}/timelin
 if (!c.ok || !t.ok) target.replaceChildren(...kids(problemBox((c.ok ? t : c).problem, "表示できません")));
 else target.replaceChildren(...kids(
   h("p", {}, h("strong", {}, `${c.data.holder.nameKanji} 様`),
-    c.data.renewedUntil ? `  新しい電子証明書の有効期限: ${dateJa(c.data.renewedUntil)}` : ""),
+    c.data.renewedUntil ? `  新しい電子証明書の有効期限: ${withWareki(c.data.renewedUntil)}` : ""),
   timelineView(t.data),
   handoutFooter(s)));
