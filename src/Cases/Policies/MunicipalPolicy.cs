@@ -78,6 +78,8 @@ public sealed record MunicipalPolicy(
 
     string IRenewalPolicy.ProxyIdentityJa => ProxyIdentity.DescriptionJa;
 
+    string? IRenewalPolicy.ProxyIdentityShortfallJa(int listA, int listB) => ProxyIdentity.ShortfallJa(listA, listB);
+
     bool IRenewalPolicy.ReservationRequired => Reservation.Required;
 
     (Rule Rule, string Detail)? IRenewalPolicy.ReceptionClosed(string office, DateTimeOffset at) =>
@@ -128,6 +130,10 @@ public sealed record IdentityRequirement(IReadOnlyList<IdentityCombination> Alte
 
     public string DescriptionJa => string.Join("または", Alternatives.Select(c => c.DescriptionJa));
 
+    /// <summary>What is still to be shown after these, in each way the requirement allows (「あとB1点、またはあとA1点」); null when it is met.</summary>
+    public string? ShortfallJa(int a, int b) =>
+        IsSatisfiedBy(a, b) ? null : string.Join("、または", Alternatives.Select(c => c.ShortfallJa(a, b)).OfType<string>().Distinct());
+
     public override string ToString() => DescriptionJa;
 }
 
@@ -139,6 +145,20 @@ public sealed record IdentityCombination(int A, int B, int Any)
     /// <summary>A document of list A also counts where one of list B is asked for.</summary>
     public bool IsSatisfiedBy(int shownA, int shownB) =>
         shownA >= A && shownA - A + shownB >= B && shownA + shownB >= Total;
+
+    /// <summary>What this combination still needs after <paramref name="shownA"/> and <paramref name="shownB"/> documents (「あとB1点」), or null when it is met.</summary>
+    public string? ShortfallJa(int shownA, int shownB)
+    {
+        if (IsSatisfiedBy(shownA, shownB)) return null;
+        var needA = Math.Max(0, A - shownA);
+        var needB = Math.Max(0, B - Math.Max(0, shownA - A) - shownB);
+        var needAny = Math.Max(0, Total - (shownA + shownB + needA + needB));
+        var parts = new List<string>();
+        if (needA > 0) parts.Add($"A{needA}点");
+        if (needB > 0) parts.Add($"B{needB}点");
+        if (needAny > 0) parts.Add(parts.Count == 0 ? $"AまたはBから{needAny}点" : $"ほかに{needAny}点");
+        return "あと" + string.Join("と", parts);
+    }
 
     public string DescriptionJa
     {

@@ -17,6 +17,9 @@ public interface IRenewalPolicy
     /// <summary>What a proxy must show, for the clerk: 「A1点またはB2点」.</summary>
     string ProxyIdentityJa { get; }
 
+    /// <summary>What a proxy who showed these still has to show (「あとB1点、またはあとA1点」), or null when nothing: a refusal names only that (issue 13).</summary>
+    string? ProxyIdentityShortfallJa(int listA, int listB) => null;
+
     bool ReservationRequired { get; }
 
     /// <summary>How far from the reserved time a visit may start (004: 予約した日時に来所); null where visits need no reservation.</summary>

@@ -111,9 +111,13 @@ public sealed partial class RenewalDecider
             }
 
             case WhoCame.AppointedProxy:
-                return policy.ProxyIdentified(Count(DocumentOwner.Representative, DocumentList.A), Count(DocumentOwner.Representative, DocumentList.B))
-                    ? (true, Rules.ProxyIdentity, "")
-                    : Refused(Rules.ProxyIdentity, $"代理人の本人確認書類({policy.ProxyIdentityJa})が必要です。");
+            {
+                int a = Count(DocumentOwner.Representative, DocumentList.A), b = Count(DocumentOwner.Representative, DocumentList.B);
+                if (policy.ProxyIdentified(a, b)) return (true, Rules.ProxyIdentity, "");
+                // What was shown and what is still short, not only the whole requirement (issue 13).
+                var shortfall = policy.ProxyIdentityShortfallJa(a, b) is { } s ? $"提示された代理人の書類はA{a}点・B{b}点で、{s}が必要です。" : "";
+                return Refused(Rules.ProxyIdentity, $"代理人の本人確認書類({policy.ProxyIdentityJa})が必要です。{shortfall}");
+            }
 
             case WhoCame.LegalRepresentativeOfMinor:
             {

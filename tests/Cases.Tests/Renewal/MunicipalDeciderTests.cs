@@ -70,6 +70,18 @@ public sealed class MunicipalDeciderTests : DeciderSpec
         Assert.IsType<IdentityAccepted>(Policy(MunicipalPolicies.For("takatsuki")).Given(Noticed(Adult)).When(visit)[1]);
         var refused = Assert.IsType<IdentityRefused>(When(visit with { Documents = [InsuranceCard(), InsuranceCard()] })[1]);
         Assert.Equal(Rules.ProxyIdentity.Id, refused.Rule);
+        // Two of list B count for nothing here: the clerk reads what was shown and the one thing still short.
+        Assert.Contains("提示された代理人の書類はA0点・B2点で、あとA1点が必要です。", refused.Reason);
+    }
+
+    [Fact]
+    [Trait("seed", Rule.Seeds.Saku)]
+    public void A_proxy_in_Saku_with_one_document_of_list_B_is_told_one_more_of_B_or_one_of_A_is_short_001()
+    {
+        var visit = new StartVisit("shimin-ka", WhoCame.AppointedProxy, [InsuranceCard()], Jst(2026, 3, 16, 10, 0), ReplyForm.Sealed, false);
+        var refused = Assert.IsType<IdentityRefused>(Policy(MunicipalPolicies.For("saku")).Given(Noticed(Adult)).When(visit)[1]);
+        Assert.Equal(Rules.ProxyIdentity.Id, refused.Rule);
+        Assert.Contains("提示された代理人の書類はA0点・B1点で、あとA1点、またはあとB1点が必要です。", refused.Reason);
     }
 
     [Fact]
