@@ -76,5 +76,11 @@ public sealed class WalkInAndImportPageTests(WebFixture fixture) : IClassFixture
 
         await Web.CaughtUpAsync();
         Assert.Contains("山田 花\"", await Web.Server.Http.GetStringAsync("/api/saku/cases?noticeNumber=SK-P-0002"));
+
+        // The session ended while the page stayed open (signed out elsewhere): sending a file goes to the sign-in, which comes back here.
+        await page.Context.ClearCookiesAsync();
+        await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "notices.csv", MimeType = "text/csv", Buffer = Csv("山田 花子") });
+        await page.Locator("#import button[type=submit]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?next=%2Fnotices$"));
     }
 }

@@ -33,14 +33,24 @@ export async function session() {
   return current;
 }
 
-/** Calls /api/{municipality}{path}; returns {ok, status, data, problem}. */
-export async function api(path, { method = "GET", body, query, headers: extra } = {}) {
+/**
+ * Calls /api/{municipality}{path}; returns {ok, status, data, problem}. The body is sent as JSON,
+ * or as it is with its own Content-Type when `contentType` is given (a notice file). A session
+ * that has ended sends the page to the sign-in, which brings the clerk back here.
+ */
+export async function api(path, { method = "GET", body, query, headers: extra, contentType } = {}) {
   const s = await session();
   const url = new URL(`/api/${s.municipality}${path}`, location.origin);
   for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
-  const headers = { Accept: "application/json", ...(extra || {}) };
-  if (method !== "GET") { headers[s.csrfHeader] = s.csrf; headers["Content-Type"] = "application/json"; }
-  const r = await fetch(url, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  return send(url, { method, body: contentType || body === undefined ? body : JSON.stringify(body),
+    headers: { ...(extra || {}), ...(method !== "GET" ? { "Content-Type": contentType || "application/json" } : {}) } });
+}
+
+/** A request of the signed-in page: the CSRF header on anything but GET, the sign-in when the session has ended. */
+async function send(url, { method = "GET", body, headers = {} } = {}) {
+  const s = await session();
+  const all = { Accept: "application/json", ...headers, ...(method !== "GET" ? { [s.csrfHeader]: s.csrf } : {}) };
+  const r = await fetch(url, { method, headers: all, credentials: "same-origin", body });
   if (r.status === 401) { location.href = "/signin?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("signed out"); }
   const type = r.headers.get("content-type") || "";
   const data = type.includes("json") ? await r.json() : await r.text();
@@ -125,10 +135,9 @@ function demoBanner(demo) {
     h("form", { id: "demo-clock", class: "inline-small", onsubmit: async e => {
       e.preventDefault();
       if (!input.value) return;
-      const s = await session();
-      const r = await fetch("/demo/clock", { method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", [s.csrfHeader]: s.csrf }, body: JSON.stringify({ at: input.value + ":00+09:00" }) });
+      const r = await send(new URL("/demo/clock", location.origin), { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ at: input.value + ":00+09:00" }) });
       if (r.ok) location.reload();
-      else { const p = await r.json().catch(() => ({})); alert((p.title || "時計を進められません").split(" / ")[0]); }
+      else alert(String((r.problem && r.problem.title) || "時計を進められません").split(" / ")[0]);
     } }, input, h("button", { type: "submit" }, "時計を進める")));
 }

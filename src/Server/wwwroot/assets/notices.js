@@ -1,4 +1,4 @@
-import { h, kids, header, session, problemBox, say } from "/assets/app.js";
+import { h, kids, api, header, session, problemBox, say } from "/assets/app.js";
 
 // The notice import (POST /api/{m}/notices): the file is sent as it is (the server detects UTF-8
 // or Shift_JIS, or takes the chosen one), and every line of it ends in one place of the report.
@@ -9,18 +9,9 @@ const report = document.getElementById("report");
 let lastFile = null;
 
 async function send(file, { batch, charset, amend }) {
-  const s = await session();
-  const url = new URL(`/api/${s.municipality}/notices`, location.origin);
-  url.searchParams.set("batch", batch);
-  if (amend) url.searchParams.set("amend", "true");
-  const r = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { Accept: "application/json", [s.csrfHeader]: s.csrf, "Content-Type": "text/csv" + (charset ? `; charset=${charset}` : "") },
-    body: file,
-  });
-  const type = r.headers.get("content-type") || "";
-  return { ok: r.ok, data: type.includes("json") ? await r.json() : { title: await r.text(), status: r.status } };
+  const r = await api("/notices", { method: "POST", body: file, query: { batch, amend: amend ? "true" : null },
+    contentType: "text/csv" + (charset ? `; charset=${charset}` : "") });
+  return { ok: r.ok, data: typeof r.data === "string" ? { title: r.data, status: r.status } : r.data };
 }
 
 const encodingJa = { "utf-8": "UTF-8", "shift_jis": "Shift_JIS" };
