@@ -25,9 +25,9 @@ public sealed class ShiftedClock(TimeSpan offset) : TimeProvider, ITimerClock
 
     /// <summary>
     /// Moves the clock forward to <paramref name="at"/> (demo mode only, <see cref="Demo.DemoMode"/>).
-    /// Timers scheduled before keep the real moment they were set for: one due before the new time
-    /// fires when the real clock reaches it, and the case records what fell due meanwhile at its
-    /// next command anyway (the decider catches up, RenewalDecider.WithTimeCaughtUp).
+    /// Timers scheduled before keep the real moment they were set for unless they are moved too
+    /// (<see cref="Demo.DemoClock"/> does); a case records what fell due meanwhile at its next
+    /// command anyway (the decider catches up, RenewalDecider.WithTimeCaughtUp).
     /// </summary>
     public void MoveForwardTo(DateTimeOffset at)
     {

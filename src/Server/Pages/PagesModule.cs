@@ -153,7 +153,7 @@ public static class PagesModule
     }
 
     /// <summary>The demo's clock moved forward (demo mode only): any signed-in staff member, with the page's anti-forgery header.</summary>
-    private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock)
+    private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock, Wolverine.Runtime.IWolverineRuntime wolverine, CancellationToken ct)
     {
         var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
         if (result.Failure is StaffSession.CsrfRejectedException) return Problems.Result(StaffProblems.CsrfRejected);
@@ -165,7 +165,7 @@ public static class PagesModule
             return Problems.Result(Problems.BadRequest, "at に日時(時差付き)を指定してください。/ Give 'at' as a date and time with its offset.");
         }
         if (at < clock.GetUtcNow()) return Problems.Result(Problems.BadRequest, "デモの時計は進めることだけができます。/ The demo clock only moves forward.");
-        shifted.MoveForwardTo(at);
+        await DemoClock.MoveForwardAsync(shifted, wolverine.Storage, at, ct);
         return Results.Ok(new { now = clock.GetUtcNow() });
     }
 

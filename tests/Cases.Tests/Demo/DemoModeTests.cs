@@ -94,6 +94,51 @@ public sealed class DemoModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.SendAsync(back)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_lapse_the_demo_clock_is_moved_past_fires_at_once_not_when_the_real_clock_gets_there()
+    {
+        var offset = TimeSpan.FromDays(10);
+        await using var servers = new ServerProcesses(_db.ConnectionString, offset);
+        var server = await servers.StartAsync();
+        var today = JapanTime.DateOf(DateTimeOffset.UtcNow + offset);
+
+        // Both certificates expire today (the demo's today): the lapse is due at midnight, Japan time.
+        var opened = await server.Http.PostAsJsonAsync("/api/saku/cases", new
+        {
+            holder = new { nameKanji = "試験 花子", nameKana = "シケン ハナコ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
+            expiry = new { userAuthenticationExpiry = today.ToString("yyyy-MM-dd"), signingExpiry = today.ToString("yyyy-MM-dd") },
+            office = "shimin-ka",
+        });
+        Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync());
+        var caseId = JsonDocument.Parse(await opened.Content.ReadAsStringAsync()).RootElement.GetProperty("caseId").GetGuid();
+        // A token that outlasts the move (the processes' own lasts 8 hours of their clock).
+        var token = servers.Signer.Issue(new StaffIdentity("clerk-9", StaffRole.Clerk, "saku", "shimin-ka", DateTimeOffset.UtcNow + offset + TimeSpan.FromDays(30)));
+        async Task<long> VersionAsync()
+        {
+            using var get = new HttpRequestMessage(HttpMethod.Get, $"/api/saku/cases/{caseId}");
+            get.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var response = await server.Http.SendAsync(get);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("version").GetInt64();
+        }
+        var before = await VersionAsync();
+
+        // Signed in as the pages are, the demo moves two days on: the lapse fires now, with no command to the case.
+        using var handler = new HttpClientHandler { UseCookies = true };
+        using var browser = new HttpClient(handler) { BaseAddress = server.Url };
+        await browser.PostAsync("/signin", new FormUrlEncodedContent([new("token", token)]));
+        var csrf = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement.GetProperty("csrf").GetString();
+        var move = new HttpRequestMessage(HttpMethod.Post, "/demo/clock")
+        {
+            Content = JsonContent.Create(new { at = new DateTimeOffset(today.AddDays(2).ToDateTime(new TimeOnly(10, 0)), JapanTime.Offset) }),
+        };
+        move.Headers.Add(StaffSession.CsrfHeader, csrf);
+        var moved = await browser.SendAsync(move);
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+
+        await Eventually(async () => await VersionAsync() > before, "the lapse fired after the demo clock passed it");
+    }
+
     private static async Task Eventually(Func<Task<bool>> done, string what)
     {
         var until = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
