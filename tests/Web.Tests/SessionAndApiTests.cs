@@ -101,8 +101,18 @@ public sealed class SessionAndApiTests : IAsyncLifetime
         }
         var bad = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "cs1.nope.nope", ["next"] = "/desk" }));
         Assert.Equal("/signin?error=invalid&next=%2Fdesk", bad.Headers.Location!.ToString());
-        var offsite = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(StaffRole.Analyst, "a-1"), ["next"] = "//evil.example/" }));
-        Assert.Equal("/dashboard", offsite.Headers.Location!.ToString());
+        // Issue 14: no way off the site after the sign-in, however the address is written (a browser drops a
+        // tab or a line break in a URL and reads a backslash as a slash); a path of the site is kept.
+        foreach (var offsiteNext in new[] { "//evil.example/", "/\t/evil.example", "/\n/evil.example", "/\\evil.example", "\\/evil.example",
+                     " //evil.example", "https://evil.example/", "/\u0000/evil.example", "evil.example" })
+        {
+            var offsite = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(StaffRole.Analyst, "a-1"), ["next"] = offsiteNext }));
+            // A NUL is no form value at all: the sign-in again.
+            var expected = offsiteNext.Contains('\0') ? "/signin?error=invalid" : "/dashboard";
+            Assert.True(expected == offsite.Headers.Location?.ToString(), $"next={offsiteNext.Replace("\0", "\\0").Replace("\n", "\\n").Replace("\t", "\\t")}: {(int)offsite.StatusCode} {offsite.Headers.Location}");
+        }
+        var kept = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = _web.Token(StaffRole.Analyst, "a-1"), ["next"] = "/dashboard?weeks=8" }));
+        Assert.Equal("/dashboard?weeks=8", kept.Headers.Location!.ToString());
 
         var stranger = await http.GetAsync("/audit?day=2026-03-16");
         Assert.Equal(HttpStatusCode.Found, stranger.StatusCode);

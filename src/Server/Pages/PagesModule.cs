@@ -140,7 +140,16 @@ public static class PagesModule
             return Problems.Result(StaffProblems.CsrfRejected, "他のサイトからのサインインは受け付けません。/ Sign-in from another site is refused.");
         }
         if (!http.Request.HasFormContentType) return Results.Redirect("/signin?error=invalid");
-        var form = await http.Request.ReadFormAsync();
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync();
+        }
+        catch (InvalidDataException)
+        {
+            // A NUL or another character a form may not carry: the sign-in again, not a 500.
+            return Results.Redirect("/signin?error=invalid");
+        }
         var token = form["token"].ToString().Trim();
         var next = form["next"].ToString();
         if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
@@ -148,9 +157,17 @@ public static class PagesModule
             return Results.Redirect("/signin?error=invalid" + (next.Length > 0 ? "&next=" + Uri.EscapeDataString(next) : ""));
         }
         http.Response.Cookies.Append(StaffSession.Cookie, token, CookieOptions(http));
-        var local = next.StartsWith('/') && !next.StartsWith("//", StringComparison.Ordinal) && !next.StartsWith("/\\", StringComparison.Ordinal);
-        return Results.Redirect(local ? next : Home(who.Role));
+        return Results.Redirect(IsLocalPath(next) ? next : Home(who.Role));
     }
+
+    /// <summary>
+    /// A path of this site to go back to after the sign-in: it starts with one '/', and holds no
+    /// backslash, whitespace or control character. Browsers drop a tab or a line break inside a URL
+    /// and read '\' as '/', so "/\t/evil.example" or "/\\evil.example" would leave the site (issue 14).
+    /// </summary>
+    internal static bool IsLocalPath(string next) =>
+        next.Length > 0 && next[0] == '/' && (next.Length == 1 || next[1] != '/')
+        && !next.Any(c => c == '\\' || char.IsWhiteSpace(c) || char.IsControl(c));
 
     /// <summary>The demo's clock moved forward (demo mode only): any signed-in staff member, with the page's anti-forgery header.</summary>
     private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock, Wolverine.Runtime.IWolverineRuntime wolverine, CancellationToken ct)
