@@ -160,11 +160,14 @@ public static class CasesModule
         });
 
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
+        // The chain checks are for those who audit (issue 14): without a token they told anyone how many
+        // cases there are and whether an id exists, and let anyone start a scan of the whole log.
         tenant.MapGet("/integrity", async (string municipality, ChainVerifier chains, CancellationToken ct) =>
-            Results.Ok(await chains.VerifyAllAsync(municipality, ct)));
+            Results.Ok(await chains.VerifyAllAsync(municipality, ct))).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
         tenant.MapCaseEndpoints();
         tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, ChainVerifier chains, CancellationToken ct) =>
-            await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound));
+            await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound))
+            .RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
         return app;
     }
 }

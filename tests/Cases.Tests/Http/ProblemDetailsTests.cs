@@ -46,6 +46,23 @@ public sealed class ProblemDetailsTests(TestDatabase db) : IClassFixture<TestDat
     }
 
     [Fact]
+    public async Task The_integrity_checks_answer_supervisors_and_admins_only_not_a_clerk_nor_a_request_without_a_token()
+    {
+        var stream = Guid.NewGuid();
+        await db.AppendAsync("hirosaki", stream, [Samples.Opened()]);
+        foreach (var path in new[] { "/api/hirosaki/integrity", $"/api/hirosaki/cases/{stream}/integrity", $"/api/hirosaki/cases/{Guid.NewGuid()}/integrity" })
+        {
+            _server.Role = null;
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync(path)).StatusCode);
+            _server.Role = CaseSystem.Cases.Auth.StaffRole.Clerk;
+            Assert.Equal(HttpStatusCode.Forbidden, (await _http.GetAsync(path)).StatusCode);
+        }
+        _server.Role = CaseSystem.Cases.Auth.StaffRole.Admin;
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/api/hirosaki/cases/{stream}/integrity")).StatusCode);
+        _server.Role = CaseSystem.Cases.Auth.StaffRole.Supervisor;
+    }
+
+    [Fact]
     public async Task The_integrity_check_of_a_case_reports_an_intact_chain()
     {
         var stream = Guid.NewGuid();

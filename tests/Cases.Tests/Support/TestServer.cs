@@ -60,6 +60,17 @@ public sealed class TestServer : IAsyncDisposable
     public string Token(StaffRole role, string municipality, string staffId = "clerk-1", string office = "shimin-ka") =>
         _tokens.Issue(role, municipality, staffId, office);
 
+    /// <summary>A hash-chain check (/api/{m}/integrity or a case's), as a supervisor: the checks are for those who audit.</summary>
+    public async Task<System.Text.Json.JsonElement> IntegrityAsync(string municipality, Guid? caseId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, caseId is { } id ? $"/api/{municipality}/cases/{id}/integrity" : $"/api/{municipality}/integrity");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(StaffRole.Supervisor, municipality, "supervisor-1"));
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{request.RequestUri}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     public TestClock Clock { get; }
 
     public IServiceProvider Services => _app.Services;

@@ -79,7 +79,7 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
         var view = await CaseAsync(_server.Http, "saku", "K-000001");
         Assert.Equal("2026-01-03", view.GetProperty("renewalOpensOn").GetString());
         // Every event linked into its case's hash chain by the trigger, in the chunks' transactions.
-        var chains = await _server.Http.GetFromJsonAsync<JsonElement>("/api/saku/integrity");
+        var chains = await _server.IntegrityAsync("saku");
         Assert.Equal((long)(count - bad + open), chains.GetProperty("eventsChecked").GetInt64());
         Assert.Empty(chains.Items("breaks"));
 
@@ -106,7 +106,7 @@ public sealed class NoticeChunkTests(TestDatabase db) : IClassFixture<TestDataba
         var open = OpenOnImport(count);
         Assert.Equal((long)(count + open), await db.ScalarAsync<long>("select count(*) from cases.mt_events where tenant_id = 'fujiidera'"));
         Assert.Equal(2L * count - open, await ScheduledTimersAsync("fujiidera"));
-        var chains = await _server.Http.GetFromJsonAsync<JsonElement>("/api/fujiidera/integrity");
+        var chains = await _server.IntegrityAsync("fujiidera");
         Assert.Empty(chains.Items("breaks"));
     }
 }

@@ -74,7 +74,7 @@ public sealed class NoticeConflictTests(TestDatabase db) : IClassFixture<TestDat
         Assert.Equal("JLIS-2026-03-訂正", amended.GetProperty("data").GetProperty("noticeBatch").GetString());
         // The timers are set again on the corrected dates (the first ones, when they fire, find nothing due).
         Assert.Equal(4, await _server.PendingTimersAsync(caseId));
-        var chain = await _server.Http.GetFromJsonAsync<JsonElement>($"/api/hirosaki/cases/{caseId}/integrity");
+        var chain = await _server.IntegrityAsync("hirosaki", caseId);
         Assert.Empty(chain.Items("breaks"));
 
         // The same correction again: already imported; the first data now a conflict.
