@@ -22,6 +22,7 @@ public static class CaseHttpPipeline
 
     public static IApplicationBuilder UseCaseHttpPipeline(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        if (http.Request.Path.StartsWithSegments("/api")) http.Response.OnStarting(NotKept, http);
         var endpoint = http.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<StaffAttribute>() is { } staff)
         {
@@ -69,6 +70,20 @@ public static class CaseHttpPipeline
             }
         }
     });
+
+    /// <summary>
+    /// The API's answers carry residents' names, birth dates and case histories: no cache, the
+    /// browser's or a proxy's, keeps one (an endpoint that says otherwise, the board's event stream,
+    /// keeps its own), and no browser reads one as anything but its declared type (issue 14).
+    /// Set as the answer starts, so that a problem written after a failure has them too.
+    /// </summary>
+    private static Task NotKept(object state)
+    {
+        var headers = ((HttpContext)state).Response.Headers;
+        if (string.IsNullOrEmpty(headers.CacheControl)) headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        return Task.CompletedTask;
+    }
 
     private static long? VersionIn(MemoryStream json)
     {

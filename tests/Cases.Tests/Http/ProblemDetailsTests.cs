@@ -63,6 +63,28 @@ public sealed class ProblemDetailsTests(TestDatabase db) : IClassFixture<TestDat
     }
 
     [Fact]
+    public async Task No_answer_of_the_api_may_be_kept_by_a_cache_nor_sniffed_as_another_type_problems_and_refusals_included()
+    {
+        var stream = Guid.NewGuid();
+        await db.AppendAsync("hirosaki", stream, [Samples.Opened()]);
+        var answers = new List<HttpResponseMessage>
+        {
+            await _http.GetAsync($"/api/hirosaki/cases/{stream}/integrity"),
+            await _http.GetAsync("/api/osaka/integrity"),
+            await _http.GetAsync($"/api/kawasaki/cases/{stream}/integrity"),
+        };
+        _server.Role = null;
+        answers.Add(await _http.GetAsync($"/api/hirosaki/cases/{stream}"));
+        _server.Role = CaseSystem.Cases.Auth.StaffRole.Supervisor;
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.Unauthorized], answers.Select(a => a.StatusCode));
+        foreach (var answer in answers)
+        {
+            Assert.True(answer.Headers.CacheControl?.NoStore, $"{answer.RequestMessage!.RequestUri}: Cache-Control {answer.Headers.CacheControl}");
+            Assert.Equal(["nosniff"], answer.Headers.GetValues("X-Content-Type-Options"));
+        }
+    }
+
+    [Fact]
     public async Task The_integrity_check_of_a_case_reports_an_intact_chain()
     {
         var stream = Guid.NewGuid();
