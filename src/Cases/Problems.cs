@@ -37,6 +37,11 @@ public static class Problems
         "同じ Idempotency-Key の要求を処理中です。少し待ってから再送してください。/ A request with this Idempotency-Key is still being processed; retry later.");
     public static readonly Kind Internal = new("urn:casesystem:problem:internal-error", StatusCodes.Status500InternalServerError,
         "システムエラーが発生しました。/ Internal error.");
+    public static readonly Kind DatabaseUnavailable = new("urn:casesystem:problem:database-unavailable", StatusCodes.Status503ServiceUnavailable,
+        "データベースに接続できません。少し待ってからもう一度お試しください。/ The database cannot be reached; try again shortly.");
+
+    /// <summary>Seconds a client waits before it tries again while the database cannot be reached: about a PostgreSQL restart.</summary>
+    public const int DatabaseRetryAfterSeconds = 5;
 
     public static IResult Result(Kind kind, string? detail = null, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(detail: detail, statusCode: kind.Status, title: kind.Title, type: kind.Type, extensions: extensions);
@@ -76,8 +81,23 @@ public static class Problems
         BadHttpRequestException => BadRequest,
         JasperFx.ConcurrencyException => ConcurrencyConflict,
         System.Text.Json.JsonException => BadRequest,
+        _ when DatabaseGone(e) => DatabaseUnavailable,
         _ => null,
     };
+
+    /// <summary>
+    /// The database cannot be reached or is shutting down or starting (connection refused or reset,
+    /// 57P01-57P03): Npgsql calls these transient, and Marten's and Wolverine's wrappers carry them inside.
+    /// </summary>
+    private static bool DatabaseGone(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is Npgsql.PostgresException postgres) return postgres.SqlState is "57P01" or "57P02" or "57P03" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+            if (x is Npgsql.NpgsqlException { IsTransient: true }) return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>
@@ -112,6 +132,13 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, exception, "unexpected error answering {Method} {Path} (trace {TraceId})",
                 http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
         }
+        if (kind == Problems.DatabaseUnavailable)
+        {
+            // Issue 14: while PostgreSQL restarts the answer is 503 with a time to retry, and the operator sees why.
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
+                http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier, exception.GetBaseException().Message);
+            http.Response.Headers.RetryAfter = Problems.DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         http.Response.StatusCode = kind.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -122,7 +149,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
                 Type = kind.Type,
                 Title = kind.Title,
                 Status = kind.Status,
-                Detail = kind == Problems.Internal ? null : exception.Message,
+                // Neither an internal error nor a connection failure names internals (hosts, ports, statements).
+                Detail = kind == Problems.Internal || kind == Problems.DatabaseUnavailable ? null : exception.Message,
             },
         });
     }

@@ -18,7 +18,7 @@ public class TestDatabase : IAsyncLifetime
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; protected set; } = "";
 
     /// <summary>The event store as the server configures it (CaseStore), on this database.</summary>
     public IDocumentStore Store => _store ??= DocumentStore.For(o =>
