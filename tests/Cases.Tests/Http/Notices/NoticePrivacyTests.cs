@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using CaseSystem.Cases.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +14,14 @@ public sealed class NoticePrivacyTests(TestDatabase db) : IClassFixture<TestData
 {
     private const string MyNumber = "123456789018";
 
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly LogCollector _log = new();
     private TestServer _server = null!;
 
     public async Task InitializeAsync() => _server = await TestServer.StartAsync(db, new DateTimeOffset(2026, 3, 2, 9, 0, 0, JapanTime.Offset),
         configure: builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
-            builder.Logging.AddProvider(new CapturingLogger(_log));
+            builder.Logging.AddProvider(_log);
         });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -61,7 +60,7 @@ public sealed class NoticePrivacyTests(TestDatabase db) : IClassFixture<TestData
             Assert.DoesNotContain(MyNumber, body);
             Assert.DoesNotContain("5678 9018", body);
         });
-        Assert.DoesNotContain(_log, line => line.Contains(MyNumber) || line.Contains("5678 9018"));
+        Assert.DoesNotContain(_log.Entries, e => e.Line.Contains(MyNumber) || e.Line.Contains("5678 9018"));
         Assert.Equal(0L, await db.ScalarAsync<long>("select count(*) from cases.mt_events where data::text like '%' || $1 || '%' or data::text like '%5678 9018%'", MyNumber));
     }
 
@@ -76,21 +75,5 @@ public sealed class NoticePrivacyTests(TestDatabase db) : IClassFixture<TestData
         Assert.Equal((3, "my-number-like", "registered_address"),
             (rejected.Int("line"), rejected.GetProperty("reason").GetString(), rejected.GetProperty("column").GetString()));
         Assert.DoesNotContain(MyNumber, body);
-    }
-
-    private sealed class CapturingLogger(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue(formatter(state, exception) + " " + exception);
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using CaseSystem.Cases.Tests.Support;
@@ -52,28 +51,5 @@ public sealed class UnexpectedErrorTests(TestDatabase db) : IClassFixture<TestDa
         var errors = (await RequestLog.InvalidAsync(response)).GetProperty("errors");
         Assert.Equal(["expiry", "holder", "office"], errors.EnumerateObject().Select(p => p.Name).Order());
         Assert.DoesNotContain(_log.Entries, e => e.Level is LogLevel.Error or LogLevel.Critical);
-    }
-
-    private sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
-
-    private sealed class LogCollector : ILoggerProvider
-    {
-        public ConcurrentQueue<Entry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCollector collector, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                collector.Entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
-        }
     }
 }
