@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Tests.Support;
 using CaseSystem.Web.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace CaseSystem.Web.Tests.Support;
+namespace CaseSystem.Cases.Tests.Support;
 
 /// <summary>
-/// A TCP relay on 127.0.0.1 in front of the server, for a browser to reach it through a network
-/// that can fail: <see cref="Drop"/> cuts every open connection (an SSE stream included) and
-/// refuses new ones until <see cref="Restore"/>.
+/// A TCP relay on 127.0.0.1 in front of a server, for a client to reach it through a network that
+/// can fail (a browser the web server, a server process PostgreSQL): <see cref="Drop"/> cuts every
+/// open connection (an SSE stream included) and refuses new ones until <see cref="Restore"/>.
 /// </summary>
 public sealed class FlakyNetwork : IAsyncDisposable
 {
@@ -18,9 +18,13 @@ public sealed class FlakyNetwork : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _down;
 
-    public FlakyNetwork(Uri server)
+    public FlakyNetwork(Uri server) : this(server.Host, server.Port)
     {
-        _server = new IPEndPoint(IPAddress.Parse(server.Host), server.Port);
+    }
+
+    public FlakyNetwork(string host, int port)
+    {
+        _server = new IPEndPoint(IPAddress.Parse(host), port);
         _listener.Start();
         Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
         _accepting = AcceptAsync();
@@ -57,10 +61,10 @@ public sealed class FlakyNetwork : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            TcpClient browser;
+            TcpClient client;
             try
             {
-                browser = await _listener.AcceptTcpClientAsync(_stop.Token);
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -68,22 +72,22 @@ public sealed class FlakyNetwork : IAsyncDisposable
             }
             if (_down)
             {
-                Reset(browser);
+                Reset(client);
                 continue;
             }
-            _ = RelayAsync(browser);
+            _ = RelayAsync(client);
         }
     }
 
-    private async Task RelayAsync(TcpClient browser)
+    private async Task RelayAsync(TcpClient client)
     {
         var server = new TcpClient();
-        _open[browser] = 0;
+        _open[client] = 0;
         _open[server] = 0;
         try
         {
             await server.ConnectAsync(_server, _stop.Token);
-            var a = browser.GetStream();
+            var a = client.GetStream();
             var b = server.GetStream();
             await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
         }
@@ -92,9 +96,9 @@ public sealed class FlakyNetwork : IAsyncDisposable
         }
         finally
         {
-            _open.TryRemove(browser, out _);
+            _open.TryRemove(client, out _);
             _open.TryRemove(server, out _);
-            browser.Dispose();
+            client.Dispose();
             server.Dispose();
         }
     }
