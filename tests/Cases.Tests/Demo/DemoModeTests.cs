@@ -72,26 +72,17 @@ public sealed class DemoModeTests : IAsyncLifetime
         }
 
         // Signed in as the pages are: the session says the demo's time, and the demo moves it on.
-        using var handler = new HttpClientHandler { UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = server.Url };
-        var token = servers.Signer.Issue(new StaffIdentity("clerk-9", StaffRole.Clerk, "saku", "shimin-ka", DateTimeOffset.UtcNow + offset + TimeSpan.FromDays(30)));
-        var signIn = await browser.PostAsync("/signin", new FormUrlEncodedContent([new("token", token)]));
-        Assert.True(signIn.IsSuccessStatusCode || signIn.StatusCode == HttpStatusCode.Redirect, $"{(int)signIn.StatusCode}");
-        var session = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement;
-        var now = session.GetProperty("demo").GetProperty("now").GetDateTimeOffset();
+        using var browser = await PageClient.SignInAsync(server.Url, ClerkToken(servers, offset));
+        var now = (await browser.SessionAsync()).GetProperty("demo").GetProperty("now").GetDateTimeOffset();
         Assert.InRange(now - (DateTimeOffset.UtcNow + offset), TimeSpan.FromMinutes(-2), TimeSpan.FromMinutes(2));
 
         var later = now.AddDays(7);
-        var move = new HttpRequestMessage(HttpMethod.Post, "/demo/clock") { Content = JsonContent.Create(new { at = later }) };
-        move.Headers.Add(StaffSession.CsrfHeader, session.GetProperty("csrf").GetString());
-        var moved = await browser.SendAsync(move);
+        var moved = await browser.MoveClockAsync(later);
         Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
-        var after = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement.GetProperty("demo").GetProperty("now").GetDateTimeOffset();
+        var after = (await browser.SessionAsync()).GetProperty("demo").GetProperty("now").GetDateTimeOffset();
         Assert.InRange(after - later, TimeSpan.Zero, TimeSpan.FromMinutes(2));
 
-        var back = new HttpRequestMessage(HttpMethod.Post, "/demo/clock") { Content = JsonContent.Create(new { at = now }) };
-        back.Headers.Add(StaffSession.CsrfHeader, session.GetProperty("csrf").GetString());
-        Assert.Equal(HttpStatusCode.BadRequest, (await browser.SendAsync(back)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.MoveClockAsync(now)).StatusCode);
     }
 
     [Fact]
@@ -112,7 +103,7 @@ public sealed class DemoModeTests : IAsyncLifetime
         Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync());
         var caseId = JsonDocument.Parse(await opened.Content.ReadAsStringAsync()).RootElement.GetProperty("caseId").GetGuid();
         // A token that outlasts the move (the processes' own lasts 8 hours of their clock).
-        var token = servers.Signer.Issue(new StaffIdentity("clerk-9", StaffRole.Clerk, "saku", "shimin-ka", DateTimeOffset.UtcNow + offset + TimeSpan.FromDays(30)));
+        var token = ClerkToken(servers, offset);
         async Task<long> VersionAsync()
         {
             using var get = new HttpRequestMessage(HttpMethod.Get, $"/api/saku/cases/{caseId}");
@@ -124,19 +115,42 @@ public sealed class DemoModeTests : IAsyncLifetime
         var before = await VersionAsync();
 
         // Signed in as the pages are, the demo moves two days on: the lapse fires now, with no command to the case.
-        using var handler = new HttpClientHandler { UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = server.Url };
-        await browser.PostAsync("/signin", new FormUrlEncodedContent([new("token", token)]));
-        var csrf = JsonDocument.Parse(await browser.GetStringAsync("/session")).RootElement.GetProperty("csrf").GetString();
-        var move = new HttpRequestMessage(HttpMethod.Post, "/demo/clock")
-        {
-            Content = JsonContent.Create(new { at = new DateTimeOffset(today.AddDays(2).ToDateTime(new TimeOnly(10, 0)), JapanTime.Offset) }),
-        };
-        move.Headers.Add(StaffSession.CsrfHeader, csrf);
-        var moved = await browser.SendAsync(move);
+        using var browser = await PageClient.SignInAsync(server.Url, token);
+        var moved = await browser.MoveClockAsync(new DateTimeOffset(today.AddDays(2).ToDateTime(new TimeOnly(10, 0)), JapanTime.Offset));
         Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
 
         await Eventually(async () => await VersionAsync() > before, "the lapse fired after the demo clock passed it");
+    }
+
+    /// <summary>A clerk's token valid for 30 days of the demo's clock, so that it outlasts the clock's moves.</summary>
+    private static string ClerkToken(ServerProcesses servers, TimeSpan offset) =>
+        servers.Signer.Issue(new StaffIdentity("clerk-9", StaffRole.Clerk, "saku", "shimin-ka", DateTimeOffset.UtcNow + offset + TimeSpan.FromDays(30)));
+
+    /// <summary>A client signed in as the pages are (the session cookie), sending the session's anti-forgery header.</summary>
+    private sealed class PageClient : IDisposable
+    {
+        private readonly HttpClient _http;
+
+        private PageClient(Uri server) => _http = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = server };
+
+        public static async Task<PageClient> SignInAsync(Uri server, string token)
+        {
+            var client = new PageClient(server);
+            var signIn = await client._http.PostAsync("/signin", new FormUrlEncodedContent([new("token", token)]));
+            Assert.True(signIn.IsSuccessStatusCode || signIn.StatusCode == HttpStatusCode.Redirect, $"{(int)signIn.StatusCode}");
+            return client;
+        }
+
+        public async Task<JsonElement> SessionAsync() => JsonDocument.Parse(await _http.GetStringAsync("/session")).RootElement;
+
+        public async Task<HttpResponseMessage> MoveClockAsync(DateTimeOffset at)
+        {
+            using var move = new HttpRequestMessage(HttpMethod.Post, "/demo/clock") { Content = JsonContent.Create(new { at }) };
+            move.Headers.Add(StaffSession.CsrfHeader, (await SessionAsync()).GetProperty("csrf").GetString());
+            return await _http.SendAsync(move);
+        }
+
+        public void Dispose() => _http.Dispose();
     }
 
     private static async Task Eventually(Func<Task<bool>> done, string what)
