@@ -14,7 +14,7 @@ namespace CaseSystem.Cases.Demo;
 /// </summary>
 public static class DemoClock
 {
-    private const int PageSize = 500;
+    private const int FirstPageSize = 1000;
 
     public static async Task MoveForwardAsync(ShiftedClock clock, IMessageStore store, DateTimeOffset at, CancellationToken ct)
     {
@@ -27,21 +27,17 @@ public static class DemoClock
         }
     }
 
-    /// <summary>Every scheduled message and its moment, read page by page before any is moved (moving them reorders the pages).</summary>
-    private static async Task<IReadOnlyDictionary<Guid, DateTimeOffset>> ScheduledAsync(IScheduledMessages scheduled, CancellationToken ct)
+    /// <summary>
+    /// Every scheduled message and its moment, all read before any is moved: one page, Wolverine's
+    /// first (its query's default page number), made as large as the store's count.
+    /// </summary>
+    private static async Task<IEnumerable<(Guid Id, DateTimeOffset Due)>> ScheduledAsync(IScheduledMessages scheduled, CancellationToken ct)
     {
-        var all = new Dictionary<Guid, DateTimeOffset>();
-        // Pages are read from 0; a store that counts them from 1 answers page 0 as the first or
-        // as none, and the loop goes on until it has as many as the store counts.
-        for (var page = 0; page < 100_000; page++)
+        var results = await scheduled.QueryAsync(new ScheduledMessageQuery { PageSize = FirstPageSize }, ct);
+        if (results.TotalCount > results.Messages.Count)
         {
-            var results = await scheduled.QueryAsync(new ScheduledMessageQuery { PageNumber = page, PageSize = PageSize }, ct);
-            foreach (var m in results.Messages)
-            {
-                if (m.ScheduledTime is { } time) all.TryAdd(m.Id, time);
-            }
-            if (all.Count >= results.TotalCount || (results.Messages.Count == 0 && page > 0)) break;
+            results = await scheduled.QueryAsync(new ScheduledMessageQuery { PageSize = results.TotalCount }, ct);
         }
-        return all;
+        return results.Messages.Where(m => m.ScheduledTime is not null).Select(m => (m.Id, m.ScheduledTime!.Value));
     }
 }
