@@ -127,16 +127,17 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             });
         }
         var kind = Problems.For(exception) ?? Problems.Internal;
+        var trace = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier;
         if (kind == Problems.Internal)
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, exception, "unexpected error answering {Method} {Path} (trace {TraceId})",
-                http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
+                http.Request.Method, http.Request.Path, trace);
         }
         if (kind == Problems.DatabaseUnavailable)
         {
             // Issue 14: while PostgreSQL restarts the answer is 503 with a time to retry, and the operator sees why.
             Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
-                http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier, exception.GetBaseException().Message);
+                http.Request.Method, http.Request.Path, trace, exception.GetBaseException().Message);
             http.Response.Headers.RetryAfter = Problems.DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         http.Response.StatusCode = kind.Status;

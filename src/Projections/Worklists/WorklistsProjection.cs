@@ -45,8 +45,10 @@ public sealed class WorklistsProjection : CaseReadModel<WorkCase>
     /// </summary>
     public WorklistsProjection(uint version = 1) : base(ProjectionName, version)
     {
-        Reads([.. RenewalEvent.Types.Where(t => t != typeof(RenewalWindowOpened) && t != typeof(CertificateLapsed) && t != typeof(InquiryOverdue))]);
+        Reads([.. RenewalEvent.Types.Where(t => !TimerFact(t))]);
     }
+
+    private static bool TimerFact(Type type) => type == typeof(RenewalWindowOpened) || type == typeof(CertificateLapsed) || type == typeof(InquiryOverdue);
 
     public const string Active = "active";
     public const string Closed = "closed";
@@ -138,8 +140,8 @@ public sealed class WorklistsProjection : CaseReadModel<WorkCase>
         }
         // A closed case is on no list: what comes after its closure (a card read) changes nothing here.
         if (state.Status == Closed) return state;
-        // The timers' facts are not read (the constructor's Reads): they change nothing here.
-        if (@event is RenewalWindowOpened or CertificateLapsed or InquiryOverdue) return state;
+        // The timers' facts are not read (the constructor's Reads): they change nothing here, a refold of a whole stream included.
+        if (TimerFact(@event.GetType())) return state;
         var next = @event switch
         {
             NoticeAmended n => state with

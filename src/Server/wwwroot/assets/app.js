@@ -99,12 +99,6 @@ export const closureJa = { Renewed: "更新済み", Lapsed: "失効", Withdrawn:
 export const statusJa = { active: "手続中", closed: "終了" };
 
 const two = n => String(n).padStart(2, "0");
-/** 2026-03-16 → 2026年3月16日 */
-export function dateJa(iso) {
-  if (!iso) return "—";
-  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
-  return `${y}年${m}月${d}日`;
-}
 /** A moment in Japan time: 2026年3月16日 10:05 */
 export function momentJa(iso) {
   if (!iso) return "—";
