@@ -135,14 +135,23 @@ public static class ProjectionsModule
         }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         // No personal data: analysts read these, and small groups show no rates.
-        tenant.MapGet("/reports/renewals", async (string municipality, [AsParameters] ReportQuery q, RenewalReportQuery reports, CancellationToken ct) =>
-            Results.Ok(await reports.QueryAsync(municipality, q.ToFilter(), ct)))
-            .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
-        tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, RenewalReportQuery reports, CancellationToken ct) =>
+        tenant.MapGet("/reports/renewals", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
+            TimeProvider clock, CancellationToken ct) =>
         {
+            var errors = ReadQuery.Errors(municipality, clock);
+            var filter = q.ToFilter(errors, http.Staff()?.Role);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
+            return Results.Ok(await reports.QueryAsync(municipality, filter, ct));
+        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = ReadQuery.Errors(municipality, clock);
+            var filter = q.ToFilter(errors, http.Staff()?.Role);
+            if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             // Offices by the profile's name; a case never visited has none yet (未定).
             var offices = MunicipalPolicies.For(municipality).Offices;
-            var csv = RenewalReport.ToCsv(await reports.QueryAsync(municipality, q.ToFilter(), ct),
+            var csv = RenewalReport.ToCsv(await reports.QueryAsync(municipality, filter, ct),
                 id => id is null ? "未定" : offices.FirstOrDefault(o => o.Id == id)?.NameJa ?? id);
             // With a BOM, so that Excel opens the Japanese headers as UTF-8.
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
@@ -155,7 +164,7 @@ public static class ProjectionsModule
             var errors = ReadQuery.Errors(municipality, clock);
             var count = ReadQuery.Limit(errors, "weeks", weeks, 26, 104);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
-            return Results.Ok(await series.QueryAsync(municipality, count, 5, ct));
+            return Results.Ok(await series.QueryAsync(municipality, count, MunicipalPolicies.For(municipality).ReportSuppressBelow, ct));
         }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // The expiry wave ahead: counts per office and week, capacity from the profile (ExpiryForecastQuery says how).
@@ -180,9 +189,12 @@ public static class ProjectionsModule
             : null;
 
     /// <summary>The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated: cohortMonth, office, whoCame, ageBand), suppressBelow.</summary>
-    public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, int? SuppressBelow)
+    public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, string? SuppressBelow)
     {
-        public ReportFilter ToFilter() => new()
+        /// <summary>The largest suppressBelow asked for: beyond it every group of a municipality would be hidden anyway.</summary>
+        public const int MaxSuppressBelow = 100_000;
+
+        public ReportFilter ToFilter(RequestErrors errors, StaffRole? role) => new()
         {
             CohortFrom = CohortFrom,
             CohortTo = CohortTo,
@@ -196,7 +208,22 @@ public static class ProjectionsModule
                     ? dimension
                     : throw new BadHttpRequestException("groupBy は cohortMonth, office, whoCame, ageBand のいずれか(カンマ区切り)です。/ groupBy takes cohortMonth, office, whoCame, ageBand (comma-separated)."))
                 .Distinct().ToList(),
-            SuppressBelow = SuppressBelow ?? 5,
+            SuppressBelow = SmallestGroupShown(errors, role),
         };
+
+        /// <summary>
+        /// The municipality's floor (its profile's reportSuppressBelow) unless a higher one is asked
+        /// for. A lower one is refused to analysts, whom the suppression protects residents from (issue
+        /// 14: suppressBelow=1 lifted it); a supervisor, who may read every case's audit trail, learns
+        /// nothing from a small group that the cases do not already show, and may ask down to 1.
+        /// </summary>
+        private int SmallestGroupShown(RequestErrors errors, StaffRole? role)
+        {
+            var floor = errors.Policy.ReportSuppressBelow;
+            var asked = ReadQuery.Limit(errors, "suppressBelow", SuppressBelow, floor, MaxSuppressBelow);
+            if (asked >= floor || role == StaffRole.Supervisor) return asked;
+            errors.Add("suppressBelow", FieldError.BelowSuppressionFloor(errors.Policy));
+            return floor;
+        }
     }
 }

@@ -31,6 +31,12 @@ public sealed record MunicipalPolicy(
     /// <summary>A proxy has certificates issued only on the visit after an answered inquiry (003).</summary>
     public bool ProxyIssuanceNeedsInquiry { get; init; }
 
+    /// <summary>
+    /// The smallest group the reports show counts and rates for (the profile's reportSuppressBelow):
+    /// an analyst may raise it for a report, never lower it (issue 14).
+    /// </summary>
+    public int ReportSuppressBelow { get; init; } = 5;
+
     /// <summary>Where residents ask, as the seed gives it (printed on the handouts); null where it names no number.</summary>
     public MunicipalContact? Contact { get; init; }
 

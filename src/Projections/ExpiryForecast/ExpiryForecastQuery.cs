@@ -34,8 +34,6 @@ public sealed class ExpiryForecastQuery(NpgsqlDataSource db, CaseFinderProjectio
     /// <summary>No observed service time yet: 15 minutes a visit (no seed gives one).</summary>
     public const double DefaultServiceMinutes = 15.0;
 
-    public const int SuppressBelow = 5;
-
     public async Task<ExpiryForecast> ForecastAsync(string municipality, CancellationToken ct)
     {
         var policy = MunicipalPolicies.For(municipality);
@@ -43,10 +41,12 @@ public sealed class ExpiryForecastQuery(NpgsqlDataSource db, CaseFinderProjectio
         var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
         var main = policy.Offices.FirstOrDefault(o => o.Kind == OfficeKind.Main) ?? policy.Offices[0];
 
-        var totals = (await report.QueryAsync(municipality, new ReportFilter { SuppressBelow = SuppressBelow, AsOf = today }, ct)).Totals;
+        // The report's own floor: the forecast shows its factors, which must not tell a small group apart either.
+        var floor = policy.ReportSuppressBelow;
+        var totals = (await report.QueryAsync(municipality, new ReportFilter { SuppressBelow = floor, AsOf = today }, ct)).Totals;
         var byOffice = (await report.QueryAsync(municipality,
-            new ReportFilter { GroupBy = [ReportDimension.Office], SuppressBelow = SuppressBelow, AsOf = today }, ct)).Groups;
-        var assumptions = Assumptions(totals, main.Id);
+            new ReportFilter { GroupBy = [ReportDimension.Office], SuppressBelow = floor, AsOf = today }, ct)).Groups;
+        var assumptions = Assumptions(totals, main.Id, floor);
 
         var counts = await CountsAsync(municipality, monday, ct);
         var weeks = Enumerable.Range(0, Weeks).Select(i => monday.AddDays(7 * i))
@@ -82,7 +82,7 @@ public sealed class ExpiryForecastQuery(NpgsqlDataSource db, CaseFinderProjectio
     }
 
     /// <summary>The report's totals as the forecast's factors; a suppressed total (too few cases) or one without data gives the defaults.</summary>
-    internal static ForecastAssumptions Assumptions(RenewalReportRow t, string mainOffice)
+    internal static ForecastAssumptions Assumptions(RenewalReportRow t, string mainOffice, int suppressBelow)
     {
         var rate = !t.Suppressed && t.RenewalRate is { } r && t.RateBase > 0 ? r : (double?)null;
         var visits = !t.Suppressed && t.VisitsPerCase is { } v && t.FinishedCases > 0 ? v : (double?)null;
@@ -93,7 +93,7 @@ public sealed class ExpiryForecastQuery(NpgsqlDataSource db, CaseFinderProjectio
             visits ?? DefaultVisitsPerCase, visits is null ? "default" : "observed",
             visits is null ? null : (int)Math.Round(visits.Value * t.FinishedCases!.Value), visits is null ? null : t.FinishedCases,
             service ?? DefaultServiceMinutes, service is null ? "default" : "observed", service is null ? null : t.ServedVisits,
-            SuppressBelow, mainOffice);
+            suppressBelow, mainOffice);
     }
 
     private sealed record Count(string? Office, int Week, int Expiring, int Pending);

@@ -40,6 +40,7 @@ public class ValidationTests
           "legalRepresentativePinReset": null,
           "insuranceRegistrationClosedDaysBeforeExpiry": null,
           "proxyIssuanceNeedsInquiry": false,
+          "reportSuppressBelow": 5,
           "contact": null,
         }
         """;
@@ -51,6 +52,18 @@ public class ValidationTests
     {
         Assert.Contains(from, Saku);
         return Saku.Replace(from, to);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void A_report_floor_that_would_show_single_residents_is_refused(string floor)
+    {
+        var e = Invalid(With("\"reportSuppressBelow\": 5", $"\"reportSuppressBelow\": {floor}"));
+
+        Assert.Contains("reportSuppressBelow", e.Message);
+        Assert.Equal(7, MunicipalPolicies.Load([("saku.json", With("\"reportSuppressBelow\": 5", "\"reportSuppressBelow\": 7"))])["saku"].ReportSuppressBelow);
     }
 
     [Fact]

@@ -68,4 +68,48 @@ public sealed class WeeklyAndReportHttpTests : IAsyncLifetime
         Assert.Contains("\r\ngroup,未定,26,", csv, StringComparison.Ordinal);
         Assert.DoesNotContain("shimin-ka", csv, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("suppressBelow=1")]
+    [InlineData("suppressBelow=0")]
+    [InlineData("suppressBelow=-1")]
+    [InlineData("suppressBelow=4")]
+    [InlineData("suppressBelow=1&groupBy=office")]
+    [InlineData("suppressBelow=abc")]
+    public async Task An_analyst_cannot_lower_the_municipalitys_floor_for_small_groups(string query)
+    {
+        foreach (var path in new[] { "/api/saku/reports/renewals?", "/api/saku/reports/renewals.csv?" })
+        {
+            var response = await _server.Http.GetAsync(path + query);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}{query}: {(int)response.StatusCode} {text}");
+            var problem = JsonDocument.Parse(text).RootElement;
+            Assert.Equal("urn:casesystem:problem:invalid-request", problem.GetProperty("type").GetString());
+            Assert.Equal(["suppressBelow"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        }
+    }
+
+    [Fact]
+    public async Task The_floor_is_the_profiles_and_a_higher_one_may_be_asked_for_and_a_supervisor_may_lower_it()
+    {
+        foreach (var slug in Cases.Policies.MunicipalPolicies.All.Keys)
+        {
+            var report = await _scenario.GetAsync($"/api/{slug}/reports/renewals");
+            Assert.Equal(Cases.Policies.MunicipalPolicies.For(slug).ReportSuppressBelow, report.GetProperty("filter").GetProperty("suppressBelow").GetInt32());
+            var weekly = await _scenario.GetAsync($"/api/{slug}/reports/weekly?weeks=1");
+            Assert.Equal(Cases.Policies.MunicipalPolicies.For(slug).ReportSuppressBelow, weekly.GetProperty("suppressBelow").GetInt32());
+        }
+
+        // Higher: 市民課's 5 cases are now too few as well.
+        var stricter = (await _scenario.GetAsync("/api/saku/reports/renewals?groupBy=office&suppressBelow=6")).GetProperty("groups").EnumerateArray()
+            .ToDictionary(g => g.GetProperty("office").GetString() ?? "");
+        Assert.True(stricter["shimin-ka"].GetProperty("suppressed").GetBoolean());
+
+        // A supervisor reads every case's audit trail: a group of one tells them nothing the cases do not.
+        _server.Role = Cases.Auth.StaffRole.Supervisor;
+        var open = (await _scenario.GetAsync("/api/saku/reports/renewals?groupBy=office&suppressBelow=1")).GetProperty("groups").EnumerateArray()
+            .ToDictionary(g => g.GetProperty("office").GetString() ?? "");
+        Assert.False(open["usuda"].GetProperty("suppressed").GetBoolean());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Http.GetAsync("/api/saku/reports/renewals?suppressBelow=0")).StatusCode);
+    }
 }

@@ -172,7 +172,8 @@ public sealed class CorrectionReadModelTests : IAsyncLifetime
         var atUsuda = Assert.Single((await GetAsync("/api/saku/cases?office=usuda")).EnumerateArray());
         Assert.Equal(0, atUsuda.GetProperty("visits").GetInt32());
 
-        _server.Role = StaffRole.Analyst;
+        // Below the municipality's floor of 5: a supervisor's report.
+        _server.Role = StaffRole.Supervisor;
         var totals = (await GetAsync("/api/saku/reports/renewals?suppressBelow=1")).GetProperty("totals");
         Assert.Equal(2, totals.GetProperty("finishedCases").GetInt32());
         Assert.Equal(0.5, totals.GetProperty("visitsPerCase").GetDouble(), 9);

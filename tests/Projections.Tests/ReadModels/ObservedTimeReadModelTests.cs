@@ -156,7 +156,8 @@ public sealed class ObservedTimeReadModelTests : IAsyncLifetime
         Assert.Equal(new DateTimeOffset(2026, 3, 16, 23, 50, 0, JapanTime.Offset), ((Cases.Renewal.RenewalEvent)events[0].Data).At);
 
         await _db.CaughtUpAsync(_server.Services.GetRequiredService<IDocumentStore>());
-        _server.Role = StaffRole.Analyst;
+        // Below the municipality's floor of 5: a supervisor's report.
+        _server.Role = StaffRole.Supervisor;
         var totals = (await StationRequests.GetAsync(_server, "/api/saku/reports/renewals?suppressBelow=1")).GetProperty("totals");
         Assert.Equal((1, 1, 0), (totals.GetProperty("cases").GetInt32(), totals.GetProperty("open").GetInt32(), totals.GetProperty("lapsed").GetInt32()));
     }

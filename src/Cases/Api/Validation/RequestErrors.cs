@@ -40,6 +40,10 @@ public sealed record FieldError(string Ja, string En)
         return new($"{policy.NameJa}の窓口ではありません(指定できる窓口: {ids})", $"Not an office of {policy.Slug} (offices: {ids})");
     }
 
+    public static FieldError BelowSuppressionFloor(MunicipalPolicy policy) =>
+        new($"{policy.NameJa}の集計では{policy.ReportSuppressBelow}件未満の区分を表示しません({policy.ReportSuppressBelow}以上を指定してください)",
+            $"{policy.Slug} shows no group of fewer than {policy.ReportSuppressBelow} cases (ask for {policy.ReportSuppressBelow} or more)");
+
     public static FieldError UnknownDocumentKind(MunicipalPolicy policy) =>
         new($"{policy.NameJa}で受け付ける書類の種類ではありません", $"Not a document kind {policy.Slug} accepts");
 
