@@ -83,7 +83,7 @@ internal static class FailoverBenchmark
             Console.WriteLine($"# PostgreSQL {bench.ServerVersion}; {Environment.ProcessorCount} cores; load average {RebuildBenchmark.LoadAverage()}");
             var owner = StartServer();
             await owner.StartedAsync(TimeSpan.FromMinutes(2));
-            await UntilAsync(async () => Owner(await admin.StatusAsync(ct)) is { } o && owner.Owns(o), TimeSpan.FromMinutes(1), ct);
+            await UntilAsync(async () => Owner(await admin.StatusAsync(ct: ct)) is { } o && owner.Owns(o), TimeSpan.FromMinutes(1), ct);
             var standby = StartServer();
             await standby.StartedAsync(TimeSpan.FromMinutes(2));
 
@@ -96,7 +96,7 @@ internal static class FailoverBenchmark
                 // The standby has started and is trying for the shards' locks (LeadershipPollingTime).
                 var killedAt = Stopwatch.GetTimestamp();
                 owner.KillHard();
-                await UntilAsync(async () => Owner(await admin.StatusAsync(ct)) is { } o && standby.Owns(o), TimeSpan.FromMinutes(1), ct);
+                await UntilAsync(async () => Owner(await admin.StatusAsync(ct: ct)) is { } o && standby.Owns(o), TimeSpan.FromMinutes(1), ct);
                 var seconds = Stopwatch.GetElapsedTime(killedAt).TotalSeconds;
                 takeovers.Add(seconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -143,7 +143,7 @@ internal static class RebuildBenchmark
         raw = Math.Max(raw, await RawScanAsync(bench.DataSource, ct));
 
         // Every rebuild reached the head of the log, and none set an event aside.
-        var status = await new ProjectionAdmin(store, bench.DataSource, models).StatusAsync(ct);
+        var status = await new ProjectionAdmin(store, bench.DataSource, models).StatusAsync(ct: ct);
         foreach (var model in chosen)
         {
             var s = status.Single(s => s.Name == model.Name);

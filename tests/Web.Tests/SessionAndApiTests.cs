@@ -175,7 +175,7 @@ public sealed class SessionAndApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_admin_resumes_and_rebuilds_projections_over_http_and_no_one_else_may()
+    public async Task The_admin_resumes_projections_over_http_the_operator_rebuilds_them_on_the_host_and_no_one_else_may()
     {
         await _web.CaughtUpAsync();
         _web.Server.Role = StaffRole.Admin;
@@ -201,12 +201,16 @@ public sealed class SessionAndApiTests : IAsyncLifetime
         var noLetters = await _web.Server.PostAsync("/api/saku/ops/projections/case-finder/replay", new { });
         Assert.Equal(HttpStatusCode.Conflict, noLetters.StatusCode);
 
-        var rebuilt = await _web.Server.PostAsync("/api/saku/ops/projections/renewal-report/rebuild", new { });
-        Assert.Equal(HttpStatusCode.Accepted, rebuilt.StatusCode);
-        var answer = JsonDocument.Parse(await rebuilt.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("rebuild", answer.GetProperty("command").GetString());
-        Assert.Contains($":{Environment.ProcessId} ", answer.GetProperty("owner").GetString());
-        // The owner (this test's server) rebuilds it, then runs it on: a case opened afterwards reaches it too.
+        // A rebuild remakes every municipality's rows: not a municipality's admin's to start (issue 14).
+        var refused = await _web.Server.PostAsync("/api/saku/ops/projections/renewal-report/rebuild", new { });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("urn:casesystem:problem:projection-system-wide", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
+        // The system's operator asks from the host (ops/projections); the owner (this test's server) rebuilds it,
+        // then runs it on: a case opened afterwards reaches it too.
+        var output = new StringWriter();
+        Assert.Equal(0, await CaseSystem.Projections.Daemon.ProjectionsCommand.RunAsync(["rebuild", "renewal-report"],
+            _web.Database.ConnectionString, output, TextWriter.Null));
+        Assert.Contains($":{Environment.ProcessId} ", output.ToString());
         await _web.CaughtUpAsync();
         _web.Server.Role = StaffRole.Clerk;
         await _web.OpenCaseAsync("再構築 後子", "サイコウチク アトコ");

@@ -49,12 +49,19 @@ public enum ProjectionCommand
 /// The operators' view of the read models over Marten's daemon tables (mt_event_progression,
 /// mt_doc_deadletterevent), readable from any process, and their commands, which go to the
 /// process that owns the shard by NOTIFY (<see cref="ProjectionControl"/>).
+/// <para>
+/// A read model's shard serves every municipality: a municipality's admin sees and replays the
+/// dead letters of its own cases only (<c>municipality</c>), and the system operator, on the host
+/// (ops/projections), all of them (null). Issue 14: an admin of one municipality could replay or
+/// skip another's events.
+/// </para>
 /// </summary>
 public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, ReadModels models, IProjectionCoordinator? coordinator = null)
 {
     public const string Channel = "projections_control";
 
-    public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default)
+    /// <summary>Every read model's status; the dead letters counted are the municipality's (all when null).</summary>
+    public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(string? municipality = null, CancellationToken ct = default)
     {
         var all = models.All;
         var schema = store.Options.Events.DatabaseSchemaName;
@@ -81,7 +88,7 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
             Value = all.Select(m => (long)ProjectionLockIds.Compute(schema, m.Shard, lockId)).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint,
         });
-        var letters = await DeadLetterCountsAsync(ct);
+        var letters = await DeadLetterCountsAsync(municipality, ct);
         var rows = new List<ProjectionStatus>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         for (var i = 0; await reader.ReadAsync(ct); i++)
@@ -114,18 +121,22 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
         return written?.ToLowerInvariant() ?? (owner is null ? null : "running");
     }
 
-    private async Task<Dictionary<string, long>> DeadLetterCountsAsync(CancellationToken ct)
+    private async Task<Dictionary<string, long>> DeadLetterCountsAsync(string? municipality, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var names = await session.Query<DeadLetterEvent>().Select(d => d.ProjectionName).ToListAsync(ct);
+        var names = await Letters(session, municipality).Select(d => d.ProjectionName).ToListAsync(ct);
         return names.GroupBy(n => n).ToDictionary(g => g.Key, g => (long)g.Count());
     }
 
-    public async Task<IReadOnlyList<ParkedEvent>> DeadLettersAsync(string name, CancellationToken ct = default)
+    /// <summary>The dead letters of the municipality's events (every municipality's when null).</summary>
+    private static IQueryable<DeadLetterEvent> Letters(IQuerySession session, string? municipality) =>
+        municipality is null ? session.Query<DeadLetterEvent>() : session.Query<DeadLetterEvent>().Where(d => d.TenantId == municipality);
+
+    public async Task<IReadOnlyList<ParkedEvent>> DeadLettersAsync(string name, string? municipality = null, CancellationToken ct = default)
     {
         Known(name);
         await using var session = store.QuerySession();
-        var letters = await session.Query<DeadLetterEvent>().Where(d => d.ProjectionName == name).ToListAsync(ct);
+        var letters = await Letters(session, municipality).Where(d => d.ProjectionName == name).ToListAsync(ct);
         var cases = await CasesOfAsync(letters.Select(l => l.EventSequence), ct);
         return [.. letters.OrderBy(l => l.EventSequence).Select(l =>
         {
@@ -135,17 +146,24 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
         })];
     }
 
-    /// <summary>Asks the process that owns the read model's shard to carry out the command (NOTIFY; it acts at once).</summary>
-    public async Task RequestAsync(ProjectionCommand command, string name, CancellationToken ct = default)
+    /// <summary>
+    /// Asks the process that owns the read model's shard to carry out the command (NOTIFY; it acts
+    /// at once); a replay for a municipality replays its dead letters only.
+    /// </summary>
+    public async Task RequestAsync(ProjectionCommand command, string name, string? municipality = null, CancellationToken ct = default)
     {
         Known(name);
         await using var cmd = db.CreateCommand("select pg_notify($1, $2)");
         cmd.Parameters.AddWithValue(Channel);
-        cmd.Parameters.AddWithValue(JsonSerializer.Serialize(new ControlMessage(command, name)));
+        cmd.Parameters.AddWithValue(JsonSerializer.Serialize(new ControlMessage(command, name, municipality)));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    internal sealed record ControlMessage(ProjectionCommand Command, string Name);
+    internal sealed record ControlMessage(ProjectionCommand Command, string Name, string? Municipality = null);
+
+    /// <summary>The municipality whose event this is; null when the log has no such event.</summary>
+    public async Task<string?> MunicipalityOfAsync(long sequence, CancellationToken ct = default) =>
+        (await CasesOfAsync([sequence], ct)).TryGetValue(sequence, out var c) ? c.Municipality : null;
 
     /// <summary>
     /// Folds the cases of the read model's dead letters anew from their whole streams and writes
@@ -153,13 +171,13 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
     /// with the shard stopped, so no page of the daemon writes the same cases meanwhile.
     /// Returns how many cases were folded anew.
     /// </summary>
-    public async Task<int> ReplayDeadLettersAsync(string name, CancellationToken ct = default)
+    public async Task<int> ReplayDeadLettersAsync(string name, string? municipality = null, CancellationToken ct = default)
     {
         var model = Known(name);
         List<DeadLetterEvent> letters;
         await using (var query = store.QuerySession())
         {
-            letters = [.. await query.Query<DeadLetterEvent>().Where(d => d.ProjectionName == name).ToListAsync(ct)];
+            letters = [.. await Letters(query, municipality).Where(d => d.ProjectionName == name).ToListAsync(ct)];
         }
         if (letters.Count == 0) return 0;
         var cases = await CasesOfAsync(letters.Select(l => l.EventSequence), ct);

@@ -46,7 +46,8 @@ public sealed class ProjectionControl(NpgsqlDataSource db, IProjectionCoordinato
             var daemon = coordinator.DaemonForMainDatabase();
             var agent = daemon.CurrentAgents().FirstOrDefault(a => a.Name.Identity == model.Shard.Identity);
             if (agent is null) return;
-            logger.LogInformation("{Command} of read model {Name} requested; this process owns its shard", message.Command, model.Name);
+            logger.LogInformation("{Command} of read model {Name} requested ({Municipality}); this process owns its shard", message.Command, model.Name,
+                message.Municipality ?? "every municipality");
             switch (message.Command)
             {
                 case ProjectionCommand.Rebuild:
@@ -62,7 +63,7 @@ public sealed class ProjectionControl(NpgsqlDataSource db, IProjectionCoordinato
                     await daemon.StopAgentAsync(model.Shard.Identity);
                     try
                     {
-                        var cases = await admin.ReplayDeadLettersAsync(model.Name, ct);
+                        var cases = await admin.ReplayDeadLettersAsync(model.Name, message.Municipality, ct);
                         logger.LogInformation("read model {Name}: {Cases} case(s) of its dead letters folded anew", model.Name, cases);
                     }
                     finally

@@ -22,22 +22,43 @@ public static class ProjectionOps
     public static readonly Problems.Kind NoDeadLetters = new("urn:casesystem:problem:projection-no-dead-letters", StatusCodes.Status409Conflict,
         "この集計処理に保留イベントはありません。/ The read model has no dead letters.");
 
+    public static readonly Problems.Kind SystemWide = new("urn:casesystem:problem:projection-system-wide", StatusCodes.Status403Forbidden,
+        "再構築はすべての自治体の集計を作り直すため、システムの運用者がサーバーで ops/projections rebuild を実行します。" +
+        "/ A rebuild remakes the read model of every municipality: the system's operator runs ops/projections rebuild on the server.");
+    public static readonly Problems.Kind OtherMunicipalitysEvent = new("urn:casesystem:problem:projection-other-municipality", StatusCodes.Status403Forbidden,
+        "この集計処理は他の自治体のイベントで停止しています。再開はシステムの運用者が行います(ops/projections resume)。" +
+        "/ The read model stopped at another municipality's event: the system's operator resumes it (ops/projections resume).");
+
+    /// <summary>
+    /// The read models serve every municipality from one shard each: an admin acts for their own
+    /// municipality only (issue 14). They replay their own cases' dead letters; they resume a
+    /// read model stopped at one of their own events (resuming sets the failing event aside, so it
+    /// would skip another municipality's); a rebuild, which remakes every municipality's rows, is
+    /// the system operator's, on the host (ops/projections).
+    /// </summary>
     public static RouteGroupBuilder MapProjectionOps(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/ops/projections", async (ProjectionAdmin admin, CancellationToken ct) => Results.Ok(await admin.StatusAsync(ct)))
+        tenant.MapGet("/ops/projections", async (string municipality, ProjectionAdmin admin, CancellationToken ct) =>
+            Results.Ok(await admin.StatusAsync(municipality, ct)))
             .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
-        tenant.MapGet("/ops/projections/{name}/dead-letters", async (string name, ProjectionAdmin admin, CancellationToken ct) =>
-            admin.Find(name) is null ? Problems.Result(UnknownProjection, name) : Results.Ok(await admin.DeadLettersAsync(name, ct)))
+        tenant.MapGet("/ops/projections/{name}/dead-letters", async (string municipality, string name, ProjectionAdmin admin, CancellationToken ct) =>
+            admin.Find(name) is null ? Problems.Result(UnknownProjection, name) : Results.Ok(await admin.DeadLettersAsync(name, municipality, ct)))
             .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapPost("/ops/projections/{name}/{command}", async (string municipality, string name, string command, ProjectionAdmin admin, CancellationToken ct) =>
         {
             if (!Enum.TryParse<ProjectionCommand>(command, ignoreCase: true, out var what)) return Results.NotFound();
             if (admin.Find(name) is null) return Problems.Result(UnknownProjection, name);
-            var status = (await admin.StatusAsync(ct)).Single(s => s.Name == name);
+            if (what == ProjectionCommand.Rebuild) return Problems.Result(SystemWide, name);
+            var status = (await admin.StatusAsync(municipality, ct)).Single(s => s.Name == name);
             if (status.Owner is null) return Problems.Result(NotRunning, name);
-            if (what == ProjectionCommand.Resume && status.State is not ("paused" or "stopped")) return Problems.Result(NotPaused, name);
+            if (what == ProjectionCommand.Resume)
+            {
+                if (status.State is not ("paused" or "stopped")) return Problems.Result(NotPaused, name);
+                if (status.FailedAt is { } at && await admin.MunicipalityOfAsync(at, ct) is { } of && of != municipality)
+                    return Problems.Result(OtherMunicipalitysEvent, name);
+            }
             if (what == ProjectionCommand.Replay && status.DeadLetters == 0) return Problems.Result(NoDeadLetters, name);
-            await admin.RequestAsync(what, name, ct);
+            await admin.RequestAsync(what, name, municipality, ct);
             return Results.Accepted($"/api/{municipality}/ops/projections", new { name, command = what.ToString().ToLowerInvariant(), owner = status.Owner });
         }).RequireStaff(StaffRole.Admin);
         return tenant;

@@ -3,7 +3,7 @@ import { h, kids, api, header, problemBox, say, momentJa } from "/assets/app.js"
 await header();
 const target = document.getElementById("status");
 const stateJa = { running: "稼働中", paused: "停止中(エラー)", stopped: "停止", rebuilding: "再構築中" };
-const commandJa = { rebuild: "再構築", resume: "再開", replay: "保留イベントの再適用" };
+const commandJa = { resume: "再開", replay: "保留イベントの再適用" };
 const opened = new Set();
 
 async function refresh() {
@@ -31,8 +31,8 @@ async function refresh() {
           p.state === "paused" || p.state === "stopped"
             ? [h("button", { type: "button", onclick: () => act(p.name, "resume"), "aria-label": `${p.name} を再開` }, "再開"), " "] : null,
           p.deadLetters
-            ? [h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "replay"), "aria-label": `${p.name} の保留イベントを再適用` }, "保留を再適用"), " "] : null,
-          h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "rebuild"), "aria-label": `${p.name} を再構築` }, "再構築")] : "—")),
+            ? h("button", { type: "button", class: "secondary", onclick: () => act(p.name, "replay"), "aria-label": `${p.name} の保留イベントを再適用` }, "保留を再適用") : null,
+          ] : "—")),
       letters ? h("tr", { class: "dead-letters", dataset: { for: p.name } }, h("td", { colspan: 10 }, letterTable(letters))) : null,
     ])))));
 }
@@ -54,7 +54,6 @@ async function toggle(name) {
 }
 
 async function act(name, what) {
-  if (what === "rebuild" && !confirm(`${name} を空にして、イベントの記録全体から作り直します。作り直しが終わるまで、この集計の画面は一部の案件しか表示しません。よろしいですか?`)) return;
   const r = await api(`/ops/projections/${encodeURIComponent(name)}/${what}`, { method: "POST", body: {} });
   if (!r.ok) document.getElementById("live").replaceChildren(...kids(problemBox(r.problem)));
   else say(`${name}: ${commandJa[what]}を依頼しました(担当: ${r.data.owner})。`);
