@@ -1,3 +1,4 @@
+using CaseSystem.Cases.Auth.Members;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
@@ -112,6 +113,9 @@ public static class CasesModule
         // start (ops/run, 2026-12-02).
 
         services.AddSingleton(sp => new ChainVerifier(sp.GetRequiredService<NpgsqlDataSource>()));
+        // The embedded staff directory and the server-side sessions (issue 14).
+        services.AddSingleton(sp => new StaffDirectory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new StaffSessions(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CaseViewLog>();
         services.AddStaffAuthentication(configuration);
         // Wolverine logs a body it could not read as an error, under the request type's name, with
@@ -165,6 +169,7 @@ public static class CasesModule
         tenant.MapGet("/integrity", async (string municipality, ChainVerifier chains, CancellationToken ct) =>
             Results.Ok(await chains.VerifyAllAsync(municipality, ct))).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
         tenant.MapCaseEndpoints();
+        tenant.MapStaffDirectory();
         tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, ChainVerifier chains, CancellationToken ct) =>
             await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound))
             .RequireStaff(StaffRole.Supervisor, StaffRole.Admin);

@@ -6,6 +6,7 @@ using CaseSystem.Server.Pages;
 using JasperFx;
 
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
+if (args is ["staff", ..]) return await CaseSystem.Cases.Auth.Members.StaffCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
 if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);

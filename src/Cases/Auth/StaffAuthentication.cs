@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using CaseSystem.Cases.Auth.Members;
 
 namespace CaseSystem.Cases.Auth;
 
@@ -170,10 +171,10 @@ public static class StaffAuthentication
 }
 
 /// <summary>
-/// The browser session of the pages: after sign-in the staff token itself is kept in an HttpOnly,
-/// SameSite=Strict cookie without an expiry of its own (the token's expiry is checked on every
-/// request). A request authenticated by that cookie whose method is not safe must also carry
-/// <see cref="CsrfHeader"/> with <see cref="StaffTokenSigner.CsrfToken"/> of the session.
+/// The browser session of the pages: after sign-in an HttpOnly, SameSite=Strict cookie holds the
+/// id of a server-side session (<see cref="Members.StaffSessions"/>: one shift at most, ended at
+/// once by sign-out or by an admin). A request authenticated by that cookie whose method is not
+/// safe must also carry <see cref="CsrfHeader"/> with <see cref="StaffTokenSigner.CsrfToken"/> of the session.
 /// </summary>
 public static class StaffSession
 {
@@ -203,39 +204,48 @@ internal sealed class StaffTokenAuthenticationHandler(
 {
     private const string Bearer = "Bearer ";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
         {
-            return Task.FromResult(FromSessionCookie());
+            return await FromSessionCookieAsync();
         }
         if (headers.Count > 1)
         {
-            return Task.FromResult(AuthenticateResult.Fail("More than one Authorization header."));
+            return AuthenticateResult.Fail("More than one Authorization header.");
         }
         var header = headers[0] ?? "";
         if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
-        var who = signer.Validate(header[Bearer.Length..].Trim(), clock.GetUtcNow());
-        return Task.FromResult(who is null
-            ? AuthenticateResult.Fail("The staff token is invalid or expired.")
-            : AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name)));
+        if (signer.Validate(header[Bearer.Length..].Trim(), clock.GetUtcNow()) is not { } who)
+        {
+            return AuthenticateResult.Fail("The staff token is invalid or expired.");
+        }
+        // Revoked by its id, or its staff member disabled in the directory (where the app has one).
+        if (Sessions is { } sessions && await sessions.IsRevokedAsync(who, Context.RequestAborted))
+        {
+            return AuthenticateResult.Fail("The staff token was revoked.");
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name));
     }
 
-    private AuthenticateResult FromSessionCookie()
+    private StaffSessions? Sessions => Context.RequestServices.GetService<StaffSessions>();
+
+    /// <summary>The session cookie names a server-side session (<see cref="StaffSessions"/>); an unsafe method also needs the page's anti-forgery header.</summary>
+    private async Task<AuthenticateResult> FromSessionCookieAsync()
     {
-        if (!Request.Cookies.TryGetValue(StaffSession.Cookie, out var token) || string.IsNullOrEmpty(token))
+        if (!Request.Cookies.TryGetValue(StaffSession.Cookie, out var id) || string.IsNullOrEmpty(id))
         {
             return AuthenticateResult.NoResult();
         }
-        if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
+        if (Sessions is not { } sessions || await sessions.FindAsync(id, Context.RequestAborted) is not { } who)
         {
-            return AuthenticateResult.Fail("The session's staff token is invalid or expired.");
+            return AuthenticateResult.Fail("The session ended or expired.");
         }
-        if (!StaffSession.IsSafe(Request.Method) && !signer.CsrfMatches(token, Request.Headers[StaffSession.CsrfHeader].ToString()))
+        if (!StaffSession.IsSafe(Request.Method) && !signer.CsrfMatches(id, Request.Headers[StaffSession.CsrfHeader].ToString()))
         {
             return AuthenticateResult.Fail(new StaffSession.CsrfRejectedException());
         }

@@ -14,7 +14,11 @@ public enum StaffRole { Clerk, Supervisor, Analyst, Station, Admin, Display }
 /// when the token naming them expires. This is everything a token carries: no names, no PINs, no
 /// personal data of residents.
 /// </summary>
-public sealed record StaffIdentity(string StaffId, StaffRole Role, string Municipality, string Office, DateTimeOffset ExpiresAt);
+public sealed record StaffIdentity(string StaffId, StaffRole Role, string Municipality, string Office, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The id of the token that names this identity (ops/token's jti), by which it can be revoked; null for a browser session.</summary>
+    public string? TokenId { get; init; }
+}
 
 public static class StaffRoles
 {
@@ -86,6 +90,8 @@ public sealed class StaffTokenSigner
             writer.WriteString("municipality", who.Municipality);
             writer.WriteString("office", who.Office);
             writer.WriteNumber("exp", who.ExpiresAt.ToUnixTimeSeconds());
+            // Its id, so that it can be revoked before it expires (ops/token revoke; issue 14).
+            writer.WriteString("jti", who.TokenId ?? Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)));
             writer.WriteEndObject();
         }
         var payload = Base64Url.EncodeToString(json.WrittenSpan);
@@ -156,13 +162,14 @@ public sealed class StaffTokenSigner
             var role = StaffRoles.Parse(Text(root, "role"));
             var municipality = Text(root, "municipality");
             var office = Text(root, "office");
-            if (staff is null || role is null || municipality is null || office is null
+            var jti = Text(root, "jti");
+            if (staff is null || role is null || municipality is null || office is null || jti is null
                 || !root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var seconds)
                 || seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
             {
                 return null;
             }
-            return new StaffIdentity(staff, role.Value, municipality, office, DateTimeOffset.FromUnixTimeSeconds(seconds));
+            return new StaffIdentity(staff, role.Value, municipality, office, DateTimeOffset.FromUnixTimeSeconds(seconds)) { TokenId = jti };
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

@@ -16,7 +16,8 @@ public static class DemoClock
 {
     private const int FirstPageSize = 1000;
 
-    public static async Task MoveForwardAsync(ShiftedClock clock, IMessageStore store, DateTimeOffset at, CancellationToken ct)
+    /// <returns>How far the clock moved.</returns>
+    public static async Task<TimeSpan> MoveForwardAsync(ShiftedClock clock, IMessageStore store, DateTimeOffset at, CancellationToken ct)
     {
         var before = clock.Offset;
         clock.MoveForwardTo(at);
@@ -25,6 +26,7 @@ public static class DemoClock
         {
             await store.ScheduledMessages.RescheduleAsync(id, due - by, ct);
         }
+        return by;
     }
 
     /// <summary>

@@ -110,5 +110,6 @@ public static class CaseStore
 
         opts.Storage.Add(new HashChainFeature(opts));
         opts.Storage.ExtendedSchemaObjects.Add(CaseViewsTable.Definition);
+        opts.Storage.ExtendedSchemaObjects.AddRange(CaseSystem.Cases.Auth.Members.StaffTables.All);
     }
 }

@@ -5,6 +5,8 @@ using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Demo;
 using CaseSystem.Cases.Timers;
 using CaseSystem.Cases.Policies;
+using System.Threading.RateLimiting;
+using CaseSystem.Cases.Auth.Members;
 using Microsoft.AspNetCore.Authentication;
 
 namespace CaseSystem.Server.Pages;
@@ -33,6 +35,9 @@ public static class PagesModule
         new("/notices", "notices.html", "通知書の取込", "Notice import", [StaffRole.Clerk, StaffRole.Supervisor]),
         new("/board", "board.html", "呼出し表示", "Queue display", [StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station]),
         new("/projections", "projections.html", "集計処理の状態", "Projection status", [StaffRole.Admin]),
+        new("/staff", "staff.html", "職員名簿", "Staff directory", [StaffRole.Admin]),
+        new("/account", "account.html", "パスワードの変更", "Change password",
+            [StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Analyst, StaffRole.Admin], Nav: false),
         // The wall display's own page (issue 13): its office's board only, no menu, no staff id, no sign-out.
         new("/kiosk", "board.html", "呼出し表示(掲示用)", "Queue display kiosk", [StaffRole.Display]),
         new("/kiosk/{office}", "board.html", "呼出し表示(掲示用)", "Queue display kiosk", [StaffRole.Display, StaffRole.Supervisor], Nav: false),
@@ -50,11 +55,13 @@ public static class PagesModule
             await SignedInAsync(http) is { } who ? Results.Redirect(Home(who.Role)) : Results.Redirect("/signin"));
         app.MapGet("/signin", (HttpContext http, PageAssets assets) => assets.Page(http, "signin.html"));
         app.MapPost("/signin", SignInAsync).DisableAntiforgery();
-        app.MapPost("/signout", async (HttpContext http) =>
+        app.MapPost("/signout", async (HttpContext http, StaffSessions sessions) =>
         {
             // Through the scheme: with the session cookie, a POST needs the page's anti-forgery header.
             var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
             if (result.Failure is StaffSession.CsrfRejectedException) return Problems.Result(StaffProblems.CsrfRejected);
+            // The session ends on the server: a copy of the cookie signs no one in afterwards.
+            if (http.Request.Cookies.TryGetValue(StaffSession.Cookie, out var id) && !string.IsNullOrEmpty(id)) await sessions.EndAsync(id);
             http.Response.Cookies.Delete(StaffSession.Cookie, CookieOptions(http));
             return Results.NoContent();
         });
@@ -125,12 +132,25 @@ public static class PagesModule
         IsEssential = true,
     };
 
+    public static readonly Problems.Kind TooManySignIns = new("urn:casesystem:problem:too-many-sign-ins", StatusCodes.Status429TooManyRequests,
+        "サインインの試行が多すぎます。1分ほど待ってからやり直してください。/ Too many sign-in attempts; wait a minute and try again.");
+
     /// <summary>
-    /// The sign-in form's POST: a token pasted from <c>ops/token</c>. A browser's POST from another
-    /// site is refused by its Origin (no one can be signed in as someone else behind their back);
-    /// a valid token becomes the session cookie.
+    /// Sign-ins per client address and minute, before any password is checked (a password check
+    /// costs an Argon2id hash); each member is also locked after 5 wrong passwords (StaffDirectory).
     /// </summary>
-    private static async Task<IResult> SignInAsync(HttpContext http, StaffTokenSigner signer, TimeProvider clock)
+    private static readonly PartitionedRateLimiter<string> SignInLimiter = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) }));
+
+    /// <summary>
+    /// The sign-in form's POST: a member of the staff directory with their password, or a terminal
+    /// (a station, a wall display) or a script with a token of <c>ops/token</c>. Either starts a
+    /// server-side session of one shift at most, whose id is the cookie (<see cref="StaffSessions"/>).
+    /// A browser's POST from another site is refused by its Origin (no one can be signed in as
+    /// someone else behind their back).
+    /// </summary>
+    private static async Task<IResult> SignInAsync(HttpContext http, StaffTokenSigner signer, StaffDirectory directory, StaffSessions sessions,
+        TimeProvider clock)
     {
         var origin = http.Request.Headers.Origin.ToString();
         var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
@@ -138,6 +158,12 @@ public static class PagesModule
             || (origin.Length > 0 && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase)))
         {
             return Problems.Result(StaffProblems.CsrfRejected, "他のサイトからのサインインは受け付けません。/ Sign-in from another site is refused.");
+        }
+        using var lease = SignInLimiter.AttemptAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "");
+        if (!lease.IsAcquired)
+        {
+            http.Response.Headers.RetryAfter = "60";
+            return Problems.Result(TooManySignIns);
         }
         if (!http.Request.HasFormContentType) return Results.Redirect("/signin?error=invalid");
         IFormCollection form;
@@ -150,14 +176,35 @@ public static class PagesModule
             // A NUL or another character a form may not carry: the sign-in again, not a 500.
             return Results.Redirect("/signin?error=invalid");
         }
-        var token = form["token"].ToString().Trim();
         var next = form["next"].ToString();
-        if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
+        var who = await WhoSignsInAsync(form, signer, directory, sessions, clock);
+        if (who is null)
         {
             return Results.Redirect("/signin?error=invalid" + (next.Length > 0 ? "&next=" + Uri.EscapeDataString(next) : ""));
         }
-        http.Response.Cookies.Append(StaffSession.Cookie, token, CookieOptions(http));
+        var (id, _) = await sessions.StartAsync(who);
+        http.Response.Cookies.Append(StaffSession.Cookie, id, CookieOptions(http));
         return Results.Redirect(IsLocalPath(next) ? next : Home(who.Role));
+    }
+
+    /// <summary>The identity the form proves, or null: a wrong password, an unknown or disabled or locked member, a bad or revoked token all look alike.</summary>
+    private static async Task<StaffIdentity?> WhoSignsInAsync(IFormCollection form, StaffTokenSigner signer, StaffDirectory directory,
+        StaffSessions sessions, TimeProvider clock)
+    {
+        var token = form["token"].ToString().Trim();
+        if (token.Length > 0)
+        {
+            return signer.Validate(token, clock.GetUtcNow()) is { } bearer && !await sessions.IsRevokedAsync(bearer) ? bearer : null;
+        }
+        var (municipality, staffId, password) = (form["municipality"].ToString(), form["staffId"].ToString().Trim(), form["password"].ToString());
+        if (!MunicipalPolicies.All.ContainsKey(municipality) || staffId.Length is 0 or > 40 || password.Length is 0 or > PasswordHasher.MaxLength)
+        {
+            return null;
+        }
+        var (outcome, member) = await directory.SignInAsync(municipality, staffId, password);
+        return outcome == SignInOutcome.SignedIn && member is not null
+            ? new StaffIdentity(member.StaffId, member.Role, member.Municipality, member.Office, clock.GetUtcNow() + StaffSessions.MaxLength)
+            : null;
     }
 
     /// <summary>
@@ -170,7 +217,8 @@ public static class PagesModule
         && !next.Any(c => c == '\\' || char.IsWhiteSpace(c) || char.IsControl(c));
 
     /// <summary>The demo's clock moved forward (demo mode only): any signed-in staff member, with the page's anti-forgery header.</summary>
-    private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock, Wolverine.Runtime.IWolverineRuntime wolverine, CancellationToken ct)
+    private static async Task<IResult> MoveDemoClockAsync(HttpContext http, TimeProvider clock, Wolverine.Runtime.IWolverineRuntime wolverine,
+        StaffSessions sessions, CancellationToken ct)
     {
         var result = await http.AuthenticateAsync(StaffAuthentication.Scheme);
         if (result.Failure is StaffSession.CsrfRejectedException) return Problems.Result(StaffProblems.CsrfRejected);
@@ -182,7 +230,7 @@ public static class PagesModule
             return Problems.Result(Problems.BadRequest, "at に日時(時差付き)を指定してください。/ Give 'at' as a date and time with its offset.");
         }
         if (at < clock.GetUtcNow()) return Problems.Result(Problems.BadRequest, "デモの時計は進めることだけができます。/ The demo clock only moves forward.");
-        await DemoClock.MoveForwardAsync(shifted, wolverine.Storage, at, ct);
+        await sessions.ShiftAsync(await DemoClock.MoveForwardAsync(shifted, wolverine.Storage, at, ct), ct);
         return Results.Ok(new { now = clock.GetUtcNow() });
     }
 

@@ -7,7 +7,7 @@ namespace CaseSystem.Cases.Tests.Auth;
 public sealed class StaffTokenSignerTests
 {
     private static readonly StaffIdentity Clerk =
-        new("clerk-1", StaffRole.Clerk, "saku", "shimin-ka", Tokens.Noon.AddHours(12));
+        new("clerk-1", StaffRole.Clerk, "saku", "shimin-ka", Tokens.Noon.AddHours(12)) { TokenId = "token-1" };
 
     private readonly byte[] _key = Tokens.NewKey();
 
@@ -43,7 +43,7 @@ public sealed class StaffTokenSignerTests
 
         using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]));
 
-        Assert.Equal(["staff", "role", "municipality", "office", "exp"], payload.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["staff", "role", "municipality", "office", "exp", "jti"], payload.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal("clerk", payload.RootElement.GetProperty("role").GetString());
         Assert.Equal(Clerk.ExpiresAt.ToUnixTimeSeconds(), payload.RootElement.GetProperty("exp").GetInt64());
     }
@@ -135,22 +135,23 @@ public sealed class StaffTokenSignerTests
     }
 
     [Theory]
-    [InlineData("""{"staff":"c1","role":"janitor","municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"Clerk","municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"0","municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":0,"municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"","role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":" ","office":"shimin-ka","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","exp":4102444800}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka"}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":"4102444800"}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800.5}""")]
-    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":99999999999999999}""")]
+    [InlineData("""{"staff":"c1","role":"janitor","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"Clerk","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"0","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":0,"municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"","role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":" ","office":"shimin-ka","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","exp":4102444800,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":"4102444800","jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800.5,"jti":"j1"}""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":99999999999999999,"jti":"j1"}""")]
     [InlineData("""["c1","clerk","saku","shimin-ka",4102444800]""")]
     [InlineData("""{"staff":"c1",""")]
     [InlineData("""null""")]
+    [InlineData("""{"staff":"c1","role":"clerk","municipality":"saku","office":"shimin-ka","exp":4102444800}""")] // no id: not revocable
     public void A_correctly_signed_payload_with_an_unknown_role_or_missing_fields_is_refused(string json) =>
         Assert.Null(new StaffTokenSigner(_key).Validate(Tokens.Forge(_key, json), Tokens.Noon));
 
@@ -158,9 +159,9 @@ public sealed class StaffTokenSignerTests
     public void A_correctly_signed_complete_payload_is_accepted()
     {
         // The counterpart of the test above: the forging helper itself makes valid tokens.
-        var token = Tokens.Forge(_key, """{"staff":"c1","role":"station","municipality":"saku","office":"shimin-ka","exp":4102444800}""");
+        var token = Tokens.Forge(_key, """{"staff":"c1","role":"station","municipality":"saku","office":"shimin-ka","exp":4102444800,"jti":"j1"}""");
 
-        Assert.Equal(new StaffIdentity("c1", StaffRole.Station, "saku", "shimin-ka", DateTimeOffset.FromUnixTimeSeconds(4102444800)),
+        Assert.Equal(new StaffIdentity("c1", StaffRole.Station, "saku", "shimin-ka", DateTimeOffset.FromUnixTimeSeconds(4102444800)) { TokenId = "j1" },
             new StaffTokenSigner(_key).Validate(token, Tokens.Noon));
     }
 

@@ -24,14 +24,14 @@ public sealed class WebFixture : IAsyncLifetime
         await Web.DisposeAsync();
     }
 
-    /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, pastes a token of that staff member and presses Enter.</summary>
+    /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, pastes a token of that staff member into the terminals' form and presses Enter.</summary>
     public async Task<IPage> SignedInAsync(StaffRole role, string staffId, string path, string office = "shimin-ka", string? screenshot = null,
         IPage? page = null, Uri? through = null, string municipality = "saku")
     {
         page ??= await Browser.NewPageAsync(through ?? Web.BaseAddress);
         await page.GotoAsync(path);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?next="));
-        await Expect(page.GetByLabel("職員トークン")).ToBeFocusedAsync();
+        await Expect(page.GetByLabel("職員ID")).ToBeFocusedAsync();
         await page.GetByLabel("職員トークン").FillAsync(Web.Token(role, staffId, municipality, office));
         if (screenshot is not null) await Browser.ShotAsync(page, screenshot);
         await page.GetByLabel("職員トークン").PressAsync("Enter");

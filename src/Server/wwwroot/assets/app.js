@@ -80,7 +80,10 @@ export async function header({ wall = false } = {}) {
     h("span", { class: "brand" }, "電子証明書更新 案件管理", h("span", { class: "en" }, " CaseSystem")),
     wall ? null : h("nav", { "aria-label": "メニュー" }, h("ul", {}, s.pages.map(p =>
       h("li", {}, h("a", { href: p.path, "aria-current": location.pathname === p.path ? "page" : null }, p.ja, h("span", { class: "en" }, " " + p.en)))))),
-    h("span", { class: "who" }, `${s.municipalityJa} ${s.officeJa} ・ ${s.staffId}(${s.roleJa})`),
+    // A person (not a station or a wall display) changes their own password from their name.
+    ["clerk", "supervisor", "analyst", "admin"].includes(s.role)
+      ? h("a", { class: "who", href: "/account", title: "パスワードの変更 / Change password" }, `${s.municipalityJa} ${s.officeJa} ・ ${s.staffId}(${s.roleJa})`)
+      : h("span", { class: "who" }, `${s.municipalityJa} ${s.officeJa} ・ ${s.staffId}(${s.roleJa})`),
     h("button", { type: "button", id: "signout", onclick: signOut }, "サインアウト", h("span", { class: "en" }, " Sign out"))));
   return s;
 }
