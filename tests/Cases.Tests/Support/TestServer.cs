@@ -40,6 +40,9 @@ public sealed class TestServer : IAsyncDisposable
     private readonly StaffTokens _tokens;
     private readonly string _keyFile;
 
+    /// <summary>The file of the key this server signs tokens with (for the operator's commands, which read it).</summary>
+    public string KeyFile => _keyFile;
+
     private TestDatabase _db = null!;
 
     private TestServer(WebApplication app, HttpClient http, TestClock clock, StaffTokens tokens, string keyFile)

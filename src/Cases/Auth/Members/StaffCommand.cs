@@ -15,7 +15,7 @@ public static class StaffCommand
         "usage: staff list --municipality SLUG\n" +
         "       staff add --municipality SLUG --staff ID --name NAME --role clerk|supervisor|analyst|admin --office OFFICE\n" +
         "       staff reset|disable|enable --municipality SLUG --staff ID\n" +
-        "       staff revoke-token TOKEN     (the token's id is refused from now on, until it would have expired)\n" +
+        "       staff revoke-token TOKEN [--key-file PATH]   (the token's id is refused from now on, until it would have expired)\n" +
         "  add and reset print a temporary password, once; disable, reset and a new role end the member's sessions at once";
 
     private const string By = "operator";
@@ -34,13 +34,13 @@ public static class StaffCommand
         }
         await using var db = CaseStore.DataSource(connectionString, "casesystem-staff");
         var directory = new StaffDirectory(db, TimeProvider.System);
-        var options = Options(args.Skip(1));
+        var options = Options(args.Skip(args is ["revoke-token", ..] ? 2 : 1));
         string? Option(string name) => options.GetValueOrDefault(name);
         var municipality = Option("municipality");
         var staff = Option("staff");
-        if (args is ["revoke-token", var token])
+        if (args is ["revoke-token", var token, ..])
         {
-            var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(StaffTokenKey.DefaultPath));
+            var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(Option("key-file") ?? StaffTokenKey.DefaultPath));
             // An expired token needs no revoking; a token of another key is not ours to revoke.
             if (signer.Validate(token.Trim(), DateTimeOffset.UtcNow) is not { } who)
             {

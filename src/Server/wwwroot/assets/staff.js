@@ -36,7 +36,7 @@ async function refresh() {
       h("td", {},
         h("button", { type: "button", class: "secondary", onclick: () => change(m, { disabled: !m.disabled }), "aria-label": `${m.staffId} を${m.disabled ? "有効" : "無効"}にする` },
           m.disabled ? "有効にする" : "無効にする"), " ",
-        h("button", { type: "button", class: "secondary", onclick: () => reset(m), "aria-label": `${m.staffId} のパスワードを再発行` }, "パスワード再発行")))))));
+        h("button", { type: "button", class: "secondary", onclick: () => reset(m), "aria-label": `${m.staffId} のパスワードを再発行` }, "パスワード再発行"))))))));
 }
 
 async function change(member, body) {
