@@ -76,6 +76,23 @@ public static class Problems
         if (kind != BadRequest) details.Detail = null;
     }
 
+    /// <summary>
+    /// The 503 of a database away, answered where the exception handler does not run (the
+    /// authentication middleware comes before it): Retry-After and the same warning as the handler logs.
+    /// </summary>
+    public static IResult DatabaseUnavailableResult(HttpContext http, Exception e)
+    {
+        var logger = http.RequestServices.GetService(typeof(Microsoft.Extensions.Logging.ILogger<ProblemDetailsExceptionHandler>))
+            as Microsoft.Extensions.Logging.ILogger;
+        if (logger is not null)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
+                http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier, e.GetBaseException().Message);
+        }
+        http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Result(DatabaseUnavailable);
+    }
+
     public static Kind? For(Exception e) => e switch
     {
         BadHttpRequestException => BadRequest,

@@ -143,6 +143,10 @@ public static class StaffAuthentication
         // Authenticated here with the scheme named, so this holds whatever the default scheme
         // is and whether or not the authentication middleware ran (the handler caches its result).
         var result = await http.AuthenticateAsync(Scheme);
+        if (result.Failure is { } failure && Problems.For(failure) == Problems.DatabaseUnavailable)
+        {
+            return Problems.DatabaseUnavailableResult(http, failure);
+        }
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
             return Problems.Result(StaffProblems.CsrfRejected,
@@ -206,6 +210,21 @@ internal sealed class StaffTokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        try
+        {
+            return await AuthenticateRequestAsync();
+        }
+        catch (Exception e) when (Problems.For(e) == Problems.DatabaseUnavailable)
+        {
+            // The sessions and revocations are in PostgreSQL. The authentication middleware runs
+            // before the exception handler, so the failure is carried to RequireStaff, which
+            // answers 503 as every endpoint does while the database is away (issue 14).
+            return AuthenticateResult.Fail(e);
+        }
+    }
+
+    private async Task<AuthenticateResult> AuthenticateRequestAsync()
+    {
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
         {
@@ -256,6 +275,11 @@ internal sealed class StaffTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is { } failure && Problems.For(failure) == Problems.DatabaseUnavailable)
+        {
+            await Problems.DatabaseUnavailableResult(Context, failure).ExecuteAsync(Context);
+            return;
+        }
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
             await Problems.Result(StaffProblems.CsrfRejected).ExecuteAsync(Context);
