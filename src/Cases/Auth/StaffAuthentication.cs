@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using CaseSystem.Cases.Auth.Oidc;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -81,6 +82,8 @@ public static class StaffAuthentication
         var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(path));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(signer);
+        // JWTs of the municipalities' identity providers (Cases:Oidc), if any are configured.
+        services.AddOidcStaffTokens(configuration);
         services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, StaffTokenAuthenticationHandler>(Scheme, _ => { });
         services.AddAuthorization();
         return services;
@@ -142,6 +145,7 @@ public static class StaffAuthentication
         // Authenticated here with the scheme named, so this holds whatever the default scheme
         // is and whether or not the authentication middleware ran (the handler caches its result).
         var result = await http.AuthenticateAsync(Scheme);
+        if (OidcProblems.For(http, result.Failure) is { } unavailable) return unavailable;
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
             return Problems.Result(StaffProblems.CsrfRejected,
@@ -190,7 +194,7 @@ public static class StaffSession
 /// <summary>
 /// Reads <c>Authorization: Bearer &lt;token&gt;</c>, or without that header the session cookie
 /// (<see cref="StaffSession"/>), and checks the token with the signer at the injected
-/// TimeProvider's now. Neither: no result. Another scheme than Bearer: no result. A token
+/// TimeProvider's now; a bearer token not of ours is a provider's JWT when OIDC is configured (<see cref="OidcStaffTokens"/>). Neither: no result. Another scheme than Bearer: no result. A token
 /// refused: a failure that names no part of the token.
 /// </summary>
 internal sealed class StaffTokenAuthenticationHandler(
@@ -198,6 +202,7 @@ internal sealed class StaffTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     StaffTokenSigner signer,
+    OidcStaffTokens oidc,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -219,7 +224,12 @@ internal sealed class StaffTokenAuthenticationHandler(
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var who = signer.Validate(header[Bearer.Length..].Trim(), clock.GetUtcNow());
+        var token = header[Bearer.Length..].Trim();
+        if (oidc.Enabled && !token.StartsWith(StaffTokenSigner.Prefix, StringComparison.Ordinal))
+        {
+            return oidc.AuthenticateAsync(token, Scheme.Name, Context.RequestAborted);
+        }
+        var who = signer.Validate(token, clock.GetUtcNow());
         return Task.FromResult(who is null
             ? AuthenticateResult.Fail("The staff token is invalid or expired.")
             : AuthenticateResult.Success(new AuthenticationTicket(StaffClaims.Principal(who), Scheme.Name)));
@@ -246,6 +256,11 @@ internal sealed class StaffTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (OidcProblems.For(Context, result.Failure) is { } unavailable)
+        {
+            await unavailable.ExecuteAsync(Context);
+            return;
+        }
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
             await Problems.Result(StaffProblems.CsrfRejected).ExecuteAsync(Context);
