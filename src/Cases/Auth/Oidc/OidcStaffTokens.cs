@@ -43,8 +43,6 @@ public sealed class OidcStaffTokens : IDisposable
     /// <summary>Whether any identity provider is configured; if not, only our own tokens are accepted.</summary>
     public bool Enabled => _providers.Count > 0;
 
-    public IReadOnlyCollection<OidcIssuer> Issuers => _providers.Values.Select(p => p.Settings).ToList();
-
     /// <summary>
     /// Success with the staff principal; a failure naming no part of the token; or a failure with
     /// <see cref="IdentityProviderUnavailableException"/> when the provider's keys cannot be had.
