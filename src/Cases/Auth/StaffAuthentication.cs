@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using CaseSystem.Cases.Auth.Oidc;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -82,6 +83,8 @@ public static class StaffAuthentication
         var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(path));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(signer);
+        // JWTs of the municipalities' identity providers (Cases:Oidc), if any are configured.
+        services.AddOidcStaffTokens(configuration);
         services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, StaffTokenAuthenticationHandler>(Scheme, _ => { });
         services.AddAuthorization();
         return services;
@@ -147,6 +150,7 @@ public static class StaffAuthentication
         {
             return Problems.DatabaseUnavailableResult(http, failure);
         }
+        if (OidcProblems.For(http, result.Failure) is { } unavailable) return unavailable;
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
             return Problems.Result(StaffProblems.CsrfRejected,
@@ -195,7 +199,7 @@ public static class StaffSession
 /// <summary>
 /// Reads <c>Authorization: Bearer &lt;token&gt;</c>, or without that header the session cookie
 /// (<see cref="StaffSession"/>), and checks the token with the signer at the injected
-/// TimeProvider's now. Neither: no result. Another scheme than Bearer: no result. A token
+/// TimeProvider's now; a bearer token not of ours is a provider's JWT when OIDC is configured (<see cref="OidcStaffTokens"/>). Neither: no result. Another scheme than Bearer: no result. A token
 /// refused: a failure that names no part of the token.
 /// </summary>
 internal sealed class StaffTokenAuthenticationHandler(
@@ -203,6 +207,7 @@ internal sealed class StaffTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     StaffTokenSigner signer,
+    OidcStaffTokens oidc,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -239,7 +244,12 @@ internal sealed class StaffTokenAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (signer.Validate(header[Bearer.Length..].Trim(), clock.GetUtcNow()) is not { } who)
+        var token = header[Bearer.Length..].Trim();
+        if (oidc.Enabled && !token.StartsWith(StaffTokenSigner.Prefix, StringComparison.Ordinal))
+        {
+            return await oidc.AuthenticateAsync(token, Scheme.Name, Context.RequestAborted);
+        }
+        if (signer.Validate(token, clock.GetUtcNow()) is not { } who)
         {
             return AuthenticateResult.Fail("The staff token is invalid or expired.");
         }
@@ -278,6 +288,11 @@ internal sealed class StaffTokenAuthenticationHandler(
         if (result.Failure is { } failure && Problems.For(failure) == Problems.DatabaseUnavailable)
         {
             await Problems.DatabaseUnavailableResult(Context, failure).ExecuteAsync(Context);
+            return;
+        }
+        if (OidcProblems.For(Context, result.Failure) is { } unavailable)
+        {
+            await unavailable.ExecuteAsync(Context);
             return;
         }
         if (result.Failure is StaffSession.CsrfRejectedException)

@@ -79,10 +79,12 @@ public sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<TestServer> StartAsync(TestDatabase db, DateTimeOffset now, Action<WebApplication>? map = null,
-        Action<WebApplicationBuilder>? configure = null, bool timersFire = false)
+        Action<WebApplicationBuilder>? configure = null, bool timersFire = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["CASES_DB"] = db.ConnectionString;
+        // Settings read while the services are added (configure runs after that).
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.Configuration[key] = value;
         // A key of the test's own: never the user's real one.
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
