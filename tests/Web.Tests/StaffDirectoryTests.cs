@@ -206,4 +206,22 @@ public sealed class StaffDirectoryTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, (await _web.Server.Http.SendAsync(request)).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Sign_ins_beyond_the_minutes_limit_from_one_address_are_429_with_retry_after()
+    {
+        using var http = Client();
+        HttpResponseMessage response;
+        var attempts = 0;
+        do
+        {
+            response = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "cs1.nope.nope" }));
+            attempts++;
+        }
+        while (response.StatusCode == HttpStatusCode.Found && attempts <= Server.Pages.SignInLimiter.PerMinute);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(Server.Pages.SignInLimiter.PerMinute + 1, attempts);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("urn:casesystem:problem:too-many-sign-ins", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
+    }
 }

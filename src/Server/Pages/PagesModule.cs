@@ -46,6 +46,7 @@ public static class PagesModule
     public static IServiceCollection AddPages(this IServiceCollection services)
     {
         services.AddSingleton<PageAssets>();
+        services.AddSingleton<SignInLimiter>();
         return services;
     }
 
@@ -136,13 +137,6 @@ public static class PagesModule
         "サインインの試行が多すぎます。1分ほど待ってからやり直してください。/ Too many sign-in attempts; wait a minute and try again.");
 
     /// <summary>
-    /// Sign-ins per client address and minute, before any password is checked (a password check
-    /// costs an Argon2id hash); each member is also locked after 5 wrong passwords (StaffDirectory).
-    /// </summary>
-    private static readonly PartitionedRateLimiter<string> SignInLimiter = PartitionedRateLimiter.Create<string, string>(address =>
-        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) }));
-
-    /// <summary>
     /// The sign-in form's POST: a member of the staff directory with their password, or a terminal
     /// (a station, a wall display) or a script with a token of <c>ops/token</c>. Either starts a
     /// server-side session of one shift at most, whose id is the cookie (<see cref="StaffSessions"/>).
@@ -150,7 +144,7 @@ public static class PagesModule
     /// someone else behind their back).
     /// </summary>
     private static async Task<IResult> SignInAsync(HttpContext http, StaffTokenSigner signer, StaffDirectory directory, StaffSessions sessions,
-        TimeProvider clock)
+        SignInLimiter limiter, TimeProvider clock)
     {
         var origin = http.Request.Headers.Origin.ToString();
         var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
@@ -159,7 +153,7 @@ public static class PagesModule
         {
             return Problems.Result(StaffProblems.CsrfRejected, "他のサイトからのサインインは受け付けません。/ Sign-in from another site is refused.");
         }
-        using var lease = SignInLimiter.AttemptAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "");
+        using var lease = limiter.AttemptAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "");
         if (!lease.IsAcquired)
         {
             http.Response.Headers.RetryAfter = "60";
@@ -279,4 +273,21 @@ public static class PagesModule
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     internal static string Html(string text) => Encoder.Encode(text);
+}
+
+/// <summary>
+/// Sign-ins per client address and minute, before any password is checked (a password check
+/// costs an Argon2id hash); each member is also locked after 5 wrong passwords (StaffDirectory).
+/// One per server (a singleton), so that servers in one process count apart.
+/// </summary>
+public sealed class SignInLimiter : IDisposable
+{
+    public const int PerMinute = 60;
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions { PermitLimit = PerMinute, Window = TimeSpan.FromMinutes(1) }));
+
+    public RateLimitLease AttemptAcquire(string address) => _limiter.AttemptAcquire(address);
+
+    public void Dispose() => _limiter.Dispose();
 }
