@@ -240,6 +240,39 @@ public sealed class AnchorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_command_anchors_and_verifies_naming_the_case_and_fails_when_not_intact()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["CASES_DB"] = _db.ConnectionString,
+            [AnchorOptions.KeyVariable] = _folder.File("keys", "anchor-key.pem"),
+            [AnchorOptions.LogVariable] = LogPath,
+        };
+        async Task<(int Code, string Output)> RunAsync(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await AnchorsCommand.RunAsync(args, name => environment.GetValueOrDefault(name), output, error);
+            return (code, output + error.ToString());
+        }
+
+        Assert.Equal(2, (await RunAsync("verify", "--municipality", "osaka")).Code);
+        var anchored = await RunAsync("anchor");
+        Assert.Equal(0, anchored.Code);
+        Assert.Contains("written=1 heads=4 last=#1", anchored.Output);
+        var clean = await RunAsync("verify", "--municipality", "kawasaki");
+        Assert.Equal((0, true), (clean.Code, clean.Output.StartsWith("intact kawasaki streams=3 events=9 anchors=1", StringComparison.Ordinal)));
+
+        await _db.ExecuteAsync("delete from cases.case_event_chain where stream_id = $1 and version = 3", _cases[2]);
+        await _db.ExecuteAsync("delete from cases.mt_events where stream_id = $1 and version = 3", _cases[2]);
+        var broken = await RunAsync("verify");
+        Assert.Equal(1, broken.Code);
+        Assert.Contains($"truncation {_cases[2]} anchored=3 now=2 anchor=#1", broken.Output);
+        Assert.Contains("NOT INTACT all", broken.Output);
+        Assert.Contains("BEGIN PUBLIC KEY", (await RunAsync("public-key")).Output);
+    }
+
+    [Fact]
     public async Task The_key_is_made_once_mode_600_and_the_log_lines_are_signed_json()
     {
         var keyFile = _folder.File("keys", "anchor-key.pem");
