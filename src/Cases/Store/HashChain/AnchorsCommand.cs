@@ -72,6 +72,25 @@ public static class AnchorsCommand
         }
         await using var db = CaseStore.DataSource(connectionString);
         var ledger = new AnchorLedger(new FileAnchorLog(options.LogPath!), key);
+        try
+        {
+            return await RunAsync(args, options, key, db, ledger, output, error);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            await error.WriteLineAsync("anchors: the database has no event store yet; a server started on it makes one (ops/run)");
+            return 1;
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            await error.WriteLineAsync($"anchors: the database failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args, AnchorOptions options, AnchorKey key, Npgsql.NpgsqlDataSource db, AnchorLedger ledger,
+        TextWriter output, TextWriter error)
+    {
         if (args is ["anchor"])
         {
             if (!key.CanSign)
