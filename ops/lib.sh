@@ -87,3 +87,13 @@ server_dll() {
   fi
   printf '%s' "$out/CaseSystem.Server.dll"
 }
+
+# The anchor key and log of a private cluster's database (ops/run, ops/anchors), unless set already:
+# in .data/anchors-NAME, outside PostgreSQL's data folder and owned by the user who runs the server
+# (the server makes the folder mode 700, the key and the log mode 600), so the cluster's system user
+# cannot read the key. With CASES_DB naming a server, the operator says where they go.
+anchor_defaults() {
+  [ -n "${CASES_DB:-}" ] && return 0
+  export CASES_ANCHOR_KEY="${CASES_ANCHOR_KEY:-$REPO/.data/anchors-$1/anchor-key.pem}"
+  export CASES_ANCHOR_LOG="${CASES_ANCHOR_LOG:-$REPO/.data/anchors-$1/anchors.jsonl}"
+}

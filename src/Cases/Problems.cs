@@ -40,6 +40,13 @@ public static class Problems
     public static readonly Kind DatabaseUnavailable = new("urn:casesystem:problem:database-unavailable", StatusCodes.Status503ServiceUnavailable,
         "データベースに接続できません。少し待ってからもう一度お試しください。/ The database cannot be reached; try again shortly.");
 
+    public static readonly Kind IntegrityScanRunning = new("urn:casesystem:problem:integrity-scan-running", StatusCodes.Status429TooManyRequests,
+        "この自治体の整合性チェックを実行中です。少し待ってから次のページを要求してください。/ An integrity check of this municipality is running; ask again shortly.");
+    public static readonly Kind AnchoringOff = new("urn:casesystem:problem:anchoring-not-configured", StatusCodes.Status503ServiceUnavailable,
+        "アンカーの署名鍵と記録先が設定されていないため、アンカーを作成できません(CASES_ANCHOR_KEY, CASES_ANCHOR_LOG)。/ Anchoring is not configured (CASES_ANCHOR_KEY, CASES_ANCHOR_LOG), or this server holds only the public key.");
+    public static readonly Kind AnchoringBusy = new("urn:casesystem:problem:anchoring-busy", StatusCodes.Status503ServiceUnavailable,
+        "他のアンカー作成が終わらないため、作成できませんでした。少し待ってからもう一度お試しください。/ Another anchoring did not finish in time; try again shortly.");
+
     /// <summary>Seconds a client waits before it tries again while the database cannot be reached: about a PostgreSQL restart.</summary>
     public const int DatabaseRetryAfterSeconds = 5;
 

@@ -7,6 +7,7 @@ using JasperFx;
 
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 if (args is ["staff", ..]) return await CaseSystem.Cases.Auth.Members.StaffCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
+if (args is ["anchors", ..]) return await CaseSystem.Cases.Store.HashChain.AnchorsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
 if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);

@@ -236,81 +236,10 @@ public static class StaffTokenKey
             return Load(path);
         }
 
-        var folder = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(folder);
-        }
-        else
-        {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        // Written whole under a temporary name, then linked into place without overwriting: two
-        // processes starting at once agree on one key, and no one ever reads half a key.
+        // Two processes starting at once agree on one key, and no one ever reads half a key.
         var key = RandomNumberGenerator.GetBytes(Length);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-            using (var file = new FileStream(temporary, options))
-            {
-                file.Write(key);
-                file.Flush(flushToDisk: true);
-            }
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-            if (!PlaceWithoutOverwriting(temporary, path))
-            {
-                // Someone else created it first: theirs is the key.
-                return Load(path);
-            }
-            return key;
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        return SecretFile.CreateOnce(path, key) ? key : Load(path);
     }
-
-    /// <summary>
-    /// Puts the file at <paramref name="path"/> unless one is there already, atomically; false when
-    /// one was. On Unix File.Move(overwrite: false) checks and then renames, and a rename replaces:
-    /// two processes could each believe their key won (seen as 1 of 16 concurrent starts holding a
-    /// key the file no longer has). link(2) fails with EEXIST instead.
-    /// </summary>
-    private static bool PlaceWithoutOverwriting(string temporary, string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return false;
-            }
-        }
-        if (Link(temporary, path) == 0) return true;
-        var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        const int EEXIST = 17;
-        if (error == EEXIST) return false;
-        throw new IOException($"could not create {path} (errno {error})");
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
-    private static extern int Link(string existing, string created);
 
     private static byte[] Load(string path)
     {

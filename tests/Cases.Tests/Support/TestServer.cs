@@ -63,10 +63,52 @@ public sealed class TestServer : IAsyncDisposable
     public string Token(StaffRole role, string municipality, string staffId = "clerk-1", string office = "shimin-ka") =>
         _tokens.Issue(role, municipality, staffId, office);
 
-    /// <summary>A hash-chain check (/api/{m}/integrity or a case's), as a supervisor: the checks are for those who audit.</summary>
+    /// <summary>
+    /// A hash-chain check (a case's, or every page of /api/{m}/integrity, 5,000 cases a page, summed:
+    /// the pages' counts added, their breaks listed together, the last page's anchors), as a
+    /// supervisor: the checks are for those who audit.
+    /// </summary>
     public async Task<System.Text.Json.JsonElement> IntegrityAsync(string municipality, Guid? caseId = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, caseId is { } id ? $"/api/{municipality}/cases/{id}/integrity" : $"/api/{municipality}/integrity");
+        if (caseId is { } id) return (await IntegrityPageAsync($"/api/{municipality}/cases/{id}/integrity", municipality)).RootElement.Clone();
+        System.Text.Json.Nodes.JsonObject? all = null;
+        string? after = null;
+        do
+        {
+            var page = System.Text.Json.Nodes.JsonNode.Parse(
+                (await IntegrityPageAsync($"/api/{municipality}/integrity?limit=5000{(after is null ? "" : "&after=" + after)}", municipality)).RootElement.GetRawText())!.AsObject();
+            if (all is null) all = page;
+            else
+            {
+                foreach (var count in (string[])["streamsChecked", "eventsChecked"]) all[count] = all[count]!.GetValue<long>() + page[count]!.GetValue<long>();
+                foreach (var list in (string[])["breaks", "anchorBreaks"])
+                {
+                    foreach (var item in page[list]!.AsArray().ToList()) all[list]!.AsArray().Add(item!.DeepClone());
+                }
+                all["isIntact"] = all["isIntact"]!.GetValue<bool>() && page["isIntact"]!.GetValue<bool>();
+                all["anchors"] = page["anchors"]?.DeepClone();
+            }
+            after = page["next"]?.GetValue<string>();
+        }
+        while (after is not null);
+        all!["next"] = null;
+        return System.Text.Json.JsonDocument.Parse(all.ToJsonString()).RootElement.Clone();
+    }
+
+    private async Task<System.Text.Json.JsonDocument> IntegrityPageAsync(string path, string municipality)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(StaffRole.Supervisor, municipality, "supervisor-1"));
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{request.RequestUri}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonDocument.Parse(text);
+    }
+
+    /// <summary>Anchors now (POST /api/{m}/integrity/anchors), as a supervisor; the answer.</summary>
+    public async Task<System.Text.Json.JsonElement> AnchorAsync(string municipality)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{municipality}/integrity/anchors");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(StaffRole.Supervisor, municipality, "supervisor-1"));
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -78,6 +120,10 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The anchor log of this server (CASES_ANCHOR_LOG), in the test's own folder.</summary>
+    public string AnchorLog => Path.Combine(Path.GetDirectoryName(_keyFile)!, "anchors.jsonl");
+
+    /// <param name="settings">Configuration set before the server's services are added (an anchor setting, say).</param>
     public static async Task<TestServer> StartAsync(TestDatabase db, DateTimeOffset now, Action<WebApplication>? map = null,
         Action<WebApplicationBuilder>? configure = null, bool timersFire = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -88,6 +134,11 @@ public sealed class TestServer : IAsyncDisposable
         // A key of the test's own: never the user's real one.
         var keyFile = Path.Combine(Path.GetTempPath(), "casesystem-test-" + Guid.NewGuid().ToString("N"), "token.key");
         builder.Configuration["CASES_TOKEN_KEY_FILE"] = keyFile;
+        // Anchored as ops/run does, in the test's folder (the key made on start), on demand only unless a test sets a period.
+        builder.Configuration["CASES_ANCHOR_KEY"] = Path.Combine(Path.GetDirectoryName(keyFile)!, "anchor-key.pem");
+        builder.Configuration["CASES_ANCHOR_LOG"] = Path.Combine(Path.GetDirectoryName(keyFile)!, "anchors.jsonl");
+        builder.Configuration["CASES_ANCHOR_EVERY"] = "off";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>()) builder.Configuration[name] = value;
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var clock = new TestClock(now);
         builder.Services.AddSingleton<TimeProvider>(clock);

@@ -28,7 +28,9 @@ if (!r.ok) {
   document.getElementById("chain").replaceChildren(...kids(chain.isIntact
     ? h("div", { class: "notice ok", id: "chain-status", dataset: { intact: "true" } },
       h("strong", {}, "ハッシュチェーンの検証: 改ざんは見つかりませんでした。"), h("span", { class: "en" }, " Hash chain intact."),
-      h("div", { class: "muted" }, `${trail.events.length}件の記録を、記録時のハッシュと照合しました(照会時点で検証)。`))
+      h("div", { class: "muted" }, `${trail.events.length}件の記録を、記録時のハッシュと照合しました(照会時点で検証)。`),
+      // What the signed anchors cover, and what only the chain does (issue 14).
+      chain.anchors ? h("div", { class: "muted", id: "chain-anchors" }, chain.anchors.note) : null)
     : h("div", { class: "problem", id: "chain-status", role: "alert", dataset: { intact: "false" } },
       h("h3", {}, "ハッシュチェーンの検証: 不一致があります"), h("span", { class: "en" }, " Hash chain broken."),
       h("pre", {}, JSON.stringify(chain, null, 2)))));
