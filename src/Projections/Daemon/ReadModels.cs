@@ -64,6 +64,23 @@ public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjec
         // A process waiting to take over tries for each shard's lock every second (Marten's
         // default is 5 s): the goal is an owner again within 2 s of the last one's death (issue 11).
         opts.Projections.LeadershipPollingTime = 1000;
+        // A shard that fails on something other than an event (PostgreSQL restarting, a connection
+        // reset) is paused, and the daemon starts it again once it has been paused this long; with
+        // Marten's 5 s every read model stood still for about 5 s after PostgreSQL was back (ops/chaos,
+        // 2026-12-03). A shard that fails again at once is paused again: a second between tries.
+        opts.Projections.HealthCheckPollingTime = TimeSpan.FromSeconds(1);
+        // A gap in the log that no live transaction can fill any more (appends rolled back when
+        // PostgreSQL restarted or a server process was killed mid-append) is passed once it is this
+        // old; before, the read models wait at it. Marten's default, 3 s, held every read model 3 s at
+        // such a gap after a fast restart of PostgreSQL under load (ops/chaos, 2026-12-03, load average
+        // 12–17 on 2 cores; 4.4–5.1 s behind in all), against issue 14's goal of 5 s. Marten fills
+        // most such gaps with tombstones at once, but not those of a killed process, nor while the
+        // database is still down. Shorter is safe here: Marten looks at the
+        // gap's transactions before it passes (UseTransactionEvidenceForGapSkipping, 9.59's default)
+        // and holds at a gap a live transaction may still fill, however old (no
+        // SkipStaleGapsDespiteLiveTransactionsAfter). Lost races burn no number (CaseStore), so a gap
+        // this old is rare and the extra look costs little (tests/Projections.Tests/Daemon/DaemonTests).
+        opts.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(1);
         // An event a read model cannot apply is set aside as a dead letter, live and in a rebuild
         // alike; it never stops the read model for other cases (issue 11).
         opts.Projections.Errors.SkipApplyErrors = true;

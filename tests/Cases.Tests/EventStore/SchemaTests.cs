@@ -47,6 +47,23 @@ public sealed class SchemaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_chain_trigger_made_before_tombstones_were_left_out_is_replaced_by_the_next_migration()
+    {
+        // The trigger as it was before issue 14: every row of mt_events linked, Marten's tombstones too.
+        await _db.ExecuteAsync("drop trigger trg_case_event_link on cases.mt_events");
+        await _db.ExecuteAsync("create trigger trg_case_event_link after insert on cases.mt_events for each row execute function cases.case_event_link()");
+        Assert.Contains("trg_case_event_link", Describe(await _db.Store.Storage.Database.CreateMigrationAsync()));
+
+        await _db.Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var definition = await _db.ScalarAsync<string>("select pg_get_triggerdef(oid) from pg_trigger where tgname = 'trg_case_event_link'");
+        Assert.Contains($"WHEN (((new.type)::text <> '{HashChainFeature.TombstoneType}'::text))", definition);
+        Assert.Equal(SchemaPatchDifference.None, (await _db.Store.Storage.Database.CreateMigrationAsync()).Difference);
+        var stream = Guid.NewGuid();
+        await _db.AppendAsync("saku", stream, [Samples.Opened(), Samples.Arrived(1)]);
+        Assert.True((await new ChainVerifier(_db.DataSource).VerifyStreamAsync("saku", stream))!.IsIntact);
+    }
+
+    [Fact]
     public async Task A_dropped_index_of_the_view_log_is_found_and_put_back()
     {
         await _db.ExecuteAsync("drop index audit.case_views_case");

@@ -110,7 +110,7 @@ public sealed partial class DaemonTests : IAsyncLifetime
         Assert.True(await AppendAsync("after-the-held-one"));
         Assert.Equal(3, await HeadAsync());
 
-        // The daemon's own word that it looked at the gap after the threshold (500 ms) and held
+        // The daemon's own word that it looked at the gap after the threshold (1 s, the server's) and held
         // (or its moving past the gap, which the assertion then reports).
         await WaitUntilAsync(async () => log.Saw("holding before the sequence gap above 1") || await PositionAsync(seen.Shard) > 1,
             "the daemon holds before the gap above 1");

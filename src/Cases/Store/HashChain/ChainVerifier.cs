@@ -86,8 +86,11 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, AnchorLedger? anc
     /// an event of this municipality (for the others the lookup is by null, which finds nothing).
     /// </summary>
     private static string ScopedSql(string range, string streamRange) => $"""
-        with st as (
-            select id, tenant_id from {S}.mt_streams where tenant_id = $1 and {streamRange} and not (id = $2 and version = 0)
+        with tombstones as (
+            {TombstonesSql} and mt_streams.tenant_id = $1 and {streamRange}
+        ),
+        st as (
+            select id, tenant_id from {S}.mt_streams where tenant_id = $1 and {streamRange} and id not in (select id from tombstones)
         ),
         c as (
             select stream_id, version, tenant_id, seq_id, hash from {S}.case_event_chain
@@ -95,7 +98,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, AnchorLedger? anc
         ),
         e as (
             select seq_id, id, stream_id, version, tenant_id, type, user_name, correlation_id, causation_id, timestamp, headers, data
-            from {S}.mt_events where tenant_id = $1 and {range}
+            from {S}.mt_events where tenant_id = $1 and {range} and stream_id not in (select id from tombstones)
         ),
         rows as (
             select coalesce(e.stream_id, c.stream_id) as stream_id, coalesce(e.version, c.version) as version,
@@ -118,19 +121,37 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, AnchorLedger? anc
         order by 1, r.version
         """;
 
+    /// <summary>
+    /// Marten's own bookkeeping, not cases ($2 is the tombstone event type). After any save that
+    /// fails (a lost race), Marten establishes a tombstone stream in the session's tenant (version
+    /// 0), and when the failed append had taken its sequence numbers already (its transaction failed
+    /// at the commit, say), it writes a tombstone event there for each, which the chain leaves
+    /// unlinked (HashChainFeature's trigger). The stream's id is drawn at random in each process
+    /// (JasperFx's Tombstone.StreamId), so it is known by what it holds: version 0, no link, no
+    /// event but tombstones. Any other stream is walked whole, a tombstone in it included.
+    /// </summary>
+    private static readonly string TombstonesSql = $"""
+        select mt_streams.id from {S}.mt_streams
+            where mt_streams.version = 0
+              and not exists (select 1 from {S}.mt_events t where t.stream_id = mt_streams.id and t.type <> $2)
+              and not exists (select 1 from {S}.case_event_chain l where l.stream_id = mt_streams.id)
+        """;
+
     /// <summary>Every event, link and stream of every municipality in one ordered pass (no index helps; tools and tests only).</summary>
     private static readonly string WholeStoreSql = $"""
-        with rows as (
+        with tombstones as ({TombstonesSql}),
+        rows as (
             select coalesce(e.stream_id, c.stream_id) as stream_id, coalesce(e.version, c.version) as version,
                    e.seq_id, e.id, e.tenant_id, e.type, e.user_name, e.correlation_id, e.causation_id, e.timestamp,
                    e.headers::text as headers, e.data::text as data, c.hash, c.tenant_id as link_tenant
             from {S}.mt_events e
             full join {S}.case_event_chain c on c.stream_id = e.stream_id and c.version = e.version
+            where coalesce(e.stream_id, c.stream_id) not in (select id from tombstones)
         )
         select coalesce(r.stream_id, st.id), st.tenant_id, r.version, r.seq_id, r.id, r.tenant_id, r.type, r.user_name,
                r.correlation_id, r.causation_id, r.timestamp, r.headers, r.data, r.hash, r.link_tenant
         from rows r
-        full join (select id, tenant_id from {S}.mt_streams where not (id = $2 and version = 0)) st on st.id = r.stream_id
+        full join (select id, tenant_id from {S}.mt_streams where id not in (select id from tombstones)) st on st.id = r.stream_id
         order by 1, r.version
         """;
 
@@ -140,10 +161,8 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, AnchorLedger? anc
     {
         await using var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = (object?)municipality ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        // Marten's own bookkeeping row, not a case: after any save that fails (a lost race), Marten
-        // establishes its tombstone stream in the session's tenant (version 0; under quick append no
-        // tombstone event is written, since no sequence number is known). An event in it would be checked.
-        cmd.Parameters.Add(new() { Value = JasperFx.Events.Tombstone.StreamId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        // Marten's tombstone streams are known by their events' type (TombstonesSql).
+        cmd.Parameters.Add(new() { Value = HashChainFeature.TombstoneType, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new() { Value = (object?)id3 ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         cmd.Parameters.Add(new() { Value = (object?)id4 ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
 
