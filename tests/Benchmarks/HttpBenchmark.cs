@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
+using CaseSystem.Tests.Shared;
 namespace CaseSystem.Benchmarks;
 
 /// <summary>
@@ -53,7 +54,7 @@ internal static class HttpBenchmark
     private static readonly TimeSpan MaxJitSettling = TimeSpan.FromSeconds(60);
     private const int JitSettledBelow = 20;
 
-    private static readonly string[] Slugs = ["takatsuki", "saku", "fujiidera", "hirosaki", "kawasaki"];
+    private static readonly string[] Slugs = OpenDesks.Municipalities;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -93,7 +94,7 @@ internal static class HttpBenchmark
 
         // The whole run, with room for the server's start and the raw inserts, stays inside reception hours.
         var runSpan = TimeSpan.FromSeconds(warmup + 2 * seconds) + TimeSpan.FromMinutes(10);
-        var desks = Desks(CounterClockStart, runSpan);
+        var desks = OpenDesks.From(CounterClockStart, runSpan);
 
         await using var db = await BenchDatabase.CreateAsync(conn, Math.Max(64, clients + 8), ct);
         var logs = new LogCounter();
@@ -268,31 +269,6 @@ internal static class HttpBenchmark
     }
 
     /// <summary>A counter where a clerk works: the municipality's policy, an office open for the whole run.</summary>
-    internal sealed record Desk(string Municipality, MunicipalPolicy Policy, string Office);
-
-    /// <summary>
-    /// Every office of the five municipalities that receives visitors at each minute from
-    /// <paramref name="from"/> over <paramref name="span"/>, interleaved across the municipalities
-    /// so that consecutive clients spread over all five.
-    /// </summary>
-    private static List<Desk> Desks(DateTimeOffset from, TimeSpan span)
-    {
-        var perMunicipality = Slugs.Select(slug =>
-        {
-            var policy = MunicipalPolicies.For(slug);
-            var open = policy.Offices
-                .Where(o => Enumerable.Range(0, (int)span.TotalMinutes + 1).All(m => o.ReceptionAt(from.AddMinutes(m)).IsOpen))
-                .Select(o => new Desk(slug, policy, o.Id))
-                .ToList();
-            return open.Count > 0 ? open : throw new InvalidOperationException($"no office of {slug} is open from {from:yyyy-MM-dd HH:mm} for {span}");
-        }).ToList();
-        var desks = new List<Desk>();
-        for (var round = 0; desks.Count < perMunicipality.Sum(o => o.Count); round++)
-        {
-            desks.AddRange(perMunicipality.Where(o => round < o.Count).Select(o => o[round]));
-        }
-        return desks;
-    }
 
     internal sealed record Sample(string Command, long End, long Ticks);
 

@@ -4,6 +4,8 @@ using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 
+using CaseSystem.Tests.Shared;
+
 namespace CaseSystem.Chaos;
 
 /// <summary>

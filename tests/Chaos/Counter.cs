@@ -3,10 +3,9 @@ using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Policies;
 
-namespace CaseSystem.Chaos;
+using CaseSystem.Tests.Shared;
 
-/// <summary>A counter where a clerk works: the municipality's policy, an office open for the whole run.</summary>
-internal sealed record Desk(string Municipality, MunicipalPolicy Policy, string Office);
+namespace CaseSystem.Chaos;
 
 /// <summary>
 /// The counters' day the run lives in, and the staff tokens its servers accept. Arrivals and visits
@@ -20,7 +19,7 @@ internal sealed class Counter
     /// <summary>A Monday at 10:00 Japan time with no holiday or closure near it (the http benchmark's day).</summary>
     public static readonly DateTimeOffset ClockStart = new(2026, 3, 16, 10, 0, 0, JapanTime.Offset);
 
-    public static readonly string[] Municipalities = ["takatsuki", "saku", "fujiidera", "hirosaki", "kawasaki"];
+    public static readonly string[] Municipalities = OpenDesks.Municipalities;
 
     private readonly StaffTokenSigner _signer;
 
@@ -29,7 +28,7 @@ internal sealed class Counter
         KeyFile = keyFile;
         _signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(keyFile));
         Offset = ClockStart - DateTimeOffset.UtcNow;
-        Desks = OpenDesks(ClockStart, span);
+        Desks = OpenDesks.From(ClockStart, span);
     }
 
     /// <summary>The token key the server processes read (CASES_TOKEN_KEY_FILE).</summary>
@@ -54,28 +53,4 @@ internal sealed class Counter
     /// <summary>A supervisor's token (the chain check is for those who audit), at the municipality's first office.</summary>
     public string SupervisorToken(string municipality) =>
         Token("chaos-supervisor", StaffRole.Supervisor, municipality, MunicipalPolicies.For(municipality).Offices[0].Id);
-
-    /// <summary>
-    /// Every office of the five municipalities that receives visitors at each minute from
-    /// <paramref name="from"/> over <paramref name="span"/>, interleaved across the municipalities
-    /// so that consecutive clients spread over all five.
-    /// </summary>
-    private static List<Desk> OpenDesks(DateTimeOffset from, TimeSpan span)
-    {
-        var perMunicipality = Municipalities.Select(slug =>
-        {
-            var policy = MunicipalPolicies.For(slug);
-            var open = policy.Offices
-                .Where(o => Enumerable.Range(0, (int)span.TotalMinutes + 1).All(m => o.ReceptionAt(from.AddMinutes(m)).IsOpen))
-                .Select(o => new Desk(slug, policy, o.Id))
-                .ToList();
-            return open.Count > 0 ? open : throw new InvalidOperationException($"no office of {slug} is open from {from:yyyy-MM-dd HH:mm} for {span}");
-        }).ToList();
-        var desks = new List<Desk>();
-        for (var round = 0; desks.Count < perMunicipality.Sum(o => o.Count); round++)
-        {
-            desks.AddRange(perMunicipality.Where(o => round < o.Count).Select(o => o[round]));
-        }
-        return desks;
-    }
 }
