@@ -2,6 +2,7 @@ using CaseSystem.Cases.Auth.Members;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Health;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
@@ -139,6 +140,7 @@ public static class CasesModule
         }).AddSchemaTransformer(RequestSchemas.TransformAsync));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddCaseHealth();
         return services;
     }
 
@@ -172,12 +174,7 @@ public static class CasesModule
     {
         app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            await using var cmd = db.CreateCommand("select 1");
-            await cmd.ExecuteScalarAsync(ct);
-            return Results.Ok(new { status = "ok" });
-        });
+        app.MapCaseHealth();
 
         app.MapWolverineEndpoints(opts =>
         {

@@ -60,6 +60,9 @@ public static class ProjectionsModule
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
         if (CasesModule.RunsProjections(configuration)) services.AddHostedService<ProjectionControl>();
+        var runs = CasesModule.RunsProjections(configuration);
+        services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration("projections",
+            sp => new ProjectionsHealthCheck(sp.GetRequiredService<ProjectionAdmin>(), runs), failureStatus: null, tags: [CaseSystem.Cases.Health.HealthModule.Ready]));
         return services;
     }
 
