@@ -3,6 +3,7 @@ using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Health;
+using CaseSystem.Cases.Telemetry;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
@@ -63,6 +64,10 @@ public static class CasesModule
             {
                 var options = new StoreOptions();
                 CaseStore.Configure(options, connectionString);
+                // Marten's connection spans and its counter of appended events (by event type and tenant, the
+                // municipality: no personal data) on its "Marten" source and meter (TelemetryModule listens).
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
                 return options;
             })
             .UseLightweightSessions()
@@ -141,6 +146,7 @@ public static class CasesModule
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddCaseHealth();
+        services.AddCaseTelemetry(configuration);
         return services;
     }
 
@@ -175,6 +181,7 @@ public static class CasesModule
         app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
         app.MapCaseHealth();
+        app.MapCaseTelemetry();
 
         app.MapWolverineEndpoints(opts =>
         {
