@@ -75,5 +75,11 @@ public sealed class ServerHealthTests : IAsyncLifetime
         var ready = await HealthProbe.UntilAsync(server.Http, "/health/ready", HttpStatusCode.OK, TimeSpan.Zero);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         foreach (var check in new[] { "database", "timers", "projections" }) Assert.Equal("Healthy", HealthProbe.Check(ready, check));
+
+        // Its stdout is a pipe: the log is one JSON object a line (ConsoleLogs), the category and message named.
+        var listening = server.Tail.Split('\n').First(l => l.Contains("Now listening on", StringComparison.Ordinal));
+        using var line = System.Text.Json.JsonDocument.Parse(listening);
+        Assert.Equal("Microsoft.Hosting.Lifetime", line.RootElement.GetProperty("Category").GetString());
+        Assert.StartsWith("Now listening on: http://127.0.0.1:", line.RootElement.GetProperty("Message").GetString());
     }
 }

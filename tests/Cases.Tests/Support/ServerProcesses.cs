@@ -188,7 +188,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         Process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    // The process logs JSON (its stdout is a pipe): the URL ends at the closing quote.
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex Listening();
 
     [GeneratedRegex(@"with assigned node id (\d+)")]
