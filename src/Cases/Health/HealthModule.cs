@@ -37,7 +37,8 @@ public static class HealthModule
         return app;
     }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Readable apostrophes and Japanese (a probe's body is no HTML).
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Each check by name with its status and a fixed description: never an exception's message,
