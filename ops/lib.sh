@@ -97,3 +97,16 @@ anchor_defaults() {
   export CASES_ANCHOR_KEY="${CASES_ANCHOR_KEY:-$REPO/.data/anchors-$1/anchor-key.pem}"
   export CASES_ANCHOR_LOG="${CASES_ANCHOR_LOG:-$REPO/.data/anchors-$1/anchors.jsonl}"
 }
+
+# Waits until URL/health/ready answers 200 (polling every 0.2 s), for at most SECONDS; fails at
+# once when the process PID has exited. curl is in ops/setup's packages.
+wait_ready() {
+  local url="$1" pid="$2" seconds="$3" deadline
+  deadline=$(( $(date +%s) + seconds ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/health/ready" 2>/dev/null || true)" = 200 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}

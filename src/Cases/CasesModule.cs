@@ -2,6 +2,8 @@ using CaseSystem.Cases.Auth.Members;
 using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Health;
+using CaseSystem.Cases.Telemetry;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
@@ -62,6 +64,10 @@ public static class CasesModule
             {
                 var options = new StoreOptions();
                 CaseStore.Configure(options, connectionString);
+                // Marten's connection spans and its counter of appended events (by event type and tenant, the
+                // municipality: no personal data) on its "Marten" source and meter (TelemetryModule listens).
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
                 return options;
             })
             .UseLightweightSessions()
@@ -139,6 +145,8 @@ public static class CasesModule
         }).AddSchemaTransformer(RequestSchemas.TransformAsync));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddCaseHealth();
+        services.AddCaseTelemetry(configuration);
         return services;
     }
 
@@ -172,12 +180,8 @@ public static class CasesModule
     {
         app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            await using var cmd = db.CreateCommand("select 1");
-            await cmd.ExecuteScalarAsync(ct);
-            return Results.Ok(new { status = "ok" });
-        });
+        app.MapCaseHealth();
+        app.MapCaseTelemetry();
 
         app.MapWolverineEndpoints(opts =>
         {

@@ -48,6 +48,7 @@ public static class ProjectionsModule
         services.AddSingleton(models.Worklists);
         services.ConfigureMarten(models.Configure);
         services.AddSingleton<ProjectionAdmin>();
+        services.AddSingleton<ProjectionMetrics>();
         services.AddSingleton<QueueBoardQuery>();
         services.AddSingleton<CaseFinderQuery>();
         services.AddSingleton<AuditTrailQuery>();
@@ -60,11 +61,16 @@ public static class ProjectionsModule
         services.AddSingleton<BoardUpdates>();
         services.AddHostedService(sp => sp.GetRequiredService<BoardUpdates>());
         if (CasesModule.RunsProjections(configuration)) services.AddHostedService<ProjectionControl>();
+        var runs = CasesModule.RunsProjections(configuration);
+        services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration("projections",
+            sp => new ProjectionsHealthCheck(sp.GetRequiredService<ProjectionAdmin>(), runs), failureStatus: null, tags: [CaseSystem.Cases.Health.HealthModule.Ready]));
         return services;
     }
 
     public static IEndpointRouteBuilder MapProjections(this IEndpointRouteBuilder app)
     {
+        // The gauges exist once made: made now, so a scrape before the first use of the read models has them.
+        _ = app.ServiceProvider.GetRequiredService<ProjectionMetrics>();
         var tenant = app.MapGroup("/api/{municipality}").AddEndpointFilter(Municipalities.RequireKnown);
 
         // asOf as a moment with its offset (2026-03-16T10:15:00+09:00), read here so that a malformed one is a 400 naming it, not the framework's binding error.

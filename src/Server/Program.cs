@@ -1,5 +1,6 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Auth;
+using CaseSystem.Cases.Telemetry;
 using CaseSystem.Projections;
 using CaseSystem.Projections.Daemon;
 using CaseSystem.Server.Pages;
@@ -11,6 +12,7 @@ if (args is ["anchors", ..]) return await CaseSystem.Cases.Store.HashChain.Ancho
 if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddCaseConsole(builder.Configuration);
 builder.Services.AddCases(builder.Configuration);
 builder.Services.AddProjections(builder.Configuration);
 builder.Services.AddPages();

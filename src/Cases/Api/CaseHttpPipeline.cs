@@ -53,7 +53,7 @@ public static class CaseHttpPipeline
         if (held is not null) http.Response.Body = held;
         try
         {
-            await DecideAsync(http, next);
+            await Telemetry.CommandOutcomes.RecordAsync(http, () => DecideAsync(http, next));
         }
         finally
         {

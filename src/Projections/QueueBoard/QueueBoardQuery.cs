@@ -138,6 +138,26 @@ public sealed class QueueBoardQuery(NpgsqlDataSource db, QueueBoardProjection bo
         return new Board(municipality, office, asOf, day, waiting, served, serving, replies, finished, wait, service, counters, estimate, estimateJa, recent);
     }
 
+    /// <summary>
+    /// Every office's queue now (the metrics' gauges): how many wait, uncalled, and how long the one
+    /// waiting longest has waited, in seconds. Counts only: no ticket, no case.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Municipality, string Office, long Waiting, double LongestWaitSeconds)>> QueuesAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"""
+            select municipality, office, count(*), coalesce(extract(epoch from $2 - min(arrived_at)), 0)::float8 from {board.Tickets}
+            where day = $1 and arrived_at <= $2 and called_at is null and ended_at is null
+              and voided_at is null and (dropped_at is null or dropped_at > $2)
+            group by municipality, office
+            """);
+        cmd.Parameters.AddWithValue(JapanTime.DateOf(now));
+        cmd.Parameters.AddWithValue(now.UtcDateTime);
+        var rows = new List<(string, string, long, double)>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3)));
+        return rows;
+    }
+
     /// <summary>A ticket still in the queue at $4: not voided, not dropped by then.</summary>
     private const string InQueue = "voided_at is null and (dropped_at is null or dropped_at > $4)";
 

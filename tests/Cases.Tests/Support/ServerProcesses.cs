@@ -34,7 +34,11 @@ public sealed class ServerProcesses(string connectionString, TimeSpan? clockOffs
         return dll;
     }
 
-    /// <summary>Starts a server process and waits until it has started (its hosted services, Wolverine's among them, run).</summary>
+    /// <summary>
+    /// Starts a server process and waits until it has started (its hosted services, Wolverine's among
+    /// them, run) and is ready (/health/ready: the database answers, a process runs the timers' agent
+    /// and the read models, or this one is serve-only).
+    /// </summary>
     public async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         _ = Signer; // the key file exists before any process looks for it
@@ -56,7 +60,10 @@ public sealed class ServerProcesses(string connectionString, TimeSpan? clockOffs
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var server = new ServerProcess(Process.Start(start)!);
         _started.Add(server);
-        await server.StartedAsync(TimeSpan.FromSeconds(120));
+        var within = TimeSpan.FromSeconds(120);
+        var since = Stopwatch.StartNew();
+        await server.StartedAsync(within);
+        await server.ReadyAsync(within - since.Elapsed);
         server.Http = new HttpClient(new Tokens(this) { InnerHandler = new HttpClientHandler() }) { BaseAddress = server.Url };
         return server;
     }
@@ -143,6 +150,29 @@ public sealed partial class ServerProcess : IAsyncDisposable
         Assert.True(Url is not null && NodeNumber > 0, $"server {Id} started without saying its URL and node number:\n{Tail}");
     }
 
+    /// <summary>Polls /health/ready until it answers 200 (every 100 ms: a probe is one query or three).</summary>
+    internal async Task ReadyAsync(TimeSpan within)
+    {
+        using var probe = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(10) };
+        var until = DateTimeOffset.UtcNow + within;
+        var last = "";
+        while (DateTimeOffset.UtcNow < until && !Process.HasExited)
+        {
+            try
+            {
+                using var response = await probe.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"server {Id} was not ready within {within} (last answer: {last}):\n{Tail}");
+    }
+
     /// <summary>kill -9: SIGKILL, no shutdown of any kind (.NET's Process.Kill on Unix).</summary>
     public async Task KillAsync()
     {
@@ -158,7 +188,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         Process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    // The process logs JSON (its stdout is a pipe): the URL ends at the closing quote.
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex Listening();
 
     [GeneratedRegex(@"with assigned node id (\d+)")]
