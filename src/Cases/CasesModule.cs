@@ -170,6 +170,8 @@ public static class CasesModule
 
     public static WebApplication MapCases(this WebApplication app)
     {
+        // Before the pipeline, so that it sees the empty 404/405/415 answers after everything else ran.
+        app.UseApiStatusProblems();
         app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
