@@ -188,8 +188,19 @@ public static class ProjectionsModule
             ? Problems.Result(DisplayOfOtherOffice, $"この表示端末の窓口: {display.Office} / This display's office: {display.Office}")
             : null;
 
-    /// <summary>The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated: cohortMonth, office, whoCame, ageBand), suppressBelow.</summary>
-    public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, string? SuppressBelow)
+    /// <summary>
+    /// The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated:
+    /// cohortMonth, office, whoCame, ageBand), suppressBelow. Named here as the README and the OpenAPI document name them
+    /// ([AsParameters] would take the properties' PascalCase names into the document).
+    /// </summary>
+    public sealed record ReportQuery(
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cohortFrom")] DateOnly? CohortFrom,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cohortTo")] DateOnly? CohortTo,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "office")] string? Office,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "whoCame")] string? WhoCame,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "ageBand")] string? AgeBand,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "groupBy")] string? GroupBy,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "suppressBelow")] string? SuppressBelow)
     {
         /// <summary>The largest suppressBelow asked for: beyond it every group of a municipality would be hidden anyway.</summary>
         public const int MaxSuppressBelow = 100_000;
