@@ -1,6 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Web.Tests.Support;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 
 namespace CaseSystem.Web.Tests;
 
@@ -41,5 +45,56 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         var filter = (await _web.GetJsonAsync("/api/saku/reports/renewals?cohortFrom=2026-01-01&cohortTo=2026-06-30&groupBy=office")).GetProperty("filter");
         Assert.Equal("2026-01-01", filter.GetProperty("cohortFrom").GetString());
         Assert.Equal("2026-06-30", filter.GetProperty("cohortTo").GetString());
+    }
+
+    [Fact]
+    public async Task The_document_is_valid_and_has_every_api_endpoint_with_its_id_summary_token_and_problems_and_nothing_else()
+    {
+        var text = await _web.Server.Http.GetStringAsync("/openapi/v1.json");
+        var read = OpenApiDocument.Parse(text, "json");
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.NotNull(read.Document);
+        Assert.Empty(read.Document.Validate(Microsoft.OpenApi.ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+
+        var document = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("http", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("type").GetString());
+        var paths = document.GetProperty("paths");
+        // Pages, assets, the sign-in and the probe are not the API.
+        Assert.All(paths.EnumerateObject(), p => Assert.StartsWith("/api/", p.Name));
+
+        // Every endpoint mapped under /api, as routing knows them, is in the document.
+        var mapped = _web.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && raw.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m =>
+                (Method: m.ToLowerInvariant(), Route: Regex.Replace(e.RoutePattern.RawText!, @"\{([^}:]+):[^}]+\}", "{$1}"))))
+            .Distinct().ToList();
+        Assert.True(mapped.Count > 40, $"{mapped.Count} endpoints under /api");
+        var ids = new HashSet<string>();
+        foreach (var (method, route) in mapped)
+        {
+            var operation = paths.TryGetProperty(route, out var item) && item.TryGetProperty(method, out var found) ? found : default;
+            Assert.True(operation.ValueKind == JsonValueKind.Object, $"{method} {route} is not in the document");
+            var id = operation.TryGetProperty("operationId", out var o) ? o.GetString() : null;
+            Assert.False(string.IsNullOrWhiteSpace(id), $"{method} {route}: no operationId");
+            Assert.True(ids.Add(id!), $"{method} {route}: operationId {id} twice");
+            Assert.False(string.IsNullOrWhiteSpace(operation.TryGetProperty("summary", out var s) ? s.GetString() : null), $"{method} {route}: no summary");
+            Assert.True(operation.TryGetProperty("security", out _), $"{method} {route}: no security");
+            var responses = operation.GetProperty("responses");
+            foreach (var status in new[] { "400", "401", "403", "404", "503" })
+            {
+                Assert.True(responses.TryGetProperty(status, out var problem), $"{method} {route}: no {status}");
+                Assert.Equal("#/components/schemas/Problem",
+                    problem.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+            }
+        }
+
+        // A command: its body's schema, its path parameters and the problems only a command gives.
+        var arrival = paths.GetProperty("/api/{municipality}/cases/{caseId}/arrivals").GetProperty("post");
+        Assert.Equal("recordArrival", arrival.GetProperty("operationId").GetString());
+        Assert.Equal("#/components/schemas/ArrivalRequest",
+            arrival.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal(["municipality", "caseId"], arrival.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()));
+        foreach (var status in new[] { "200", "409", "413", "415", "422" }) Assert.True(arrival.GetProperty("responses").TryGetProperty(status, out _), status);
     }
 }
