@@ -97,4 +97,23 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             .Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()));
         foreach (var status in new[] { "200", "409", "413", "415", "422" }) Assert.True(arrival.GetProperty("responses").TryGetProperty(status, out _), status);
     }
+
+    [Fact]
+    public async Task The_API_reference_page_shows_the_document_with_its_script_from_the_server()
+    {
+        _web.Server.Role = null; // public, like the document
+        var response = await _web.Server.Http.GetAsync("/api-reference");
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {html}");
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/", html);
+        var scripts = Regex.Matches(html, "<script[^>]+src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            Assert.False(script.StartsWith("http", StringComparison.Ordinal), script);
+            var url = new Uri(new Uri(_web.BaseAddress, "/api-reference/"), script);
+            Assert.True((await _web.Server.Http.GetAsync(url)).IsSuccessStatusCode, url.ToString());
+        }
+    }
 }
