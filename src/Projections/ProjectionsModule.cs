@@ -77,7 +77,7 @@ public static class ProjectionsModule
             var moment = ReadQuery.Moment(errors, "asOf", asOf);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await boards.BoardAsync(municipality, office, moment ?? clock.GetUtcNow(), ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<Board>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // An office the municipality does not have is a 400 naming it, not a stream of an empty board.
         tenant.MapGet("/offices/{office}/board/stream", async (string municipality, string office, HttpContext http, BoardUpdates updates,
@@ -89,7 +89,7 @@ public static class ProjectionsModule
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             await updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct);
             return Results.Empty;
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<string>(StatusCodes.Status200OK, "text/event-stream").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
         // Every parameter is checked as the command edge checks a body (400 naming each field, never its value): name and
@@ -113,7 +113,7 @@ public static class ProjectionsModule
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, born, noticeNumber, status, office, count),
                 JapanTime.DateOf(clock.GetUtcNow()), ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        }).Produces<IReadOnlyList<CaseHit>>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
             CaseViewLog views, CancellationToken ct) =>
@@ -121,7 +121,7 @@ public static class ProjectionsModule
             if (await audit.ForCaseAsync(municipality, caseId, ct) is not { } trail) return Problems.Result(Problems.StreamNotFound);
             await views.RecordAsync(http, municipality, caseId, "audit", ct);
             return Results.Ok(trail);
-        }).RequireStaff(StaffRole.Supervisor);
+        }).Produces<AuditTrailView>().RequireStaff(StaffRole.Supervisor);
 
         tenant.MapGet("/cases/{caseId:guid}/timeline", async (string municipality, Guid caseId, DateTimeOffset? asOf, HttpContext http,
             IDocumentStore store, CaseViewLog views, TimeProvider clock, CancellationToken ct) =>
@@ -132,7 +132,7 @@ public static class ProjectionsModule
             await views.RecordAsync(http, municipality, caseId, "timeline", ct);
             return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => e.Data).OfType<RenewalEvent>(), moment,
                 MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+        }).Produces<ActivationTimelineView>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         // No personal data: analysts read these, and small groups show no rates.
         tenant.MapGet("/reports/renewals", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
@@ -142,7 +142,7 @@ public static class ProjectionsModule
             var filter = q.ToFilter(errors, http.Staff()?.Role);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await reports.QueryAsync(municipality, filter, ct));
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<RenewalReport>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
         tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
             TimeProvider clock, CancellationToken ct) =>
         {
@@ -156,7 +156,7 @@ public static class ProjectionsModule
             // With a BOM, so that Excel opens the Japanese headers as UTF-8.
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<string>(StatusCodes.Status200OK, "text/csv").RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // Renewals, lapses and waits per ISO week (Japan time), the current week last; weeks 1–104 (default 26).
         tenant.MapGet("/reports/weekly", async (string municipality, string? weeks, WeeklySeriesQuery series, TimeProvider clock, CancellationToken ct) =>
@@ -165,12 +165,12 @@ public static class ProjectionsModule
             var count = ReadQuery.Limit(errors, "weeks", weeks, 26, 104);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await series.QueryAsync(municipality, count, MunicipalPolicies.For(municipality).ReportSuppressBelow, ct));
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<WeeklySeries>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // The expiry wave ahead: counts per office and week, capacity from the profile (ExpiryForecastQuery says how).
         tenant.MapGet("/forecast", async (string municipality, ExpiryForecastQuery forecast, CancellationToken ct) =>
             Results.Ok(await forecast.ForecastAsync(municipality, ct)))
-            .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+            .Produces<CaseSystem.Projections.ExpiryForecast.ExpiryForecast>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         tenant.MapNextCall();
         tenant.MapProjectionOps();

@@ -96,6 +96,19 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         Assert.Equal(["municipality", "caseId"], arrival.GetProperty("parameters").EnumerateArray()
             .Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()));
         foreach (var status in new[] { "200", "409", "413", "415", "422" }) Assert.True(arrival.GetProperty("responses").TryGetProperty(status, out _), status);
+
+        // The main reads say what they answer.
+        foreach (var (route, type) in new[]
+        {
+            ("/api/{municipality}/cases/{caseId}", "application/json"), ("/api/{municipality}/cases", "application/json"),
+            ("/api/{municipality}/offices/{office}/board", "application/json"), ("/api/{municipality}/offices/{office}/board/stream", "text/event-stream"),
+            ("/api/{municipality}/reports/renewals", "application/json"), ("/api/{municipality}/reports/renewals.csv", "text/csv"),
+            ("/api/{municipality}/forecast", "application/json"), ("/api/{municipality}/integrity", "application/json"),
+        })
+        {
+            var ok = paths.GetProperty(route).GetProperty("get").GetProperty("responses").GetProperty("200");
+            Assert.True(ok.TryGetProperty("content", out var content) && content.TryGetProperty(type, out _), $"{route}: 200 {type}");
+        }
     }
 
     [Fact]
