@@ -80,6 +80,8 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             Assert.False(string.IsNullOrWhiteSpace(operation.TryGetProperty("summary", out var s) ? s.GetString() : null), $"{method} {route}: no summary");
             Assert.True(operation.TryGetProperty("security", out _), $"{method} {route}: no security");
             var responses = operation.GetProperty("responses");
+            // Every read says what it answers.
+            if (method == "get") Assert.True(responses.TryGetProperty("200", out var ok) && ok.TryGetProperty("content", out _), $"{method} {route}: 200 without content");
             foreach (var status in new[] { "400", "401", "403", "404", "503" })
             {
                 Assert.True(responses.TryGetProperty(status, out var problem), $"{method} {route}: no {status}");
