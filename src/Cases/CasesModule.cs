@@ -138,11 +138,11 @@ public static class CasesModule
         services.ConfigureHttpJsonOptions(o => StrictJson.Configure(o.SerializerOptions));
         // A body that does not bind raises, so the exception handler answers it as a problem.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(o =>
         {
-            document.Info.Title = "CaseSystem API (マイナンバーカード電子証明書更新 案件管理)";
-            return Task.CompletedTask;
-        }).AddSchemaTransformer(RequestSchemas.TransformAsync));
+            Api.OpenApi.OpenApiContract.Configure(o);
+            o.AddSchemaTransformer(RequestSchemas.TransformAsync);
+        });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddCaseHealth();
@@ -178,6 +178,8 @@ public static class CasesModule
 
     public static WebApplication MapCases(this WebApplication app)
     {
+        // Before the pipeline, so that it sees the empty 404/405/415 answers after everything else ran.
+        app.UseApiStatusProblems();
         app.UseCaseHttpPipeline();
         app.MapOpenApi("/openapi/v1.json");
         app.MapCaseHealth();

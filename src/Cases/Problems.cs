@@ -40,6 +40,17 @@ public static class Problems
     public static readonly Kind DatabaseUnavailable = new("urn:casesystem:problem:database-unavailable", StatusCodes.Status503ServiceUnavailable,
         "データベースに接続できません。少し待ってからもう一度お試しください。/ The database cannot be reached; try again shortly.");
 
+    // What ASP.NET Core's routing and Wolverine answer with an empty body (no route, a method the
+    // route does not take, a body that is not JSON): given a type here by ApiStatusProblems.
+    public static readonly Kind NotFound = new("urn:casesystem:problem:not-found", StatusCodes.Status404NotFound,
+        "そのアドレスの API はありません。/ No API at this address.");
+    public static readonly Kind MethodNotAllowed = new("urn:casesystem:problem:method-not-allowed", StatusCodes.Status405MethodNotAllowed,
+        "このアドレスはこのメソッドを受け付けません(Allow ヘッダーを参照)。/ This address does not take this method (see the Allow header).");
+    public static readonly Kind NotAcceptable = new("urn:casesystem:problem:not-acceptable", StatusCodes.Status406NotAcceptable,
+        "この API は JSON で応答します。Accept に application/json を含めてください。/ This API answers in JSON; accept application/json.");
+    public static readonly Kind UnsupportedMediaType = new("urn:casesystem:problem:unsupported-media-type", StatusCodes.Status415UnsupportedMediaType,
+        "本文の形式(Content-Type)を受け付けません。application/json で送ってください。何も記録していません。/ The body's Content-Type is not accepted; send application/json. Nothing was recorded.");
+
     public static readonly Kind IntegrityScanRunning = new("urn:casesystem:problem:integrity-scan-running", StatusCodes.Status429TooManyRequests,
         "この自治体の整合性チェックを実行中です。少し待ってから次のページを要求してください。/ An integrity check of this municipality is running; ask again shortly.");
     public static readonly Kind AnchoringOff = new("urn:casesystem:problem:anchoring-not-configured", StatusCodes.Status503ServiceUnavailable,
@@ -102,6 +113,8 @@ public static class Problems
 
     public static Kind? For(Exception e) => e switch
     {
+        // Minimal APIs raise this (ThrowOnBadRequest) for a body of another content type.
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => UnsupportedMediaType,
         BadHttpRequestException => BadRequest,
         JasperFx.ConcurrencyException => ConcurrencyConflict,
         System.Text.Json.JsonException => BadRequest,

@@ -83,7 +83,7 @@ public static class ProjectionsModule
             var moment = ReadQuery.Moment(errors, "asOf", asOf);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await boards.BoardAsync(municipality, office, moment ?? clock.GetUtcNow(), ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<Board>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // An office the municipality does not have is a 400 naming it, not a stream of an empty board.
         tenant.MapGet("/offices/{office}/board/stream", async (string municipality, string office, HttpContext http, BoardUpdates updates,
@@ -95,7 +95,7 @@ public static class ProjectionsModule
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             await updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct);
             return Results.Empty;
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<string>(StatusCodes.Status200OK, "text/event-stream").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
         // Every parameter is checked as the command edge checks a body (400 naming each field, never its value): name and
@@ -119,7 +119,7 @@ public static class ProjectionsModule
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await finder.SearchAsync(municipality, new CaseSearch(name, born, noticeNumber, status, office, count),
                 JapanTime.DateOf(clock.GetUtcNow()), ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        }).Produces<IReadOnlyList<CaseHit>>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
 
         tenant.MapGet("/cases/{caseId:guid}/audit", async (string municipality, Guid caseId, HttpContext http, AuditTrailQuery audit,
             CaseViewLog views, CancellationToken ct) =>
@@ -127,7 +127,7 @@ public static class ProjectionsModule
             if (await audit.ForCaseAsync(municipality, caseId, ct) is not { } trail) return Problems.Result(Problems.StreamNotFound);
             await views.RecordAsync(http, municipality, caseId, "audit", ct);
             return Results.Ok(trail);
-        }).RequireStaff(StaffRole.Supervisor);
+        }).Produces<AuditTrailView>().RequireStaff(StaffRole.Supervisor);
 
         tenant.MapGet("/cases/{caseId:guid}/timeline", async (string municipality, Guid caseId, DateTimeOffset? asOf, HttpContext http,
             IDocumentStore store, CaseViewLog views, TimeProvider clock, CancellationToken ct) =>
@@ -138,7 +138,7 @@ public static class ProjectionsModule
             await views.RecordAsync(http, municipality, caseId, "timeline", ct);
             return Results.Ok(ActivationTimeline.Of(loaded.Events.Select(e => e.Data).OfType<RenewalEvent>(), moment,
                 MunicipalPolicies.For(municipality).InsuranceRegistrationClosedDaysBeforeExpiry));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+        }).Produces<ActivationTimelineView>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
 
         // No personal data: analysts read these, and small groups show no rates.
         tenant.MapGet("/reports/renewals", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
@@ -148,7 +148,7 @@ public static class ProjectionsModule
             var filter = q.ToFilter(errors, http.Staff()?.Role);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await reports.QueryAsync(municipality, filter, ct));
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<RenewalReport>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
         tenant.MapGet("/reports/renewals.csv", async (string municipality, [AsParameters] ReportQuery q, HttpContext http, RenewalReportQuery reports,
             TimeProvider clock, CancellationToken ct) =>
         {
@@ -162,7 +162,7 @@ public static class ProjectionsModule
             // With a BOM, so that Excel opens the Japanese headers as UTF-8.
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(),
                 "text/csv; charset=utf-8", $"renewal-report-{municipality}.csv");
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<string>(StatusCodes.Status200OK, "text/csv").RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // Renewals, lapses and waits per ISO week (Japan time), the current week last; weeks 1–104 (default 26).
         tenant.MapGet("/reports/weekly", async (string municipality, string? weeks, WeeklySeriesQuery series, TimeProvider clock, CancellationToken ct) =>
@@ -171,12 +171,12 @@ public static class ProjectionsModule
             var count = ReadQuery.Limit(errors, "weeks", weeks, 26, 104);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await series.QueryAsync(municipality, count, MunicipalPolicies.For(municipality).ReportSuppressBelow, ct));
-        }).RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+        }).Produces<WeeklySeries>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         // The expiry wave ahead: counts per office and week, capacity from the profile (ExpiryForecastQuery says how).
         tenant.MapGet("/forecast", async (string municipality, ExpiryForecastQuery forecast, CancellationToken ct) =>
             Results.Ok(await forecast.ForecastAsync(municipality, ct)))
-            .RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
+            .Produces<CaseSystem.Projections.ExpiryForecast.ExpiryForecast>().RequireStaff(StaffRole.Analyst, StaffRole.Supervisor);
 
         tenant.MapNextCall();
         tenant.MapProjectionOps();
@@ -194,8 +194,19 @@ public static class ProjectionsModule
             ? Problems.Result(DisplayOfOtherOffice, $"この表示端末の窓口: {display.Office} / This display's office: {display.Office}")
             : null;
 
-    /// <summary>The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated: cohortMonth, office, whoCame, ageBand), suppressBelow.</summary>
-    public sealed record ReportQuery(DateOnly? CohortFrom, DateOnly? CohortTo, string? Office, string? WhoCame, string? AgeBand, string? GroupBy, string? SuppressBelow)
+    /// <summary>
+    /// The report's query string: cohortFrom, cohortTo (yyyy-MM-dd), office, whoCame, ageBand, groupBy (comma-separated:
+    /// cohortMonth, office, whoCame, ageBand), suppressBelow. Named here as the README and the OpenAPI document name them
+    /// ([AsParameters] would take the properties' PascalCase names into the document).
+    /// </summary>
+    public sealed record ReportQuery(
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cohortFrom")] DateOnly? CohortFrom,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "cohortTo")] DateOnly? CohortTo,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "office")] string? Office,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "whoCame")] string? WhoCame,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "ageBand")] string? AgeBand,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "groupBy")] string? GroupBy,
+        [property: Microsoft.AspNetCore.Mvc.FromQuery(Name = "suppressBelow")] string? SuppressBelow)
     {
         /// <summary>The largest suppressBelow asked for: beyond it every group of a municipality would be hidden anyway.</summary>
         public const int MaxSuppressBelow = 100_000;

@@ -51,8 +51,8 @@ public static class CaseEndpoints
         api.MapPost("/notices", Notices.NoticeImport.ImportAsync).Accepts<string>("text/csv").Produces<Notices.NoticeImportReport>()
             .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
         // Cases hold personal data: no analyst reads them.
-        api.MapGet("/cases/{caseId:guid}", GetCaseAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
-        api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+        api.MapGet("/cases/{caseId:guid}", GetCaseAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);
+        api.MapGet("/cases/{caseId:guid}/events", GetEventsAsync).Produces<IReadOnlyList<EventView>>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
         return api;
     }
 

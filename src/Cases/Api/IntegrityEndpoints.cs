@@ -46,11 +46,11 @@ public static class IntegrityEndpoints
                 return Problems.Result(Problems.IntegrityScanRunning);
             }
             return Results.Ok(await chains.VerifyPageAsync(municipality, cursor, count, ct));
-        }).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
+        }).Produces<ChainVerification>().RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
 
         tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, ChainVerifier chains, CancellationToken ct) =>
             await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound))
-            .RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
+            .Produces<ChainVerification>().RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
 
         // Anchors the whole store (an anchor covers every municipality); the answer speaks of this one's cases only.
         tenant.MapPost("/integrity/anchors", async (string municipality, Anchorer anchorer, HttpContext http, CancellationToken ct) =>

@@ -53,8 +53,8 @@ public static class AuditSearch
             }
             return Results.Ok(await SearchAsync(db, municipality, Blank(staff), Blank(office), Blank(type), first, last,
                 Math.Clamp(limit ?? DefaultLimit, 1, 1000), ct));
-        }).RequireStaff(StaffRole.Supervisor);
-        tenant.MapGet("/audit/event-kinds", () => Results.Ok(Kinds)).RequireStaff(StaffRole.Supervisor);
+        }).Produces<AuditSearchResult>().RequireStaff(StaffRole.Supervisor);
+        tenant.MapGet("/audit/event-kinds", () => Results.Ok(Kinds)).Produces<IReadOnlyList<EventKind>>().RequireStaff(StaffRole.Supervisor);
         return tenant;
     }
 

@@ -40,10 +40,10 @@ public static class ProjectionOps
     {
         tenant.MapGet("/ops/projections", async (string municipality, ProjectionAdmin admin, CancellationToken ct) =>
             Results.Ok(await admin.StatusAsync(municipality, ct)))
-            .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
+            .Produces<IReadOnlyList<ProjectionStatus>>().RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapGet("/ops/projections/{name}/dead-letters", async (string municipality, string name, ProjectionAdmin admin, CancellationToken ct) =>
             admin.Find(name) is null ? Problems.Result(UnknownProjection, name) : Results.Ok(await admin.DeadLettersAsync(name, municipality, ct)))
-            .RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
+            .Produces<IReadOnlyList<ParkedEvent>>().RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapPost("/ops/projections/{name}/{command}", async (string municipality, string name, string command, ProjectionAdmin admin, CancellationToken ct) =>
         {
             if (!Enum.TryParse<ProjectionCommand>(command, ignoreCase: true, out var what)) return Results.NotFound();

@@ -55,8 +55,8 @@ public static class NextCall
 
     public static void MapNextCall(this RouteGroupBuilder tenant)
     {
-        tenant.MapPost("/offices/{office}/calls/next", CallNextAsync).RequireStaff(StaffRole.Clerk);
-        tenant.MapPost("/offices/{office}/calls/recall", RecallAsync).RequireStaff(StaffRole.Clerk);
+        tenant.MapPost("/offices/{office}/calls/next", CallNextAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk);
+        tenant.MapPost("/offices/{office}/calls/recall", RecallAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk);
     }
 
     private static async Task<IResult> CallNextAsync(string municipality, string office, CounterCallRequest? body, HttpContext http,

@@ -29,7 +29,7 @@ public static class WorklistsEndpoint
             var request = new WorklistRequest(list, JapanTime.DateOf(clock.GetUtcNow()), http.Staff().StaffId,
                 string.IsNullOrWhiteSpace(office) ? null : office.Trim(), count, near);
             return Results.Ok(await worklists.ListAsync(municipality, request, ct));
-        }).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
+        }).Produces<WorklistPage>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor);
         return tenant;
     }
 }

@@ -69,6 +69,7 @@ public static class PagesModule
         app.MapGet("/session", SessionAsync);
         if (DemoMode.IsOn(app.ServiceProvider.GetRequiredService<IConfiguration>())) app.MapPost("/demo/clock", MoveDemoClockAsync);
         app.MapGet("/assets/{*file}", (string file, HttpContext http, PageAssets assets) => assets.Asset(http, file));
+        app.MapApiReference();
 
         foreach (var page in Pages)
         {

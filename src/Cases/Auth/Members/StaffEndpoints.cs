@@ -34,7 +34,7 @@ public static partial class StaffEndpoints
     public static RouteGroupBuilder MapStaffDirectory(this RouteGroupBuilder tenant)
     {
         tenant.MapGet("/staff", async (string municipality, StaffDirectory directory, CancellationToken ct) =>
-            Results.Ok(await directory.ListAsync(municipality, ct))).RequireStaff(StaffRole.Admin);
+            Results.Ok(await directory.ListAsync(municipality, ct))).Produces<IReadOnlyList<StaffMember>>().RequireStaff(StaffRole.Admin);
 
         tenant.MapPost("/staff", async (string municipality, NewMember? body, HttpContext http, StaffDirectory directory, TimeProvider clock,
             CancellationToken ct) =>
