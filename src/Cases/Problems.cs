@@ -130,8 +130,14 @@ public static class Problems
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
-            if (x is Npgsql.PostgresException postgres) return postgres.SqlState is "57P01" or "57P02" or "57P03" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+            // 26000 (prepared statement "_autoN" does not exist): a statement Npgsql prepared automatically
+            // (Max Auto Prepare) is gone with the session of a PostgreSQL that restarted; the request did
+            // nothing and is to be sent again, as for a connection lost (ops/chaos, pg-restart, 2026-12-03).
+            if (x is Npgsql.PostgresException postgres)
+                return postgres.SqlState is "57P01" or "57P02" or "57P03" or "26000" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
             if (x is Npgsql.NpgsqlException { IsTransient: true }) return true;
+            // Several failures at once (a commit and then the read of an idempotency claim, ops/chaos): any of them.
+            if (x is AggregateException all) return all.InnerExceptions.Any(DatabaseGone);
         }
         return false;
     }

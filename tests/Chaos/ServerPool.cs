@@ -40,6 +40,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             // The content root (appsettings.json, wwwroot) is the server's folder, as installed.
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        // Read as text: the lines below are matched by their text prefixes ("fail:", "Now listening on:"),
+        // and a server whose output is redirected logs JSON unless told (ConsoleLogs).
+        start.Environment["CASES_LOG_FORMAT"] = "text";
         foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("the server process did not start");
         var server = new ServerProcess(process);

@@ -146,10 +146,7 @@ public static class StaffAuthentication
         // Authenticated here with the scheme named, so this holds whatever the default scheme
         // is and whether or not the authentication middleware ran (the handler caches its result).
         var result = await http.AuthenticateAsync(Scheme);
-        if (result.Failure is { } failure && Problems.For(failure) == Problems.DatabaseUnavailable)
-        {
-            return Problems.DatabaseUnavailableResult(http, failure);
-        }
+        if (result.Failure is StaffStoreException store) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(store.InnerException!);
         if (OidcProblems.For(http, result.Failure) is { } unavailable) return unavailable;
         if (result.Failure is StaffSession.CsrfRejectedException)
         {
@@ -219,12 +216,13 @@ internal sealed class StaffTokenAuthenticationHandler(
         {
             return await AuthenticateRequestAsync();
         }
-        catch (Exception e) when (Problems.For(e) == Problems.DatabaseUnavailable)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // The sessions and revocations are in PostgreSQL. The authentication middleware runs
-            // before the exception handler, so the failure is carried to RequireStaff, which
-            // answers 503 as every endpoint does while the database is away (issue 14).
-            return AuthenticateResult.Fail(e);
+            // before the exception handler, so an error reading them is carried to RequireStaff,
+            // which throws it again inside the endpoint: the exception handler answers it as every
+            // endpoint's (503 while the database is away, issue 14; else a logged 500 problem).
+            return AuthenticateResult.Fail(new StaffStoreException(e));
         }
     }
 
@@ -285,9 +283,17 @@ internal sealed class StaffTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        if (result.Failure is { } failure && Problems.For(failure) == Problems.DatabaseUnavailable)
+        if (result.Failure is StaffStoreException { InnerException: { } failure })
         {
-            await Problems.DatabaseUnavailableResult(Context, failure).ExecuteAsync(Context);
+            // Here in the authorization middleware, before the exception handler: answered (and logged) as it would.
+            if (Problems.For(failure) != Problems.DatabaseUnavailable)
+            {
+                Logger.LogError(failure, "unexpected error authenticating {Method} {Path} (trace {TraceId})",
+                    Request.Method, Request.Path, System.Diagnostics.Activity.Current?.Id ?? Context.TraceIdentifier);
+            }
+            await (Problems.For(failure) == Problems.DatabaseUnavailable
+                ? Problems.DatabaseUnavailableResult(Context, failure)
+                : Problems.Result(Problems.Internal)).ExecuteAsync(Context);
             return;
         }
         if (OidcProblems.For(Context, result.Failure) is { } unavailable)
@@ -307,3 +313,6 @@ internal sealed class StaffTokenAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         StaffProblems.RoleNotAllowedFor([]).ExecuteAsync(Context);
 }
+
+/// <summary>An error reading the sessions or the revocations while authenticating (the database away, most often), carried to where it can be answered.</summary>
+public sealed class StaffStoreException(Exception inner) : Exception("Staff authentication could not read the sessions or revocations.", inner);
