@@ -100,15 +100,23 @@ public static class Problems
     /// </summary>
     public static IResult DatabaseUnavailableResult(HttpContext http, Exception e)
     {
-        var logger = http.RequestServices.GetService(typeof(Microsoft.Extensions.Logging.ILogger<ProblemDetailsExceptionHandler>))
-            as Microsoft.Extensions.Logging.ILogger;
+        WhileDatabaseAway(http, e, http.RequestServices.GetService(typeof(Microsoft.Extensions.Logging.ILogger<ProblemDetailsExceptionHandler>))
+            as Microsoft.Extensions.Logging.ILogger);
+        return Result(DatabaseUnavailable);
+    }
+
+    /// <summary>
+    /// Issue 14: while PostgreSQL restarts the answer is 503 with a time to retry, and the operator
+    /// sees why: the warning and the Retry-After of every such answer, wherever it is made.
+    /// </summary>
+    internal static void WhileDatabaseAway(HttpContext http, Exception e, Microsoft.Extensions.Logging.ILogger? logger)
+    {
         if (logger is not null)
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
                 http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier, e.GetBaseException().Message);
         }
         http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Result(DatabaseUnavailable);
     }
 
     public static Kind? For(Exception e) => e switch
@@ -176,13 +184,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, exception, "unexpected error answering {Method} {Path} (trace {TraceId})",
                 http.Request.Method, http.Request.Path, trace);
         }
-        if (kind == Problems.DatabaseUnavailable)
-        {
-            // Issue 14: while PostgreSQL restarts the answer is 503 with a time to retry, and the operator sees why.
-            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
-                http.Request.Method, http.Request.Path, trace, exception.GetBaseException().Message);
-            http.Response.Headers.RetryAfter = Problems.DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
+        if (kind == Problems.DatabaseUnavailable) Problems.WhileDatabaseAway(http, exception, logger);
         http.Response.StatusCode = kind.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

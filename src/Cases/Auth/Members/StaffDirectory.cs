@@ -25,21 +25,26 @@ public sealed class StaffDirectory(NpgsqlDataSource db, TimeProvider clock)
 
     private static string T(Weasel.Core.DbObjectName name) => name.QualifiedName;
 
-    public async Task<IReadOnlyList<StaffMember>> ListAsync(string municipality, CancellationToken ct = default)
+    public Task<IReadOnlyList<StaffMember>> ListAsync(string municipality, CancellationToken ct = default) =>
+        MembersAsync(municipality, null, ct);
+
+    /// <summary>One member, read by the key (not the municipality's whole directory).</summary>
+    public async Task<StaffMember?> FindAsync(string municipality, string staffId, CancellationToken ct = default) =>
+        (await MembersAsync(municipality, staffId, ct)).SingleOrDefault();
+
+    private async Task<IReadOnlyList<StaffMember>> MembersAsync(string municipality, string? staffId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"""
             select municipality, staff_id, name, role, office, disabled, locked_until, changed_at
-            from {T(StaffTables.Members)} where municipality = $1 order by staff_id
+            from {T(StaffTables.Members)} where municipality = $1 {(staffId is null ? "" : "and staff_id = $2")} order by staff_id
             """);
         cmd.Parameters.AddWithValue(municipality);
+        if (staffId is not null) cmd.Parameters.AddWithValue(staffId);
         var members = new List<StaffMember>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) members.Add(Read(r));
         return members;
     }
-
-    public async Task<StaffMember?> FindAsync(string municipality, string staffId, CancellationToken ct = default) =>
-        (await ListAsync(municipality, ct)).FirstOrDefault(m => m.StaffId == staffId);
 
     /// <summary>Adds a member with a temporary password, returned once; null when the id is taken.</summary>
     public async Task<string?> AddAsync(string municipality, string staffId, string name, StaffRole role, string office, string by,
