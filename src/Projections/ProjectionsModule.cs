@@ -5,6 +5,7 @@ using CaseSystem.Cases.Api;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Contracts;
+using CaseSystem.Cases.Api.OpenApi;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Projections.AuditTrail;
 using CaseSystem.Projections.CaseFinder;
@@ -83,7 +84,7 @@ public static class ProjectionsModule
             var moment = ReadQuery.Moment(errors, "asOf", asOf);
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             return Results.Ok(await boards.BoardAsync(municipality, office, moment ?? clock.GetUtcNow(), ct));
-        }).Produces<Board>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<Board>().Refuses(DisplayOfOtherOffice).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // An office the municipality does not have is a 400 naming it, not a stream of an empty board.
         tenant.MapGet("/offices/{office}/board/stream", async (string municipality, string office, HttpContext http, BoardUpdates updates,
@@ -95,7 +96,7 @@ public static class ProjectionsModule
             if (!errors.IsEmpty) return Results.Problem(InvalidRequest.Problem(errors.ByPath));
             await updates.StreamAsync(http, boards, municipality, office, clock, json.Value.SerializerOptions, ct);
             return Results.Empty;
-        }).Produces<string>(StatusCodes.Status200OK, "text/event-stream").RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
+        }).Produces<string>(StatusCodes.Status200OK, "text/event-stream").Refuses(DisplayOfOtherOffice).RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station, StaffRole.Display);
 
         // birthDate as a person types it, 和暦 too (S55.1.20, 昭和55年1月20日): the station passes what the clerk typed.
         // Every parameter is checked as the command edge checks a body (400 naming each field, never its value): name and

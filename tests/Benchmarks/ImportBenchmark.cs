@@ -73,7 +73,7 @@ internal static class ImportBenchmark
         var before = await cpu.ReadAsync(ct);
         var (first, seconds) = await ImportAsync(http, bytes, ct);
         var after = await cpu.ReadAsync(ct);
-        await StatementStats.PrintAsync(bench.DataSource, counting, 8, ct);
+        await StatementStats.PrintAsync(bench.DataSource, counting, 16, ct);
         if (first.GetProperty("imported").GetInt32() != lines)
         {
             Console.Error.WriteLine($"import: expected {lines} imported, the report says {first}");

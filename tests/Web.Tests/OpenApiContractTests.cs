@@ -80,8 +80,19 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             Assert.False(string.IsNullOrWhiteSpace(operation.TryGetProperty("summary", out var s) ? s.GetString() : null), $"{method} {route}: no summary");
             Assert.True(operation.TryGetProperty("security", out _), $"{method} {route}: no security");
             var responses = operation.GetProperty("responses");
-            // Every read says what it answers.
-            if (method == "get") Assert.True(responses.TryGetProperty("200", out var ok) && ok.TryGetProperty("content", out _), $"{method} {route}: 200 without content");
+            // Every answer but "no content" says what it carries.
+            var successes = responses.EnumerateObject().Where(r => r.Name.StartsWith('2')).ToList();
+            Assert.True(successes.Count > 0, $"{method} {route}: no success response");
+            foreach (var success in successes.Where(r => r.Name != "204"))
+            {
+                Assert.True(success.Value.TryGetProperty("content", out var content) && content.EnumerateObject().All(c => c.Value.TryGetProperty("schema", out _)),
+                    $"{method} {route}: {success.Name} without a schema");
+            }
+            // Waiting is said with Retry-After wherever it is asked for.
+            foreach (var status in new[] { "429", "503" }.Where(s => responses.TryGetProperty(s, out _)))
+            {
+                Assert.True(responses.GetProperty(status).TryGetProperty("headers", out var headers) && headers.TryGetProperty("Retry-After", out _), $"{method} {route}: {status} without Retry-After");
+            }
             foreach (var status in new[] { "400", "401", "403", "404", "503" })
             {
                 Assert.True(responses.TryGetProperty(status, out var problem), $"{method} {route}: no {status}");
@@ -98,6 +109,34 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         Assert.Equal(["municipality", "caseId"], arrival.GetProperty("parameters").EnumerateArray()
             .Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()));
         foreach (var status in new[] { "200", "409", "413", "415", "422" }) Assert.True(arrival.GetProperty("responses").TryGetProperty(status, out _), status);
+        // Its headers: a retry's key and the version it is meant for in, the version reached out.
+        Assert.Equal(["Idempotency-Key", "If-Match"], Headers(arrival));
+        Assert.True(arrival.GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.Equal(["Idempotency-Key", "If-Match", "Observed-Age", "Observed-Version"],
+            Headers(paths.GetProperty("/api/{municipality}/cases/{caseId}/pin-checks").GetProperty("post")));
+        Assert.True(paths.GetProperty("/api/{municipality}/cases/{caseId}").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("headers").TryGetProperty("ETag", out _));
+
+        // An endpoint's own refusals, under their statuses.
+        foreach (var (route, method, status, type) in new[]
+        {
+            ("/api/{municipality}/staff", "post", "409", "urn:casesystem:problem:staff-id-taken"),
+            ("/api/{municipality}/staff/me/password", "post", "403", "urn:casesystem:problem:wrong-password"),
+            ("/api/{municipality}/integrity", "get", "429", "urn:casesystem:problem:integrity-scan-running"),
+            ("/api/{municipality}/integrity/anchors", "post", "503", "urn:casesystem:problem:anchoring-busy"),
+            ("/api/{municipality}/offices/{office}/calls/next", "post", "409", "urn:casesystem:problem:no-one-waiting"),
+            ("/api/{municipality}/ops/projections/{name}/{command}", "post", "403", "urn:casesystem:problem:projection-system-wide"),
+            ("/api/{municipality}/notices", "post", "413", "urn:casesystem:problem:notice-file-too-large"),
+            ("/api/{municipality}/cases/{caseId}/arrivals", "post", "422", "urn:casesystem:rule:"),
+        })
+        {
+            var said = paths.GetProperty(route).GetProperty(method).GetProperty("responses").GetProperty(status).GetProperty("description").GetString()!;
+            Assert.Contains(type, said);
+            Assert.DoesNotContain("problem:urn:", said);
+        }
+        // The staff directory's answers are named schemas, not anonymous objects.
+        Assert.Equal("#/components/schemas/StaffCredentials", paths.GetProperty("/api/{municipality}/staff").GetProperty("post").GetProperty("responses")
+            .GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
 
         // The main reads say what they answer.
         foreach (var (route, type) in new[]
@@ -112,6 +151,9 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             Assert.True(ok.TryGetProperty("content", out var content) && content.TryGetProperty(type, out _), $"{route}: 200 {type}");
         }
     }
+
+    private static List<string?> Headers(JsonElement operation) => operation.GetProperty("parameters").EnumerateArray()
+        .Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).ToList();
 
     [Fact]
     public async Task The_API_reference_page_shows_the_document_with_its_script_from_the_server()

@@ -1,3 +1,4 @@
+using CaseSystem.Cases.Api.OpenApi;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Renewal;
 using CaseSystem.Cases.Store;
@@ -49,6 +50,7 @@ public static class CaseEndpoints
     public static RouteGroupBuilder MapCaseEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/notices", Notices.NoticeImport.ImportAsync).Accepts<string>("text/csv").Produces<Notices.NoticeImportReport>()
+            .Refuses(Problems.BadRequest, Problems.BadCsv, Problems.BadCsvColumns, Problems.BadCsvEncoding, Problems.NoticeFileTooLarge)
             .RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Admin);
         // Cases hold personal data: no analyst reads them.
         api.MapGet("/cases/{caseId:guid}", GetCaseAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk, StaffRole.Supervisor, StaffRole.Station);

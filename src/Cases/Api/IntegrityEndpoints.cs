@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using CaseSystem.Cases.Api.OpenApi;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Store.HashChain;
@@ -46,11 +47,11 @@ public static class IntegrityEndpoints
                 return Problems.Result(Problems.IntegrityScanRunning);
             }
             return Results.Ok(await chains.VerifyPageAsync(municipality, cursor, count, ct));
-        }).Produces<ChainVerification>().RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
+        }).Produces<ChainVerification>().Refuses(Problems.IntegrityScanRunning).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
 
         tenant.MapGet("/cases/{caseId:guid}/integrity", async (string municipality, Guid caseId, ChainVerifier chains, CancellationToken ct) =>
             await chains.VerifyStreamAsync(municipality, caseId, ct) is { } result ? Results.Ok(result) : Problems.Result(Problems.StreamNotFound))
-            .Produces<ChainVerification>().RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
+            .Produces<ChainVerification>().Refuses(Problems.StreamNotFound).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
 
         // Anchors the whole store (an anchor covers every municipality); the answer speaks of this one's cases only.
         tenant.MapPost("/integrity/anchors", async (string municipality, Anchorer anchorer, HttpContext http, CancellationToken ct) =>
@@ -67,20 +68,19 @@ public static class IntegrityEndpoints
                 return Problems.Result(Problems.AnchoringBusy);
             }
             var heads = outcome.Heads.Count(h => h.Municipality == municipality);
-            return Results.Ok(new
-            {
-                written = outcome.Written,
-                anchor = outcome.Last?.Number,
-                at = outcome.Last?.At,
-                anchoredThrough = outcome.Last?.Through,
-                heads,
-                // Cases whose chain no longer holds their anchored head: left at it, and reported by the integrity check.
-                refused = outcome.Refused.Where(h => h.Municipality == municipality).Select(h => h.Case),
-            });
-        }).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
+            // Cases whose chain no longer holds their anchored head: left at it, and reported by the integrity check.
+            var refused = outcome.Refused.Where(h => h.Municipality == municipality).Select(h => h.Case).ToList();
+            return Results.Ok(new AnchoredNow(outcome.Written, outcome.Last?.Number, outcome.Last?.At, outcome.Last?.Through, heads, refused));
+        }).Produces<AnchoredNow>().Refuses(Problems.AnchoringOff, Problems.AnchoringBusy).RequireStaff(StaffRole.Supervisor, StaffRole.Admin);
         return tenant;
     }
 }
+
+/// <summary>
+/// An anchoring asked for over HTTP: how many anchors it wrote, the last one (its number, time and the
+/// sequence it covers), how many of this municipality's cases it anchored, and those it refused.
+/// </summary>
+public sealed record AnchoredNow(long Written, long? Anchor, DateTimeOffset? At, long? AnchoredThrough, int Heads, IReadOnlyList<Guid> Refused);
 
 /// <summary>One integrity page per municipality at a time in this process.</summary>
 public sealed class IntegrityScans

@@ -1,10 +1,14 @@
 using CaseSystem.Cases;
+using CaseSystem.Cases.Api.OpenApi;
 using CaseSystem.Cases.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace CaseSystem.Projections.Daemon;
+
+/// <summary>A command to a read model, taken: the owning process carries it out.</summary>
+public sealed record ProjectionCommandAccepted(string Name, string Command, string? Owner);
 
 /// <summary>
 /// The read models' status and the operators' commands over HTTP, for the status page: rebuild,
@@ -43,7 +47,7 @@ public static class ProjectionOps
             .Produces<IReadOnlyList<ProjectionStatus>>().RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapGet("/ops/projections/{name}/dead-letters", async (string municipality, string name, ProjectionAdmin admin, CancellationToken ct) =>
             admin.Find(name) is null ? Problems.Result(UnknownProjection, name) : Results.Ok(await admin.DeadLettersAsync(name, municipality, ct)))
-            .Produces<IReadOnlyList<ParkedEvent>>().RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
+            .Produces<IReadOnlyList<ParkedEvent>>().Refuses(UnknownProjection).RequireStaff(StaffRole.Admin, StaffRole.Supervisor);
         tenant.MapPost("/ops/projections/{name}/{command}", async (string municipality, string name, string command, ProjectionAdmin admin, CancellationToken ct) =>
         {
             if (!Enum.TryParse<ProjectionCommand>(command, ignoreCase: true, out var what)) return Results.NotFound();
@@ -59,8 +63,9 @@ public static class ProjectionOps
             }
             if (what == ProjectionCommand.Replay && status.DeadLetters == 0) return Problems.Result(NoDeadLetters, name);
             await admin.RequestAsync(what, name, municipality, ct);
-            return Results.Accepted($"/api/{municipality}/ops/projections", new { name, command = what.ToString().ToLowerInvariant(), owner = status.Owner });
-        }).RequireStaff(StaffRole.Admin);
+            return Results.Accepted($"/api/{municipality}/ops/projections", new ProjectionCommandAccepted(name, what.ToString().ToLowerInvariant(), status.Owner));
+        }).Produces<ProjectionCommandAccepted>(StatusCodes.Status202Accepted)
+            .Refuses(UnknownProjection, SystemWide, NotRunning, NotPaused, OtherMunicipalitysEvent, NoDeadLetters).RequireStaff(StaffRole.Admin);
         return tenant;
     }
 }

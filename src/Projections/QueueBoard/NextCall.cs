@@ -1,5 +1,6 @@
 using CaseSystem.Cases;
 using CaseSystem.Cases.Api;
+using CaseSystem.Cases.Api.OpenApi;
 using CaseSystem.Cases.Api.Validation;
 using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Policies;
@@ -55,8 +56,8 @@ public static class NextCall
 
     public static void MapNextCall(this RouteGroupBuilder tenant)
     {
-        tenant.MapPost("/offices/{office}/calls/next", CallNextAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk);
-        tenant.MapPost("/offices/{office}/calls/recall", RecallAsync).Produces<CaseView>().RequireStaff(StaffRole.Clerk);
+        tenant.MapPost("/offices/{office}/calls/next", CallNextAsync).Produces<CaseView>().Refuses(NoOneWaiting).RequireStaff(StaffRole.Clerk);
+        tenant.MapPost("/offices/{office}/calls/recall", RecallAsync).Produces<CaseView>().Refuses(NothingToRecall).RequireStaff(StaffRole.Clerk);
     }
 
     private static async Task<IResult> CallNextAsync(string municipality, string office, CounterCallRequest? body, HttpContext http,

@@ -12,6 +12,9 @@ public sealed class ReaderWatchTests
     [Fact]
     public async Task Watching_starts_with_the_readers_there_and_the_card_already_in_one()
     {
+        // The other reader empty first: a card an earlier test took off it may not have been seen
+        // gone by pcscd yet, and would be a second card "already there" (seen in full runs, 2026-12-02).
+        PcscdFixture.WaitForCard(VirtualJpkiCard.Reader0, present: false);
         using var card = VirtualJpkiCard.MyNumberCard().InsertAndWait(VirtualJpkiCard.Reader1);
         using var terminal = new PcscCardTerminal();
         using var stop = new CancellationTokenSource(Patience);
@@ -55,11 +58,17 @@ public sealed class ReaderWatchTests
         using var terminal = new PcscCardTerminal();
         using var stop = new CancellationTokenSource();
         var seen = new List<ReaderEvent>();
+        var watchingReaders = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in terminal.WatchAsync(stop.Token)) seen.Add(e);
+            await foreach (var e in terminal.WatchAsync(stop.Token))
+            {
+                seen.Add(e);
+                if (seen.OfType<ReaderEvent.ReaderAdded>().Count() == 2) watchingReaders.TrySetResult();
+            }
         });
-        await Task.Delay(1000);
+        // Once both vpcd readers are reported, the watch waits in SCardGetStatusChange for a change.
+        await watchingReaders.Task.WaitAsync(Patience);
 
         var cancelled = DateTime.UtcNow;
         await stop.CancelAsync();

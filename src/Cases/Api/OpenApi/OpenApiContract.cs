@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 namespace CaseSystem.Cases.Api.OpenApi;
@@ -59,35 +60,12 @@ public static partial class OpenApiContract
                     {
                         ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
                     },
+                    Headers = status is "429" or "503" ? new Dictionary<string, IOpenApiHeader> { [HeaderNames.RetryAfter] = RetryAfter } : null,
                 };
             }
+            DeclareHeaders(operation, description, route);
             return Task.CompletedTask;
         });
-    }
-
-    /// <summary>The problems an operation can answer, by what it is: every one is staff-only and per municipality; a command more.</summary>
-    private static IEnumerable<(string Status, string Text)> ProblemsOf(ApiDescription description)
-    {
-        var metadata = description.ActionDescriptor.EndpointMetadata;
-        var command = metadata.OfType<CaseCommandAttribute>().Any();
-        var body = description.ParameterDescriptions.Any(p => p.Source == BindingSource.Body || p.Source == BindingSource.Form)
-            || description.SupportedRequestFormats.Count > 0;
-        yield return ("400", "urn:casesystem:problem:invalid-request (errors by field) / bad-request / bad-if-match"
-            + (description.RelativePath?.EndsWith("/notices", StringComparison.Ordinal) == true ? " / bad-csv / bad-csv-columns / bad-csv-encoding" : ""));
-        yield return ("401", "urn:casesystem:problem:unauthenticated: no token, or one not valid (WWW-Authenticate: Bearer)");
-        yield return ("403", "urn:casesystem:problem:role-not-allowed / other-municipality");
-        yield return ("404", command || description.RelativePath?.Contains("{caseId}", StringComparison.Ordinal) == true
-            ? "urn:casesystem:problem:unknown-municipality / case-not-found"
-            : "urn:casesystem:problem:unknown-municipality");
-        if (command)
-        {
-            yield return ("409", "urn:casesystem:problem:concurrency-conflict (If-Match no longer the case's version) / idempotency-key-in-flight");
-            yield return ("413", "urn:casesystem:problem:request-too-large");
-            yield return ("422", "urn:casesystem:rule:<rule id> (a rule refused the command; `rule`, `seed`) / urn:casesystem:problem:idempotency-key-reused");
-        }
-        if (body) yield return ("415", "urn:casesystem:problem:unsupported-media-type");
-        yield return ("500", "urn:casesystem:problem:internal-error (with traceId)");
-        yield return ("503", "urn:casesystem:problem:database-unavailable (Retry-After) / identity-provider-unavailable");
     }
 
     /// <summary>RFC 9457's members, and the extensions some of ours carry.</summary>

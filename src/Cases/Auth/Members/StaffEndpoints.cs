@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CaseSystem.Cases.Api.Validation;
+using CaseSystem.Cases.Api.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +32,9 @@ public static partial class StaffEndpoints
 
     public sealed record PasswordChange(string? Current, string? Next);
 
+    /// <summary>A member's one-time password, shown once to the admin who added or reset them.</summary>
+    public sealed record StaffCredentials(string StaffId, string TemporaryPassword);
+
     public static RouteGroupBuilder MapStaffDirectory(this RouteGroupBuilder tenant)
     {
         tenant.MapGet("/staff", async (string municipality, StaffDirectory directory, CancellationToken ct) =>
@@ -53,8 +57,8 @@ public static partial class StaffEndpoints
                 http.Staff().StaffId, ct);
             return password is null
                 ? Problems.Result(StaffIdTaken)
-                : Results.Created($"/api/{municipality}/staff/{body.StaffId}", new { staffId = body.StaffId, temporaryPassword = password });
-        }).RequireStaff(StaffRole.Admin);
+                : Results.Created($"/api/{municipality}/staff/{body.StaffId}", new StaffCredentials(body.StaffId!, password));
+        }).Produces<StaffCredentials>(StatusCodes.Status201Created).Refuses(StaffIdTaken).RequireStaff(StaffRole.Admin);
 
         tenant.MapPatch("/staff/{staffId}", async (string municipality, string staffId, MemberChange? body, HttpContext http,
             StaffDirectory directory, TimeProvider clock, CancellationToken ct) =>
@@ -72,13 +76,13 @@ public static partial class StaffEndpoints
             var member = await directory.UpdateAsync(municipality, staffId, body!.Name?.Trim(), StaffRoles.Parse(body.Role), body.Office, body.Disabled,
                 http.Staff().StaffId, ct);
             return member is null ? Problems.Result(StaffNotFound) : Results.Ok(member);
-        }).RequireStaff(StaffRole.Admin);
+        }).Produces<StaffMember>().Refuses(StaffNotFound, OwnStanding).RequireStaff(StaffRole.Admin);
 
         tenant.MapPost("/staff/{staffId}/password-reset", async (string municipality, string staffId, HttpContext http, StaffDirectory directory,
             CancellationToken ct) =>
             await directory.ResetPasswordAsync(municipality, staffId, http.Staff().StaffId, ct) is { } password
-                ? Results.Ok(new { staffId, temporaryPassword = password })
-                : Problems.Result(StaffNotFound)).RequireStaff(StaffRole.Admin);
+                ? Results.Ok(new StaffCredentials(staffId, password))
+                : Problems.Result(StaffNotFound)).Produces<StaffCredentials>().Refuses(StaffNotFound).RequireStaff(StaffRole.Admin);
 
         tenant.MapPost("/staff/me/password", async (string municipality, PasswordChange? body, HttpContext http, StaffDirectory directory,
             TimeProvider clock, CancellationToken ct) =>
@@ -90,7 +94,7 @@ public static partial class StaffEndpoints
             return await directory.ChangePasswordAsync(municipality, http.Staff().StaffId, body!.Current!, body.Next!, ct)
                 ? Results.NoContent()
                 : Problems.Result(WrongPassword);
-        }).RequireStaff();
+        }).Produces(StatusCodes.Status204NoContent).Refuses(WrongPassword).RequireStaff();
         return tenant;
     }
 
