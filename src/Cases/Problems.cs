@@ -74,6 +74,7 @@ public static class Problems
     /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
+        Telemetry.ServerErrors.LogOnce(context);
         var details = context.ProblemDetails;
         if (details.Type is { } type && type.StartsWith("urn:casesystem:", StringComparison.Ordinal)) return;
         // A body Wolverine could not read as the request: the field named by its JSON path.
@@ -115,6 +116,7 @@ public static class Problems
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "database unavailable answering {Method} {Path} (trace {TraceId}): {Error}",
                 http.Request.Method, http.Request.Path, System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier, e.GetBaseException().Message);
+            Telemetry.ServerErrors.MarkLogged(http);
         }
         http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -183,6 +185,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, exception, "unexpected error answering {Method} {Path} (trace {TraceId})",
                 http.Request.Method, http.Request.Path, trace);
+            Telemetry.ServerErrors.MarkLogged(http);
         }
         if (kind == Problems.DatabaseUnavailable) Problems.WhileDatabaseAway(http, exception, logger);
         http.Response.StatusCode = kind.Status;

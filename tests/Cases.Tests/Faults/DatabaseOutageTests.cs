@@ -53,7 +53,11 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("urn:casesystem:problem:database-unavailable", problem.GetProperty("type").GetString());
         Assert.False(problem.TryGetProperty("detail", out _), "a connection failure names no host or port");
-        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("database unavailable answering GET", StringComparison.Ordinal));
+        // Logged once (issue 15): the warning that says why, with the answer's trace id, and nothing more of it.
+        var trace = problem.GetProperty("traceId").GetString()!;
+        var logged = Assert.Single(_logs.Entries, e => e.Message.Contains(trace, StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Contains("database unavailable answering GET", logged.Message);
 
         _db.Relay.Restore();
         var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
