@@ -91,7 +91,6 @@ server_dll() {
   fi
   if [ -n "$changed" ]; then
     log "publishing the server (Release, ReadyToRun) to .build/server"
-    local output
     mkdir -p "$out"
     # A first publish would make the projects' bin/ and obj/ folders, making their parents newer than
     # the stamp, and the next ops/run would publish again for nothing: made before the stamp instead.
@@ -99,14 +98,21 @@ server_dll() {
     for project in "$REPO"/src/*/; do mkdir -p "$project/bin" "$project/obj"; done
     # Stamped with the time the publish started: a file saved during it is published next time.
     touch "$stamp.next"
-    if ! output="$(dotnet publish "$REPO/src/Server" -c Release -r linux-x64 --self-contained false \
-        -p:PublishReadyToRun=true -o "$out" --nologo -v quiet 2>&1)"; then
-      printf '%s\n' "$output" >&2
-      die "the server did not build"
-    fi
+    publish_server "$out"
     mv "$stamp.next" "$stamp"
   fi
   printf '%s' "$out/CaseSystem.Server.dll"
+}
+
+# Publishes the server into DIR as ops/run runs it and ops/publish ships it: Release, linux-x64,
+# framework-dependent, ReadyToRun. The output is shown only when it fails.
+publish_server() {
+  local output
+  if ! output="$(dotnet publish "$REPO/src/Server" -c Release -r linux-x64 --self-contained false \
+      -p:PublishReadyToRun=true -o "$1" --nologo -v quiet 2>&1)"; then
+    printf '%s\n' "$output" >&2
+    die "the server did not build"
+  fi
 }
 
 # The anchor key and log of a private cluster's database (ops/run, ops/anchors), unless set already:
