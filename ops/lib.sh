@@ -57,6 +57,23 @@ free_port() {
   die "no free port from $1"
 }
 
+# Whether the NuGet restore is to run: never run, a project's assets file missing (a clean, a new
+# project), or a project file, the solution or a build setting newer than the last restore's start.
+RESTORE_STAMP="$REPO/.build/.restored"
+restore_needed() {
+  mkdir -p "$REPO/.build"
+  [ -f "$RESTORE_STAMP" ] || return 0
+  local project
+  while IFS= read -r project; do
+    [ -f "$(dirname "$project")/obj/project.assets.json" ] || return 0
+  done < <(find "$REPO/src" "$REPO/tests" \( -name bin -o -name obj \) -prune -o -name '*.csproj' -print)
+  [ -n "$(find "$REPO/src" "$REPO/tests" \( -name bin -o -name obj \) -prune -o \
+      \( -name '*.csproj' -o -name 'Directory.*.props' \) -newer "$RESTORE_STAMP" -print -quit)" ] && return 0
+  [ -n "$(find "$REPO"/CaseSystem.sln "$REPO"/Directory.*.props "$REPO"/NuGet.config "$REPO"/global.json \
+      -maxdepth 0 -newer "$RESTORE_STAMP" -print -quit 2>/dev/null || true)" ] && return 0
+  return 1
+}
+
 # The server as installed: published once (Release, ReadyToRun: the framework's and the
 # libraries' code compiled ahead, so a start spends little time in the JIT) into .build/server,
 # and published again only when a file under src/ or the build settings changed since. Prints
@@ -74,18 +91,28 @@ server_dll() {
   fi
   if [ -n "$changed" ]; then
     log "publishing the server (Release, ReadyToRun) to .build/server"
-    local output
     mkdir -p "$out"
+    # A first publish would make the projects' bin/ and obj/ folders, making their parents newer than
+    # the stamp, and the next ops/run would publish again for nothing: made before the stamp instead.
+    local project
+    for project in "$REPO"/src/*/; do mkdir -p "$project/bin" "$project/obj"; done
     # Stamped with the time the publish started: a file saved during it is published next time.
     touch "$stamp.next"
-    if ! output="$(dotnet publish "$REPO/src/Server" -c Release -r linux-x64 --self-contained false \
-        -p:PublishReadyToRun=true -o "$out" --nologo -v quiet 2>&1)"; then
-      printf '%s\n' "$output" >&2
-      die "the server did not build"
-    fi
+    publish_server "$out"
     mv "$stamp.next" "$stamp"
   fi
   printf '%s' "$out/CaseSystem.Server.dll"
+}
+
+# Publishes the server into DIR as ops/run runs it and ops/publish ships it: Release, linux-x64,
+# framework-dependent, ReadyToRun. The output is shown only when it fails.
+publish_server() {
+  local output
+  if ! output="$(dotnet publish "$REPO/src/Server" -c Release -r linux-x64 --self-contained false \
+      -p:PublishReadyToRun=true -o "$1" --nologo -v quiet 2>&1)"; then
+    printf '%s\n' "$output" >&2
+    die "the server did not build"
+  fi
 }
 
 # The anchor key and log of a private cluster's database (ops/run, ops/anchors), unless set already:

@@ -43,7 +43,8 @@ public static class OidcSettings
 
     private static readonly string[] DefaultAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
-    private static readonly HashSet<string> Keys = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The settings of one issuer's section; any other key stops the start (and the install's example lists these).</summary>
+    public static readonly IReadOnlySet<string> IssuerKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Issuer", "MetadataAddress", "Audience", "Municipalities", "Roles", "Algorithms", "RequireHttpsMetadata",
         "StaffIdClaim", "RoleClaim", "MunicipalityClaim", "OfficeClaim",
@@ -64,10 +65,10 @@ public static class OidcSettings
     private static OidcIssuer ReadIssuer(IConfigurationSection section, IReadOnlyCollection<string> served)
     {
         var at = section.Path;
-        var unknown = section.GetChildren().Select(c => c.Key).Where(k => !Keys.Contains(k)).ToList();
+        var unknown = section.GetChildren().Select(c => c.Key).Where(k => !IssuerKeys.Contains(k)).ToList();
         if (unknown.Count > 0)
         {
-            throw Invalid($"{at}: unknown setting {string.Join(", ", unknown)}; the settings are {string.Join(", ", Keys)}.");
+            throw Invalid($"{at}: unknown setting {string.Join(", ", unknown)}; the settings are {string.Join(", ", IssuerKeys)}.");
         }
 
         var requireHttps = section["RequireHttpsMetadata"] is { Length: > 0 } flag
