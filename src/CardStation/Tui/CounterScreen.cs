@@ -11,32 +11,35 @@ namespace CaseSystem.CardStation.Tui;
 /// <summary>
 /// The clerk's screen: watches the reader, reads a card when it is put in, finds or opens the
 /// case, checks the PINs (typed masked), and re-reads the card after the J-LIS renewal; says
-/// whether the server is reachable and how many results wait to be sent, and retries them.
+/// whether the server is reachable and how many results wait to be sent, and sends them again in
+/// the background (<see cref="StationRetries.Resend"/>) while any wait.
 /// </summary>
 public sealed class CounterScreen(CounterSession session, StationIo io)
 {
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(10);
     private readonly ConcurrentQueue<ReaderEvent> _events = new();
+    // The background resend's tries, read by the screen's loop: the screen's state is the loop's alone.
+    private readonly ConcurrentQueue<(OutboxReport? Report, string? Problem)> _resent = new();
+    private readonly CancellationTokenSource _stopResending = new();
+    private Task _resending = Task.CompletedTask;
     private readonly TextWriter _out = io.Out;
     private OutboxReport? _lastSend;
     // Whether the server answered when last asked; null until the station has had something to ask it.
     private bool? _serverUp;
-    private DateTimeOffset _lastTry = DateTimeOffset.MinValue;
     private string? _message;
 
     public async Task<int> RunAsync(ICardTerminal? watched = null)
     {
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(io.Cancel);
         var watching = watched is null ? Task.CompletedTask : WatchAsync(watched, stopWatching.Token);
-        await SendPendingAsync();
         try
         {
+            await SendPendingAsync();
             Draw();
             while (!io.Cancel.IsCancellationRequested)
             {
                 if (!io.KeyAvailable())
                 {
-                    if (Drain() | await RetryDueAsync()) Draw();
+                    if (Drain() | DrainResent()) Draw();
                     await Task.Delay(100, io.Cancel).ContinueWith(_ => { }, TaskScheduler.Default);
                     continue;
                 }
@@ -50,7 +53,10 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         finally
         {
             await stopWatching.CancelAsync();
+            await _stopResending.CancelAsync();
             await watching;
+            await _resending;
+            _stopResending.Dispose();
         }
         return 0;
     }
@@ -183,27 +189,71 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     private static string SetAsideLine(SetAsideEntry a) =>
         $"⚠ 送信できず保留: {a.Entry.What} — {a.Title}{(a.Detail is null ? "" : " " + a.Detail)} (HTTP {a.Status})";
 
-    private async Task<OutboxReport> SendPendingAsync()
-    {
-        _lastTry = DateTimeOffset.UtcNow;
-        return Sent(await session.SendPendingAsync(io.Cancel));
-    }
+    private async Task<OutboxReport> SendPendingAsync() => Sent(await session.SendPendingAsync(io.Cancel));
 
     /// <summary>An empty outbox sends nothing and so asks the server nothing: it says nothing of the server either.</summary>
     private OutboxReport Sent(OutboxReport report)
     {
         _lastSend = report;
         if (report.Sent > 0 || report.Pending > 0 || report.SetAside.Count > 0 || report.Problem is not null) _serverUp = report.ServerReachable;
+        ResendInBackground(report);
         return report;
     }
 
-    private async Task<bool> RetryDueAsync()
+    /// <summary>
+    /// A send that left something waiting starts the background resend, unless one runs: the send
+    /// just made counts as its first try, so the next waits as <see cref="StationRetries.Resend"/>
+    /// says. It ends when nothing waits, or the screen ends.
+    /// </summary>
+    private void ResendInBackground(OutboxReport failed)
     {
-        if (_lastSend is not { Pending: > 0 } || DateTimeOffset.UtcNow - _lastTry < RetryEvery) return false;
-        var before = _lastSend;
-        var after = await SendPendingAsync();
-        if (after.SetAside.Count > 0) _message = string.Join('\n', after.SetAside.Select(SetAsideLine));
-        return after != before;
+        if (failed.Pending == 0 || !_resending.IsCompleted || _stopResending.IsCancellationRequested) return;
+        var stop = _stopResending.Token;
+        var first = true;
+        _resending = Task.Run(async () =>
+        {
+            try
+            {
+                await StationRetries.Resend.ExecuteAsync(async ct =>
+                {
+                    if (first)
+                    {
+                        first = false;
+                        return failed;
+                    }
+                    var report = await session.SendPendingAsync(ct);
+                    _resent.Enqueue((report, null));
+                    return report;
+                }, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is StationException or IOException)
+            {
+                _resent.Enqueue((null, "✖ " + e.Message));
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>The background resend's tries since the last look; true when one changed what the screen says.</summary>
+    private bool DrainResent()
+    {
+        var changed = false;
+        while (_resent.TryDequeue(out var tried))
+        {
+            if (tried.Report is not { } report)
+            {
+                _message = tried.Problem;
+                changed = true;
+                continue;
+            }
+            var before = (_lastSend?.Pending, _serverUp, _lastSend?.Problem);
+            Sent(report);
+            if (report.SetAside.Count > 0) _message = string.Join('\n', report.SetAside.Select(SetAsideLine));
+            changed |= report.SetAside.Count > 0 || before != (report.Pending, _serverUp, report.Problem);
+        }
+        return changed;
     }
 
     private async Task WatchAsync(ICardTerminal terminal, CancellationToken ct)
