@@ -49,7 +49,7 @@ public static class StationCommands
                 "readers" => WithTerminal(terminals, io, t => Print(io, new { readers = t.ListReaders() })),
                 "read" => WithTerminal(terminals, io, t => Print(io, ReadJson(Read(t, parsed.Value("reader"))))),
                 "watch" => await WatchAsync(terminals, io),
-                "tui" => await WithSessionAsync(parsed, io, terminals, (s, terminal) => new CounterScreen(s, io).RunAsync(terminal)),
+                "tui" => await WithSessionAsync(parsed, io, terminals, (s, terminal) => new CounterScreen(s, io, StatusView.LiveConsole(io)).RunAsync(terminal)),
                 "find" or "attach" or "open" or "pin" or "reread" or "outbox" or "send" =>
                     await WithSessionAsync(parsed, io, terminals, (s, _) => ScriptAsync(parsed, s, io)),
                 _ => throw StationArgs.Usage($"知らないコマンドです: {parsed.Verb}", $"unknown command: {parsed.Verb}"),
