@@ -10,7 +10,10 @@ namespace CaseSystem.CardStation.Commands;
 /// <c>cardstation</c> (or <c>cardstation tui</c>): the counter screen. For scripts, one JSON
 /// object per line on stdout: <c>readers</c>, <c>read</c>, <c>watch</c>, <c>find</c>, <c>attach</c>,
 /// <c>open</c>, <c>pin</c>, <c>reread</c>, <c>outbox</c>, <c>send</c>. An error is
-/// <c>{"error": kind, "message": …}</c> on stdout, its one line on stderr, and exit code 1 (2 for usage).
+/// <c>{"error": kind, "message": …}</c> on stdout, its one line on stderr, and exit code 1 (2 for usage:
+/// an unknown verb or option, a missing or unreadable value). The words are parsed by
+/// <see cref="StationCommandLine"/>; the verbs are run here, in one place, so that every one of them
+/// ends in the same JSON line and exit code.
 /// </summary>
 public static class StationCommands
 {
@@ -25,6 +28,7 @@ public static class StationCommands
           pin --case ID --kind user|signing [--reader R]   暗証番号は伏せ字で入力 / PIN typed masked
           reread --case ID [--reader R]    J-LIS端末で更新後の再読取り / re-read after the renewal
           outbox | send                    未送信の一覧 / 送信 — pending list / send now
+          help | --help | -h               この説明 / this text
         設定 / settings: --server URL --municipality M --station-id S --office O --data DIR --token-file F
           or CARDSTATION_SERVER, CARDSTATION_MUNICIPALITY, CARDSTATION_STATION_ID, CARDSTATION_OFFICE,
              CARDSTATION_DATA, CARDSTATION_TOKEN (or CARDSTATION_TOKEN_FILE)
@@ -35,7 +39,7 @@ public static class StationCommands
         try
         {
             var parsed = StationArgs.Parse(args);
-            if (parsed.Verb is "help" or "--help" or "-h")
+            if (parsed.Verb == "help")
             {
                 io.Out.WriteLine(Usage);
                 return 0;
@@ -45,7 +49,7 @@ public static class StationCommands
                 "readers" => WithTerminal(terminals, io, t => Print(io, new { readers = t.ListReaders() })),
                 "read" => WithTerminal(terminals, io, t => Print(io, ReadJson(Read(t, parsed.Value("reader"))))),
                 "watch" => await WatchAsync(terminals, io),
-                "tui" => await WithSessionAsync(parsed, io, terminals, (s, terminal) => new CounterScreen(s, io).RunAsync(terminal)),
+                "tui" => await WithSessionAsync(parsed, io, terminals, (s, terminal) => new CounterScreen(s, io, StatusView.LiveConsole(io)).RunAsync(terminal)),
                 "find" or "attach" or "open" or "pin" or "reread" or "outbox" or "send" =>
                     await WithSessionAsync(parsed, io, terminals, (s, _) => ScriptAsync(parsed, s, io)),
                 _ => throw StationArgs.Usage($"知らないコマンドです: {parsed.Verb}", $"unknown command: {parsed.Verb}"),

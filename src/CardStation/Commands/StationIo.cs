@@ -6,6 +6,7 @@ namespace CaseSystem.CardStation.Commands;
 /// The console as the commands see it, so that tests run them in-process. <see cref="InputEnded"/>:
 /// true once the input has no more keys (a redirected stdin at its end); null for a keyboard.
 /// <see cref="Clock"/>: when observations happen (the system's, unless a test shares its server's).
+/// <see cref="OutIsTerminal"/>: stdout is a terminal (the screen then redraws its status in place), not a pipe or a file.
 /// </summary>
 public sealed record StationIo(
     TextWriter Out,
@@ -16,7 +17,8 @@ public sealed record StationIo(
     Func<string, string?> Environment,
     CancellationToken Cancel,
     Func<bool>? InputEnded = null,
-    TimeProvider? Clock = null)
+    TimeProvider? Clock = null,
+    bool OutIsTerminal = false)
 {
     /// <summary>The keyboard; or, when stdin is redirected (a pipe, a file, a script), its characters as keys.</summary>
     public static StationIo System(CancellationToken cancel)
@@ -25,11 +27,11 @@ public sealed record StationIo(
         {
             return new(Console.Out, Console.Error,
                 () => Console.ReadKey(intercept: true), () => Console.KeyAvailable, Console.ReadLine,
-                global::System.Environment.GetEnvironmentVariable, cancel);
+                global::System.Environment.GetEnvironmentVariable, cancel, OutIsTerminal: !Console.IsOutputRedirected);
         }
         var input = new RedirectedInput(Console.In);
         return new(Console.Out, Console.Error, input.ReadKey, input.KeyAvailable, input.ReadLine,
-            global::System.Environment.GetEnvironmentVariable, cancel, () => input.Ended);
+            global::System.Environment.GetEnvironmentVariable, cancel, () => input.Ended, OutIsTerminal: !Console.IsOutputRedirected);
     }
 }
 

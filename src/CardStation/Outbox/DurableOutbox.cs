@@ -57,13 +57,13 @@ public sealed class DurableOutbox
             var sent = 0;
             while (Locked(() => Read<OutboxEntry>(PendingFile).FirstOrDefault()) is { } entry)
             {
-                var outcome = await server.SendAsync(entry, _clock.GetUtcNow() - entry.ObservedAt, ct);
+                var outcome = await server.SendAsync(entry, () => _clock.GetUtcNow() - entry.ObservedAt, ct);
                 switch (outcome)
                 {
                     case SendOutcome.NotAllowed n:
                         return new OutboxReport(sent, setAside, Pending.Count, true, CaseServer.NotAllowed(n.Status, n.Title).MessageJa);
-                    case SendOutcome.Unreachable:
-                        return new OutboxReport(sent, setAside, Pending.Count, false, null);
+                    case SendOutcome.Unreachable u:
+                        return new OutboxReport(sent, setAside, Pending.Count, false, null, u.RetryAfter);
                     case SendOutcome.Refused r:
                         setAside.Add(new SetAsideEntry(entry, r.Status, r.Type, r.Title, r.Detail, _clock.GetUtcNow()));
                         break;

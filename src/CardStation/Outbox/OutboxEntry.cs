@@ -22,8 +22,8 @@ public sealed record OutboxEntry(string IdempotencyKey, string Municipality, Gui
 /// <summary>An entry the server refused by a rule (4xx): never retried, shown to the clerk.</summary>
 public sealed record SetAsideEntry(OutboxEntry Entry, int Status, string? ProblemType, string Title, string? Detail, DateTimeOffset SetAsideAt);
 
-/// <summary>What one send of the outbox did.</summary>
-public sealed record OutboxReport(int Sent, IReadOnlyList<SetAsideEntry> SetAside, int Pending, bool ServerReachable, string? Problem)
+/// <summary>What one send of the outbox did; <paramref name="RetryAfter"/>: when the server, failing, said to try again.</summary>
+public sealed record OutboxReport(int Sent, IReadOnlyList<SetAsideEntry> SetAside, int Pending, bool ServerReachable, string? Problem, TimeSpan? RetryAfter = null)
 {
     public string StatusJa => !ServerReachable
         ? $"サーバーに接続できません。未送信 {Pending} 件を保存しています。 / Server unreachable: {Pending} pending."

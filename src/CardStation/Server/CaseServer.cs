@@ -45,17 +45,29 @@ public sealed class CaseServer : IDisposable
         GetAsync<CaseSummary>($"/api/{_municipality}/cases/{caseId}", ct);
 
     /// <param name="age">How long ago the station observed it (its own clock's difference: the station and the server need not agree on the time).</param>
-    public async Task<SendOutcome> SendAsync(OutboxEntry entry, TimeSpan age, CancellationToken ct = default)
+    public Task<SendOutcome> SendAsync(OutboxEntry entry, TimeSpan age, CancellationToken ct = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, entry.Path) { Content = JsonContent.Create(entry.Body, options: StationJson.Options) };
-        request.Headers.Add("Idempotency-Key", entry.IdempotencyKey);
-        // A header, not the body: a retry's age differs, and the same key with another body is refused.
-        request.Headers.Add(ObservedAgeHeader, Math.Max(0, age.TotalSeconds).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
-        if (entry.SeenVersion is { } seen) request.Headers.Add(ObservedVersionHeader, seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var sending = TimeProvider.System.GetTimestamp();
+        return SendAsync(entry, () => age + TimeProvider.System.GetElapsedTime(sending), ct);
+    }
+
+    /// <param name="age">How long ago the station observed it, asked again for each try (<see cref="StationRetries.Request"/>).</param>
+    public async Task<SendOutcome> SendAsync(OutboxEntry entry, Func<TimeSpan> age, CancellationToken ct = default)
+    {
+        HttpRequestMessage Request()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, entry.Path) { Content = JsonContent.Create(entry.Body, options: StationJson.Options) };
+            request.Headers.Add("Idempotency-Key", entry.IdempotencyKey);
+            // A header, not the body: a retry's age differs, and the same key with another body is refused.
+            request.Headers.Add(ObservedAgeHeader, Math.Max(0, age().TotalSeconds).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+            if (entry.SeenVersion is { } seen) request.Headers.Add(ObservedVersionHeader, seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return request;
+        }
+
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, ct);
+            response = await SendWithRetriesAsync(Request, ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -69,19 +81,27 @@ public sealed class CaseServer : IDisposable
             return response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new SendOutcome.NotAllowed(status, problem.Title),
-                HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => new SendOutcome.Unreachable($"{status} {problem.Title}"),
+                HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => new SendOutcome.Unreachable($"{status} {problem.Title}", StationRetries.RetryAfter(response)),
                 _ when status is >= 400 and < 500 => new SendOutcome.Refused(status, problem.Type, problem.Title, problem.Detail),
-                _ => new SendOutcome.Unreachable($"{status} {problem.Title}"),
+                _ => new SendOutcome.Unreachable($"{status} {problem.Title}", StationRetries.RetryAfter(response)),
             };
         }
     }
+
+    /// <summary>A new request for each try: a request message is sent once.</summary>
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(Func<HttpRequestMessage> request, CancellationToken ct) =>
+        await StationRetries.Request.ExecuteAsync(async token =>
+        {
+            using var message = request();
+            return await _http.SendAsync(message, token);
+        }, ct);
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(path, ct);
+            response = await SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Get, path), ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {

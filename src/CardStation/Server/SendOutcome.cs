@@ -13,6 +13,6 @@ public abstract record SendOutcome
     /// <summary>The token was refused (401, 403): every entry would be; keep them until it is fixed.</summary>
     public sealed record NotAllowed(int Status, string Title) : SendOutcome;
 
-    /// <summary>No answer, or the server failing (5xx, 408, 429): try again later.</summary>
-    public sealed record Unreachable(string Reason) : SendOutcome;
+    /// <summary>No answer, or the server failing (5xx, 408, 429): try again later; <paramref name="RetryAfter"/>: when the server said to.</summary>
+    public sealed record Unreachable(string Reason, TimeSpan? RetryAfter = null) : SendOutcome;
 }

@@ -5,54 +5,87 @@ using CaseSystem.CardStation.Commands;
 using CaseSystem.CardStation.Outbox;
 using CaseSystem.CardStation.Server;
 using CaseSystem.CardStation.Station;
+using Spectre.Console;
 
 namespace CaseSystem.CardStation.Tui;
 
 /// <summary>
 /// The clerk's screen: watches the reader, reads a card when it is put in, finds or opens the
 /// case, checks the PINs (typed masked), and re-reads the card after the J-LIS renewal; says
-/// whether the server is reachable and how many results wait to be sent, and retries them.
+/// whether the server is reachable and how many results wait to be sent, and sends them again in
+/// the background (<see cref="StationRetries.Resend"/>) while any wait.
+/// <para>
+/// With <paramref name="live"/> (stdout a terminal) the status is Spectre.Console's live display,
+/// redrawn in place while the clerk has not pressed a key (a card put in, the server back); a key
+/// ends it, its last drawing stays, and the action's questions and the masked PIN entry are written
+/// below it as plain lines, never under a live display. Without it, the status is printed again
+/// whenever it changes.
+/// </para>
 /// </summary>
-public sealed class CounterScreen(CounterSession session, StationIo io)
+public sealed class CounterScreen(CounterSession session, StationIo io, IAnsiConsole? live = null)
 {
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(10);
     private readonly ConcurrentQueue<ReaderEvent> _events = new();
+    // The background resend's tries, read by the screen's loop: the screen's state is the loop's alone.
+    private readonly ConcurrentQueue<(OutboxReport? Report, string? Problem)> _resent = new();
+    private readonly CancellationTokenSource _stopResending = new();
+    private Task _resending = Task.CompletedTask;
     private readonly TextWriter _out = io.Out;
     private OutboxReport? _lastSend;
     // Whether the server answered when last asked; null until the station has had something to ask it.
     private bool? _serverUp;
-    private DateTimeOffset _lastTry = DateTimeOffset.MinValue;
     private string? _message;
 
     public async Task<int> RunAsync(ICardTerminal? watched = null)
     {
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(io.Cancel);
         var watching = watched is null ? Task.CompletedTask : WatchAsync(watched, stopWatching.Token);
-        await SendPendingAsync();
         try
         {
-            Draw();
-            while (!io.Cancel.IsCancellationRequested)
+            await SendPendingAsync();
+            while (await NextKeyAsync() is { } key)
             {
-                if (!io.KeyAvailable())
-                {
-                    if (Drain() | await RetryDueAsync()) Draw();
-                    await Task.Delay(100, io.Cancel).ContinueWith(_ => { }, TaskScheduler.Default);
-                    continue;
-                }
-                var key = io.ReadKey();
                 if (key.KeyChar == '0' || key.Key == ConsoleKey.Q || io.InputEnded?.Invoke() == true) break;
                 _message = await ActAsync(key.KeyChar);
                 Drain();
-                Draw();
             }
         }
         finally
         {
             await stopWatching.CancelAsync();
+            await _stopResending.CancelAsync();
             await watching;
+            await _resending;
+            _stopResending.Dispose();
         }
         return 0;
+    }
+
+    /// <summary>The status shown, and shown again as it changes until a key comes; null when the screen is stopped.</summary>
+    private async Task<ConsoleKeyInfo?> NextKeyAsync()
+    {
+        if (live is null)
+        {
+            Draw();
+            return await IdleAsync(Draw);
+        }
+        return await live.Live(StatusView.Renderable(Status())).AutoClear(false)
+            .StartAsync(display =>
+            {
+                // The live display draws on a refresh only: drawn at once, not at the first change.
+                display.Refresh();
+                return IdleAsync(() => display.UpdateTarget(StatusView.Renderable(Status())));
+            });
+    }
+
+    private async Task<ConsoleKeyInfo?> IdleAsync(Action redraw)
+    {
+        while (!io.Cancel.IsCancellationRequested)
+        {
+            if (io.KeyAvailable()) return io.ReadKey();
+            if (Drain() | DrainResent()) redraw();
+            await Task.Delay(100, io.Cancel).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        return null;
     }
 
     private async Task<string?> ActAsync(char choice)
@@ -183,27 +216,71 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
     private static string SetAsideLine(SetAsideEntry a) =>
         $"⚠ 送信できず保留: {a.Entry.What} — {a.Title}{(a.Detail is null ? "" : " " + a.Detail)} (HTTP {a.Status})";
 
-    private async Task<OutboxReport> SendPendingAsync()
-    {
-        _lastTry = DateTimeOffset.UtcNow;
-        return Sent(await session.SendPendingAsync(io.Cancel));
-    }
+    private async Task<OutboxReport> SendPendingAsync() => Sent(await session.SendPendingAsync(io.Cancel));
 
     /// <summary>An empty outbox sends nothing and so asks the server nothing: it says nothing of the server either.</summary>
     private OutboxReport Sent(OutboxReport report)
     {
         _lastSend = report;
         if (report.Sent > 0 || report.Pending > 0 || report.SetAside.Count > 0 || report.Problem is not null) _serverUp = report.ServerReachable;
+        ResendInBackground(report);
         return report;
     }
 
-    private async Task<bool> RetryDueAsync()
+    /// <summary>
+    /// A send that left something waiting starts the background resend, unless one runs: the send
+    /// just made counts as its first try, so the next waits as <see cref="StationRetries.Resend"/>
+    /// says. It ends when nothing waits, or the screen ends.
+    /// </summary>
+    private void ResendInBackground(OutboxReport failed)
     {
-        if (_lastSend is not { Pending: > 0 } || DateTimeOffset.UtcNow - _lastTry < RetryEvery) return false;
-        var before = _lastSend;
-        var after = await SendPendingAsync();
-        if (after.SetAside.Count > 0) _message = string.Join('\n', after.SetAside.Select(SetAsideLine));
-        return after != before;
+        if (failed.Pending == 0 || !_resending.IsCompleted || _stopResending.IsCancellationRequested) return;
+        var stop = _stopResending.Token;
+        var first = true;
+        _resending = Task.Run(async () =>
+        {
+            try
+            {
+                await StationRetries.Resend.ExecuteAsync(async ct =>
+                {
+                    if (first)
+                    {
+                        first = false;
+                        return failed;
+                    }
+                    var report = await session.SendPendingAsync(ct);
+                    _resent.Enqueue((report, null));
+                    return report;
+                }, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is StationException or IOException)
+            {
+                _resent.Enqueue((null, "✖ " + e.Message));
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>The background resend's tries since the last look; true when one changed what the screen says.</summary>
+    private bool DrainResent()
+    {
+        var changed = false;
+        while (_resent.TryDequeue(out var tried))
+        {
+            if (tried.Report is not { } report)
+            {
+                _message = tried.Problem;
+                changed = true;
+                continue;
+            }
+            var before = (_lastSend?.Pending, _serverUp, _lastSend?.Problem);
+            Sent(report);
+            if (report.SetAside.Count > 0) _message = string.Join('\n', report.SetAside.Select(SetAsideLine));
+            changed |= report.SetAside.Count > 0 || before != (report.Pending, _serverUp, report.Problem);
+        }
+        return changed;
     }
 
     private async Task WatchAsync(ICardTerminal terminal, CancellationToken ct)
@@ -265,30 +342,7 @@ public sealed class CounterScreen(CounterSession session, StationIo io)
         return string.IsNullOrEmpty(line) ? null : line;
     }
 
-    private void Draw()
-    {
-        var pending = session.Outbox.Pending.Count;
-        var server = _serverUp == false
-            ? $"✖ サーバーに接続できません / server unreachable — 未送信 {pending} 件(接続が戻り次第、順に送信します)"
-            : _lastSend?.Problem is { } problem ? $"✖ {problem} — 未送信 {pending} 件"
-            : _serverUp == true ? $"✔ 接続中 / connected — 未送信 {pending} 件"
-            : $"未確認 / not contacted yet — 未送信 {pending} 件";
-        _out.WriteLine();
-        _out.WriteLine("━━━━ カード読取端末 CardStation ━━━━");
-        _out.WriteLine($"サーバー / Server: {server}");
-        _out.WriteLine(session.Reading is { } r
-            ? $"カード / Card: 有効期限 {CounterSession.Ja(r.UserAuthenticationExpiry)}  残り回数 利用者証明用 {r.UserAuthenticationPinTriesLeft}・署名用 {r.SigningPinTriesLeft}"
-            : "カード / Card: カードを置いてください / put the card on the reader");
-        _out.WriteLine(session.Case is { } c
-            ? $"案件 / Case: {c.Holder.NameKanji}({c.Holder.NameKana}) 通知書番号 {c.NoticeNumber ?? "-"} 有効期限 {CounterSession.Ja(c.Expiry.UserAuthenticationExpiry)}"
-              + (c.RenewedUntil is { } until ? $" → 更新後 {CounterSession.Ja(until)}" : "")
-              + (c.Checklist.Count > 0 ? $"\n  次の手順: {c.Checklist[^1].Ja}" : "")
-            : session.CaseId is { } id ? $"案件 / Case: {id}(サーバーの応答待ち / awaiting the server)"
-            : "案件 / Case: 未選択 / none");
-        if (_message is not null) _out.WriteLine(_message);
-        _out.WriteLine("[1] カード読取 Read  [2] 案件を検索・紐付け Find & attach  [3] 新規作成 Open");
-        _out.WriteLine("[4] 利用者証明用暗証番号 User PIN  [5] 署名用暗証番号 Signing PIN  [6] J-LIS端末で更新済み→再読取 Re-read");
-        _out.WriteLine("[7] 未送信を送信 Send  [8] 送信できなかった記録 Set aside  [0] 終了 Quit");
-        _out.Flush();
-    }
+    private IReadOnlyList<string> Status() => StatusView.Lines(session, _serverUp, _lastSend, _message);
+
+    private void Draw() => StatusView.Print(_out, Status());
 }

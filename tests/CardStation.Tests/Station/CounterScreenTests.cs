@@ -1,5 +1,8 @@
+using CaseSystem.CardStation.Card;
 using CaseSystem.CardStation.Commands;
+using CaseSystem.CardStation.Tests.EndToEnd;
 using CaseSystem.CardStation.Tui;
+using Spectre.Console;
 
 namespace CaseSystem.CardStation.Tests.Station;
 
@@ -139,5 +142,54 @@ public sealed class CounterScreenTests : IAsyncLifetime
         Assert.Contains("入力を取り消しました。 / Cancelled.", text);
         Assert.Empty(card.PinLengthsSeen);
         Assert.DoesNotContain(await _h.EventsAsync(Guid.Parse(path.Split('/')[^1])), e => e.Type.StartsWith("Pin", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// On a terminal (issue 15): the status is Spectre.Console's live display, redrawn in place when
+    /// the card is put in, and the search's questions and the masked PIN entry still work below it.
+    /// </summary>
+    [Fact]
+    public async Task On_a_terminal_the_status_is_redrawn_in_place_and_the_questions_and_the_masked_PIN_entry_are_written_below_it()
+    {
+        var path = await _h.NoticeAsync("N-8006");
+        await _h.CaughtUpAsync();
+        var terminal = new FakeTerminal(null);
+        var station = _h.Station(terminal);
+        var screen = new LiveOutput();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(screen),
+        });
+        var keyboard = new TestKeyboard();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var io = new StationIo(screen, new LiveOutput(), keyboard.ReadKey, keyboard.KeyAvailable, keyboard.ReadLine, _h.Environment(), stop.Token,
+            Clock: _h.Server.Clock, OutIsTerminal: true);
+        var running = new CounterScreen(station, io, console).RunAsync(terminal);
+        await screen.WaitForAsync("カードを置いてください");
+        var beforeTheCard = screen.ToString().Length;
+
+        terminal.Card = new FakeCard("0A1B", new DateOnly(2026, 6, 15), userPin: "1234");
+        terminal.Raise(new ReaderEvent.CardInserted("Virtual PCD 00 00", [0x3B]));
+        await screen.WaitForAsync("カードを読み取りました");
+        // Redrawn in place: the cursor taken back up over the status (CSI n A), not the status printed below it.
+        Assert.Matches("\u001b\\[\\d+A", screen.ToString()[beforeTheCard..]);
+
+        keyboard.Answer("N-8006", "", "", "1");
+        keyboard.Type("2");
+        await screen.WaitForAsync("記録: カード読取り");
+        Assert.Contains("通知書番号 / notice number", screen.ToString());
+        await _h.HolderVisitsAsync(Guid.Parse(path.Split('/')[^1]));
+        keyboard.Type("4" + "1234\r");
+        await screen.WaitForAsync("暗証番号が一致しました");
+        keyboard.Type("0");
+
+        Assert.Equal(0, await running.WaitAsync(TimeSpan.FromSeconds(20)));
+        var text = screen.ToString();
+        Assert.Contains("****", text);
+        Assert.DoesNotContain("1234", text);
+        Assert.Contains(await _h.EventsAsync(station.CaseId!.Value), e => e.Type == "PinMatched");
     }
 }
