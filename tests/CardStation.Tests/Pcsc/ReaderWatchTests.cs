@@ -33,7 +33,9 @@ public sealed class ReaderWatchTests
     [Fact]
     public async Task Watching_sees_a_card_placed_and_taken_away()
     {
+        // Both readers empty first: a card an earlier test took off either may not have been seen gone by pcscd yet.
         PcscdFixture.WaitForCard(VirtualJpkiCard.Reader0, present: false);
+        PcscdFixture.WaitForCard(VirtualJpkiCard.Reader1, present: false);
         using var terminal = new PcscCardTerminal();
         using var stop = new CancellationTokenSource(Patience * 2);
         await using var events = terminal.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
