@@ -1,15 +1,11 @@
 using CaseSystem.Cases;
-using CaseSystem.Cases.Auth;
 using CaseSystem.Cases.Telemetry;
 using CaseSystem.Projections;
-using CaseSystem.Projections.Daemon;
+using CaseSystem.Server;
 using CaseSystem.Server.Pages;
 using JasperFx;
 
-if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
-if (args is ["staff", ..]) return await CaseSystem.Cases.Auth.Members.StaffCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
-if (args is ["anchors", ..]) return await CaseSystem.Cases.Store.HashChain.AnchorsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
-if (args is ["projections", ..]) return await ProjectionsCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable("CASES_DB"), Console.Out, Console.Error);
+if (OpsCommands.Run(args) is { } command) return await command;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddCaseConsole(builder.Configuration);

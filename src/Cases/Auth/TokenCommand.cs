@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -22,82 +23,67 @@ public static partial class TokenCommand
 
     internal static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
-            {
-                output.WriteLine(Usage);
-                return 0;
-            }
-            string name, value;
-            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is var eq and > 2)
-            {
-                (name, value) = (arg[2..eq], arg[(eq + 1)..]);
-            }
-            else if (arg.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-            {
-                (name, value) = (arg[2..], args[++i]);
-            }
-            else
-            {
-                return UsageError(error, arg.StartsWith("--", StringComparison.Ordinal) ? $"{arg} needs a value." : $"unexpected argument '{arg}'.");
-            }
-            if (name is not ("staff" or "role" or "municipality" or "office" or "hours" or "key-file"))
-            {
-                return UsageError(error, $"unknown option --{name}.");
-            }
-            if (!values.TryAdd(name, value))
-            {
-                return UsageError(error, $"--{name} is given twice.");
-            }
-        }
+        // Plain strings: each value is checked below, with a message that says what is wanted.
+        var staffOption = new Option<string>("--staff") { Required = true };
+        var roleOption = new Option<string>("--role") { Required = true };
+        var municipalityOption = new Option<string>("--municipality") { Required = true };
+        var officeOption = new Option<string>("--office") { Required = true };
+        var hoursOption = new Option<string>("--hours");
+        var keyFileOption = new Option<string>("--key-file");
+        var root = OpsCommandLine.Root("token");
+        root.Options.Add(staffOption);
+        root.Options.Add(roleOption);
+        root.Options.Add(municipalityOption);
+        root.Options.Add(officeOption);
+        root.Options.Add(hoursOption);
+        root.Options.Add(keyFileOption);
+        root.SetAction(parsed => Issue(
+            parsed.GetRequiredValue(staffOption), parsed.GetRequiredValue(roleOption), parsed.GetRequiredValue(municipalityOption),
+            parsed.GetRequiredValue(officeOption), parsed.GetValue(hoursOption), parsed.GetValue(keyFileOption), output, error, time));
+        return OpsCommandLine.Run(root, "token", Usage, args, output, error);
+    }
 
-        foreach (var required in (string[])["staff", "role", "municipality", "office"])
-        {
-            if (!values.ContainsKey(required))
-            {
-                return UsageError(error, $"--{required} is required.");
-            }
-        }
-        var staff = values["staff"];
+    private static int Issue(string staff, string roleName, string municipality, string office, string? hoursText, string? keyFile,
+        TextWriter output, TextWriter error, TimeProvider time)
+    {
         if (!Slug().IsMatch(staff))
         {
-            return UsageError(error, "--staff must be a staff id of letters, digits, '.', '_' or '-' (at most 64), not a name or other personal data.");
+            return UsageError(error, "--staff は職員ID (英数字と . _ -、64字まで) です。氏名などの個人情報は使えません",
+                "--staff must be a staff id of letters, digits, '.', '_' or '-' (at most 64), not a name or other personal data.");
         }
-        if (StaffRoles.Parse(values["role"]) is not { } role)
+        if (StaffRoles.Parse(roleName) is not { } role)
         {
-            return UsageError(error, $"unknown role '{values["role"]}'; one of: {string.Join(", ", Enum.GetValues<StaffRole>().Select(r => r.Name()))}.");
+            var roles = string.Join(", ", Enum.GetValues<StaffRole>().Select(r => r.Name()));
+            return UsageError(error, $"役割 '{roleName}' はありません ({roles})", $"unknown role '{roleName}'; one of: {roles}.");
         }
-        var municipality = values["municipality"];
         if (!Municipalities.IsKnown(municipality))
         {
-            return UsageError(error, $"unknown municipality '{municipality}'; one of: {string.Join(", ", Municipalities.Codes.Keys)}.");
+            var known = string.Join(", ", Municipalities.Codes.Keys);
+            return UsageError(error, $"自治体 '{municipality}' は対象外です ({known})", $"unknown municipality '{municipality}'; one of: {known}.");
         }
-        var office = values["office"];
         if (!Slug().IsMatch(office))
         {
-            return UsageError(error, "--office must be an office id of letters, digits, '.', '_' or '-' (at most 64), such as shimin-ka.");
+            return UsageError(error, "--office は窓口ID (英数字と . _ -、64字まで、例: shimin-ka) です",
+                "--office must be an office id of letters, digits, '.', '_' or '-' (at most 64), such as shimin-ka.");
         }
         var hours = (double)DefaultHours;
-        if (values.TryGetValue("hours", out var hoursText)
+        if (hoursText is not null
             && (!double.TryParse(hoursText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out hours) || hours <= 0 || hours > MaxHours))
         {
-            return UsageError(error, $"--hours must be a number of hours above 0 and at most {MaxHours}.");
+            return UsageError(error, $"--hours は 0 より大きく {MaxHours} 以下の時間数です", $"--hours must be a number of hours above 0 and at most {MaxHours}.");
         }
 
         string? keyPath = null;
         byte[] key;
         try
         {
-            keyPath = values.TryGetValue("key-file", out var given) ? given : StaffTokenKey.DefaultPath;
+            keyPath = keyFile ?? StaffTokenKey.DefaultPath;
             key = StaffTokenKey.LoadOrCreate(keyPath);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            error.WriteLine($"token: the signing key {(keyPath is null ? "" : $"({keyPath}) ")}could not be read or made: {e.Message}");
+            error.WriteLine($"token: 署名鍵{(keyPath is null ? "" : $" ({keyPath})")}を読めず、作れませんでした / " +
+                $"the signing key {(keyPath is null ? "" : $"({keyPath}) ")}could not be read or made: {e.Message}");
             return 1;
         }
 
@@ -106,12 +92,7 @@ public static partial class TokenCommand
         return 0;
     }
 
-    private static int UsageError(TextWriter error, string message)
-    {
-        error.WriteLine($"token: {message}");
-        error.WriteLine(Usage);
-        return 2;
-    }
+    private static int UsageError(TextWriter error, string ja, string en) => OpsCommandLine.UsageError(error, "token", Usage, new UsageProblem(ja, en));
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex Slug();

@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Globalization;
+using CaseSystem.Cases;
 using CaseSystem.Cases.Store;
 using JasperFx.Events.Daemon;
+using Command = System.CommandLine.Command;
 using Marten;
 using Npgsql;
 
@@ -22,56 +25,78 @@ public static class ProjectionsCommand
         "  resume        starts a paused read model again where it stopped\n" +
         "  replay        after a fix: folds the cases of its dead letters anew from their whole streams, and clears them";
 
-    public static async Task<int> RunAsync(string[] args, string? connectionString, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, string? connectionString, TextWriter output, TextWriter error)
     {
-        if (string.IsNullOrWhiteSpace(connectionString))
+        // `projections` alone is `projections status`.
+        var root = OpsCommandLine.Root("projections");
+        root.SetAction(_ => StatusAsync());
+        var status = new Command("status");
+        status.SetAction(_ => StatusAsync());
+        root.Subcommands.Add(status);
+        var deadLetters = Named("dead-letters", async (admin, _, name) =>
         {
-            await error.WriteLineAsync("CASES_DB is not set (ops/projections sets it to the private PostgreSQL)");
-            return 2;
-        }
-        var models = new ReadModels();
-        using var store = DocumentStore.For(o =>
-        {
-            CaseStore.Configure(o, connectionString);
-            models.Configure(o);
-            // This process runs a daemon only when it rebuilds (built below, as Marten's own CLI
-            // does); Solo says so, and keeps Marten from warning that the daemon is disabled.
-            o.Projections.AsyncMode = DaemonMode.Solo;
-        });
-        // On a database no server has started on yet, the tables are made first.
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var db = NpgsqlDataSource.Create(connectionString);
-        var admin = new ProjectionAdmin(store, db, models);
-        try
-        {
-            switch (args)
+            foreach (var d in await admin.DeadLettersAsync(name))
             {
-                case ["status"] or []:
-                    await output.WriteLineAsync("name              ver state      position       head  lag_events  lag_s  dead  owner");
-                    foreach (var s in await admin.StatusAsync())
-                    {
-                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                            $"{s.Name,-17} {s.Version,3} {s.State ?? "-",-9} {s.Position,10} {s.Head,10} {s.LagEvents,11} {s.LagSeconds,6:0.0} {s.DeadLetters,5}  {s.Owner ?? "(no process runs it)"}"));
-                        if (s.PauseReason is { } reason) await output.WriteLineAsync($"    paused{(s.FailedAt is { } at ? $" at event {at}" : "")}: {reason}");
-                    }
-                    return 0;
-                case ["dead-letters", var name]:
-                    foreach (var d in await admin.DeadLettersAsync(name))
-                    {
-                        await output.WriteLineAsync($"{d.Sequence} {d.Municipality} {d.CaseId} {d.EventType} {d.ParkedAt:u} {d.Error}");
-                    }
-                    return 0;
-                case [var verb, var name] when Enum.TryParse<ProjectionCommand>(verb, ignoreCase: true, out var command):
-                    return await CarryOutAsync(store, admin, command, name, output, error);
-                default:
-                    await error.WriteLineAsync(Usage);
-                    return 2;
+                await output.WriteLineAsync($"{d.Sequence} {d.Municipality} {d.CaseId} {d.EventType} {d.ParkedAt:u} {d.Error}");
             }
-        }
-        catch (ArgumentException e)
+            return 0;
+        });
+        root.Subcommands.Add(deadLetters);
+        foreach (var command in Enum.GetValues<ProjectionCommand>())
         {
-            await error.WriteLineAsync(e.Message);
-            return 1;
+            root.Subcommands.Add(Named(command.ToString().ToLowerInvariant(), (admin, store, name) => CarryOutAsync(store, admin, command, name, output, error)));
+        }
+        return OpsCommandLine.RunAsync(root, "projections", Usage, args, output, error);
+
+        Task<int> StatusAsync() => OnStore(async (admin, _) =>
+        {
+            await output.WriteLineAsync("name              ver state      position       head  lag_events  lag_s  dead  owner");
+            foreach (var s in await admin.StatusAsync())
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Name,-17} {s.Version,3} {s.State ?? "-",-9} {s.Position,10} {s.Head,10} {s.LagEvents,11} {s.LagSeconds,6:0.0} {s.DeadLetters,5}  {s.Owner ?? "(no process runs it)"}"));
+                if (s.PauseReason is { } reason) await output.WriteLineAsync($"    paused{(s.FailedAt is { } at ? $" at event {at}" : "")}: {reason}");
+            }
+            return 0;
+        });
+
+        // A verb on one read model, named by its argument.
+        Command Named(string verb, Func<ProjectionAdmin, DocumentStore, string, Task<int>> act)
+        {
+            var name = new Argument<string>("NAME");
+            var command = new Command(verb) { name };
+            command.SetAction(parsed => OnStore((admin, store) => act(admin, store, parsed.GetRequiredValue(name))));
+            return command;
+        }
+
+        async Task<int> OnStore(Func<ProjectionAdmin, DocumentStore, Task<int>> act)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                await error.WriteLineAsync("projections: CASES_DB が設定されていません / CASES_DB is not set (ops/projections sets it to the private PostgreSQL)");
+                return OpsCommandLine.UsageExit;
+            }
+            var models = new ReadModels();
+            using var store = DocumentStore.For(o =>
+            {
+                CaseStore.Configure(o, connectionString);
+                models.Configure(o);
+                // This process runs a daemon only when it rebuilds (built below, as Marten's own CLI
+                // does); Solo says so, and keeps Marten from warning that the daemon is disabled.
+                o.Projections.AsyncMode = DaemonMode.Solo;
+            });
+            // On a database no server has started on yet, the tables are made first.
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await using var db = NpgsqlDataSource.Create(connectionString);
+            try
+            {
+                return await act(new ProjectionAdmin(store, db, models), store);
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return 1;
+            }
         }
     }
 

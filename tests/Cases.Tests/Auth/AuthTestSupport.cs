@@ -4,16 +4,6 @@ using System.Text;
 
 namespace CaseSystem.Cases.Tests.Auth;
 
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public void Advance(TimeSpan by) => Now += by;
-}
-
 /// <summary>A folder of its own under the system's temporary folder, removed afterwards: never the user's real key.</summary>
 public sealed class TempFolder : IDisposable
 {

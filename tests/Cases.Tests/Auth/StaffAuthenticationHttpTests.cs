@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CaseSystem.Cases.Tests.Auth;
 
@@ -16,7 +17,7 @@ namespace CaseSystem.Cases.Tests.Auth;
 public sealed class StaffAuthenticationHttpTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
-    private readonly ManualTime _time = new(Tokens.Noon);
+    private readonly FakeTimeProvider _time = new(Tokens.Noon);
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private StaffTokenSigner _signer = null!;

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using CaseSystem.Cases.Auth;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CaseSystem.Cases.Tests.Auth;
 
@@ -81,7 +82,7 @@ public sealed class StaffTokenSignerTests
     public void An_expired_token_is_refused_from_the_second_it_expires()
     {
         var signer = new StaffTokenSigner(_key);
-        var time = new ManualTime(Tokens.Noon);
+        var time = new FakeTimeProvider(Tokens.Noon);
         var token = signer.Issue(Clerk with { ExpiresAt = Tokens.Noon.AddHours(1) });
 
         Assert.NotNull(signer.Validate(token, time.GetUtcNow()));

@@ -1,4 +1,5 @@
 using CaseSystem.Cases.Auth;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CaseSystem.Cases.Tests.Auth;
 
@@ -51,7 +52,7 @@ public sealed class TokenCommandTests : IDisposable
     [Fact]
     public void The_token_lasts_12_hours_unless_told_otherwise()
     {
-        var time = new ManualTime(Tokens.Noon);
+        var time = new FakeTimeProvider(Tokens.Noon);
         var signer = () => new StaffTokenSigner(StaffTokenKey.LoadOrCreate(KeyFile));
 
         Assert.Equal(0, TokenCommand.Run(["--staff", "s-1", "--role", "supervisor", "--municipality", "kawasaki", "--office", "kawasaki-ku", "--key-file", KeyFile], _out, _err, time));

@@ -77,6 +77,25 @@ public sealed class NoticeFileTests
         Assert.Equal("say \"hi\"", ok[2].Fields[1]);
     }
 
+    /// <summary>
+    /// What kept our reader over Sep and Sylvan.Data.Csv (issue 15): the line named is the one the
+    /// quote opens on even when the record began on an earlier line, and a quote inside an unquoted
+    /// field (5"F, typed by hand) is a character, not the start of a field that would swallow the
+    /// lines after it (as Sep reads it).
+    /// </summary>
+    [Fact]
+    public void The_line_named_is_the_quote_s_own_and_a_quote_inside_a_field_swallows_no_line()
+    {
+        var (records, fault) = CsvRecords.Read("a,b,c\n1,\"x\ny\",\"open\n2,z\n");
+        Assert.Equal(("unterminated-quote", 3), Pair(fault!));
+        Assert.Equal([1], records.Select(r => r.Line));
+
+        var (plain, none) = CsvRecords.Read("a,b\n1,5\"F\n2,z\n");
+        Assert.Null(none);
+        Assert.Equal([1, 2, 3], plain.Select(r => r.Line));
+        Assert.Equal("5\"F", plain[1].Fields[1]);
+    }
+
     private static readonly Dictionary<string, int> Header = NoticeLines.Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
 
     /// <summary>The day the lines are read on (Japan's date): it bounds the birth date and the expiries, as at the command edge.</summary>

@@ -8,26 +8,40 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using CaseSystem.Cases.Auth;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CaseSystem.Cases.Tests.Support;
 
 /// <summary>
-/// A clock the tests move; the system reads time only through TimeProvider. Timers fire only
-/// where a test asks for them (<see cref="TimersFire"/>, <see cref="TestServer.AdvanceClockAsync"/>):
-/// a case opened in the test's past would otherwise have its overdue timers fire under its feet.
+/// A clock the tests move (FakeTimeProvider's date and time); the system reads time only through
+/// TimeProvider. Timers fire only where a test asks for them (<see cref="TimersFire"/>,
+/// <see cref="TestServer.AdvanceClockAsync"/>): a case opened in the test's past would otherwise
+/// have its overdue timers fire under its feet. The server under test still runs at real speed:
+/// its timestamps and timers (the framework's, which may take them from the registered
+/// TimeProvider) are the system's, not FakeTimeProvider's, which stand still until advanced.
 /// </summary>
-public sealed class TestClock(DateTimeOffset now) : TimeProvider, CaseSystem.Cases.Timers.ITimerClock
+public sealed class TestClock(DateTimeOffset now) : FakeTimeProvider(now.ToUniversalTime()), CaseSystem.Cases.Timers.ITimerClock
 {
     private static readonly DateTimeOffset Never = new(2999, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public DateTimeOffset Now { get; set; } = now;
+    /// <summary>The date and time the system reads; set to any moment, back or forth (tests revisit a morning).</summary>
+    public DateTimeOffset Now
+    {
+        get => GetUtcNow();
+        set => AdjustTime(value.ToUniversalTime());
+    }
 
     /// <summary>Whether timers are scheduled to fire (at their distance from <see cref="Now"/>), or never.</summary>
     public bool TimersFire { get; set; }
 
-    public override DateTimeOffset GetUtcNow() => Now.ToUniversalTime();
-
     public DateTimeOffset FireAt(DateTimeOffset due) => TimersFire ? DateTimeOffset.UtcNow + (due - Now) : Never;
+
+    public override long GetTimestamp() => TimeProvider.System.GetTimestamp();
+
+    public override long TimestampFrequency => TimeProvider.System.TimestampFrequency;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        TimeProvider.System.CreateTimer(callback, state, dueTime, period);
 }
 
 /// <summary>The server as ops/run builds it, on a real Kestrel port of 127.0.0.1, with the test database and clock.</summary>

@@ -10,6 +10,9 @@ public readonly record struct CsvRecord(int Line, string[] Fields);
 /// doubled), records ending in CRLF or LF, line breaks allowed inside quotes (kept as LF); blank lines are
 /// skipped. A quote left open at the end of the file would have swallowed every line after it,
 /// so it refuses the whole file, naming the line the quote opens on.
+/// Kept over Sep and Sylvan.Data.Csv (issue 15): Sep reads an unclosed quote to the end of the file
+/// without a word and takes a quote inside a field (5"F) as opening one; Sylvan counts records, not
+/// the file's lines. Parsing is not what limits an import: writing the cases is.
 /// </summary>
 public static class CsvRecords
 {

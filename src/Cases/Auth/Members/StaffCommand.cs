@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CaseSystem.Cases.Policies;
 using CaseSystem.Cases.Store;
 using Marten;
@@ -20,69 +21,110 @@ public static class StaffCommand
 
     private const string By = "operator";
 
-    public static async Task<int> RunAsync(string[] args, string? connectionString, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, string? connectionString, TextWriter output, TextWriter error)
     {
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var municipalityOption = Required("--municipality");
+        var staffOption = Required("--staff");
+        var root = OpsCommandLine.Root("staff");
+
+        var list = new Command("list") { municipalityOption };
+        list.SetAction(parsed => OnDirectory(parsed, async (directory, municipality, _) =>
         {
-            await error.WriteLineAsync("CASES_DB is not set (ops/staff sets it to the private PostgreSQL)");
-            return 2;
-        }
-        using (var store = DocumentStore.For(o => CaseStore.Configure(o, connectionString)))
-        {
-            // On a database no server has started on yet, the tables are made first.
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        }
-        await using var db = CaseStore.DataSource(connectionString, "casesystem-staff");
-        var directory = new StaffDirectory(db, TimeProvider.System);
-        var options = Options(args.Skip(args is ["revoke-token", ..] ? 2 : 1));
-        string? Option(string name) => options.GetValueOrDefault(name);
-        var municipality = Option("municipality");
-        var staff = Option("staff");
-        if (args is ["revoke-token", var token, ..])
-        {
-            var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(Option("key-file") ?? StaffTokenKey.DefaultPath));
-            // An expired token needs no revoking; a token of another key is not ours to revoke.
-            if (signer.Validate(token.Trim(), DateTimeOffset.UtcNow) is not { } who)
+            foreach (var m in await directory.ListAsync(municipality))
             {
-                await error.WriteLineAsync("not a valid token of this server's key (or expired already): nothing to revoke");
+                await output.WriteLineAsync($"{m.StaffId,-20} {m.Role.Name(),-10} {m.Office,-16} {(m.Disabled ? "disabled" : "enabled")}  {m.Name}");
+            }
+            return 0;
+        }));
+        root.Subcommands.Add(list);
+
+        var (name, role, office) = (Required("--name"), Required("--role"), Required("--office"));
+        var add = new Command("add") { municipalityOption, staffOption, name, role, office };
+        add.SetAction(parsed =>
+        {
+            var municipality = parsed.GetRequiredValue(municipalityOption);
+            if (StaffRoles.Parse(parsed.GetRequiredValue(role)) is not { } personRole || !StaffEndpoints.PersonRoles.Contains(personRole))
+            {
+                var roles = string.Join(", ", StaffEndpoints.PersonRoles.Select(r => r.Name()));
+                return Task.FromResult(UsageError(error, $"--role は {roles} のいずれかです", $"--role is one of {roles}."));
+            }
+            if (MunicipalPolicies.All.TryGetValue(municipality, out var policy) && policy.Offices.All(o => o.Id != parsed.GetRequiredValue(office)))
+            {
+                var offices = string.Join(", ", policy.Offices.Select(o => o.Id));
+                return Task.FromResult(UsageError(error, $"--office は {offices} のいずれかです", $"--office is one of {offices}."));
+            }
+            return OnDirectory(parsed, async (directory, municipality, staff) => await Say(
+                await directory.AddAsync(municipality, staff, parsed.GetRequiredValue(name), personRole, parsed.GetRequiredValue(office), By),
+                $"{staff}: temporary password ", staff, "すでに登録されています / already in the directory"));
+        });
+        root.Subcommands.Add(add);
+
+        var reset = new Command("reset") { municipalityOption, staffOption };
+        reset.SetAction(parsed => OnDirectory(parsed, async (directory, municipality, staff) => await Say(
+            await directory.ResetPasswordAsync(municipality, staff, By), $"{staff}: temporary password ", staff, NoSuchMember)));
+        root.Subcommands.Add(reset);
+
+        foreach (var disable in (bool[])[true, false])
+        {
+            var verb = disable ? "disable" : "enable";
+            var command = new Command(verb) { municipalityOption, staffOption };
+            command.SetAction(parsed => OnDirectory(parsed, async (directory, municipality, staff) => await Say(
+                await directory.UpdateAsync(municipality, staff, null, null, null, disable, By) is null ? null : $"{verb}d", $"{staff}: ", staff, NoSuchMember)));
+            root.Subcommands.Add(command);
+        }
+
+        var token = new Argument<string>("TOKEN");
+        var keyFile = new Option<string>("--key-file");
+        var revoke = new Command("revoke-token") { token, keyFile };
+        revoke.SetAction(parsed => OnDatabase(async db =>
+        {
+            var signer = new StaffTokenSigner(StaffTokenKey.LoadOrCreate(parsed.GetValue(keyFile) ?? StaffTokenKey.DefaultPath));
+            // An expired token needs no revoking; a token of another key is not ours to revoke.
+            if (signer.Validate(parsed.GetRequiredValue(token).Trim(), DateTimeOffset.UtcNow) is not { } who)
+            {
+                await error.WriteLineAsync("このサーバーの鍵の有効なトークンではありません (期限切れを含む): 取り消すものはありません / " +
+                    "not a valid token of this server's key (or expired already): nothing to revoke");
                 return 1;
             }
             await new StaffSessions(db, TimeProvider.System).RevokeTokenAsync(who, By);
             await output.WriteLineAsync($"revoked: token {who.TokenId} of {who.StaffId} ({who.Role.Name()}, {who.Municipality}), which would have expired {who.ExpiresAt:u}");
             return 0;
-        }
-        if (municipality is null || !MunicipalPolicies.All.ContainsKey(municipality))
+        }));
+        root.Subcommands.Add(revoke);
+
+        return OpsCommandLine.RunAsync(root, "staff", Usage, args, output, error);
+
+        // The municipality is checked before the database is touched: a usage error needs none.
+        Task<int> OnDirectory(ParseResult parsed, Func<StaffDirectory, string, string, Task<int>> act)
         {
-            await error.WriteLineAsync($"--municipality is one of {string.Join(", ", MunicipalPolicies.All.Keys)}\n{Usage}");
-            return 2;
-        }
-        switch (args.FirstOrDefault())
-        {
-            case "list":
-                foreach (var m in await directory.ListAsync(municipality))
-                {
-                    await output.WriteLineAsync($"{m.StaffId,-20} {m.Role.Name(),-10} {m.Office,-16} {(m.Disabled ? "disabled" : "enabled")}  {m.Name}");
-                }
-                return 0;
-            case "add" when staff is not null && Option("name") is { } name && StaffRoles.Parse(Option("role")) is { } role
-                && StaffEndpoints.PersonRoles.Contains(role) && Option("office") is { } office:
-                if (MunicipalPolicies.For(municipality).Offices.All(o => o.Id != office))
-                {
-                    await error.WriteLineAsync($"--office is one of {string.Join(", ", MunicipalPolicies.For(municipality).Offices.Select(o => o.Id))}");
-                    return 2;
-                }
-                return await Say(await directory.AddAsync(municipality, staff, name, role, office, By), $"{staff}: temporary password ", "already in the directory");
-            case "reset" when staff is not null:
-                return await Say(await directory.ResetPasswordAsync(municipality, staff, By), $"{staff}: temporary password ", "no such member");
-            case "disable" or "enable" when staff is not null:
-                var changed = await directory.UpdateAsync(municipality, staff, null, null, null, args[0] == "disable", By);
-                return await Say(changed is null ? null : $"{args[0]}d", $"{staff}: ", "no such member");
-            default:
-                await error.WriteLineAsync(Usage);
-                return 2;
+            var municipality = parsed.GetRequiredValue(municipalityOption);
+            if (!MunicipalPolicies.All.ContainsKey(municipality))
+            {
+                var known = string.Join(", ", MunicipalPolicies.All.Keys);
+                return Task.FromResult(UsageError(error, $"--municipality は {known} のいずれかです", $"--municipality is one of {known}."));
+            }
+            // list names no member.
+            var staff = parsed.CommandResult.Command.Options.Contains(staffOption) ? parsed.GetRequiredValue(staffOption) : "";
+            return OnDatabase(db => act(new StaffDirectory(db, TimeProvider.System), municipality, staff));
         }
 
-        async Task<int> Say(string? done, string prefix, string otherwise)
+        async Task<int> OnDatabase(Func<Npgsql.NpgsqlDataSource, Task<int>> act)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                await error.WriteLineAsync("staff: CASES_DB が設定されていません / CASES_DB is not set (ops/staff sets it to the private PostgreSQL)");
+                return OpsCommandLine.UsageExit;
+            }
+            using (var store = DocumentStore.For(o => CaseStore.Configure(o, connectionString)))
+            {
+                // On a database no server has started on yet, the tables are made first.
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            }
+            await using var db = CaseStore.DataSource(connectionString, "casesystem-staff");
+            return await act(db);
+        }
+
+        async Task<int> Say(string? done, string prefix, string staff, string otherwise)
         {
             if (done is null)
             {
@@ -94,15 +136,9 @@ public static class StaffCommand
         }
     }
 
-    private static Dictionary<string, string> Options(IEnumerable<string> args)
-    {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? name = null;
-        foreach (var arg in args)
-        {
-            if (arg.StartsWith("--", StringComparison.Ordinal)) name = arg[2..];
-            else if (name is not null) { options[name] = arg; name = null; }
-        }
-        return options;
-    }
+    private const string NoSuchMember = "その職員はいません / no such member";
+
+    private static Option<string> Required(string name) => new(name) { Required = true };
+
+    private static int UsageError(TextWriter error, string ja, string en) => OpsCommandLine.UsageError(error, "staff", Usage, new UsageProblem(ja, en));
 }

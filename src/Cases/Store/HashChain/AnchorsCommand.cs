@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CaseSystem.Cases.Store.HashChain;
@@ -16,12 +17,31 @@ public static class AnchorsCommand
         "              one line per finding, then a summary; exit 1 unless intact\n" +
         "  public-key  prints the anchor key's public key (PEM), to check anchors where the private key is not kept";
 
-    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter output, TextWriter error)
+    private enum Verb { Anchor, Verify, PublicKey }
+
+    public static Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter output, TextWriter error)
     {
-        if (args is not (["anchor"] or ["verify"] or ["verify", "--municipality", _] or ["public-key"]))
+        var municipalityOption = new Option<string>("--municipality");
+        var anchor = new Command("anchor");
+        anchor.SetAction(_ => CarryOutAsync(Verb.Anchor, null, environment, output, error));
+        var verify = new Command("verify") { municipalityOption };
+        verify.SetAction(parsed => CarryOutAsync(Verb.Verify, parsed.GetValue(municipalityOption), environment, output, error));
+        var publicKey = new Command("public-key");
+        publicKey.SetAction(_ => CarryOutAsync(Verb.PublicKey, null, environment, output, error));
+        var root = OpsCommandLine.Root("anchors");
+        root.Subcommands.Add(anchor);
+        root.Subcommands.Add(verify);
+        root.Subcommands.Add(publicKey);
+        return OpsCommandLine.RunAsync(root, "anchors", Usage, args, output, error);
+    }
+
+    private static async Task<int> CarryOutAsync(Verb verb, string? municipality, Func<string, string?> environment, TextWriter output, TextWriter error)
+    {
+        if (municipality is not null && !Municipalities.IsKnown(municipality))
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
+            var known = string.Join(", ", Municipalities.Codes.Keys);
+            return OpsCommandLine.UsageError(error, "anchors", Usage,
+                new UsageProblem($"自治体 '{municipality}' は対象外です ({known})", $"unknown municipality '{municipality}'; one of: {known}"));
         }
         AnchorOptions options;
         try
@@ -39,7 +59,7 @@ public static class AnchorsCommand
             return 2;
         }
         // Only anchoring makes a key (as a server does); checking with a key just made would only find every anchor foreign.
-        if (args is not ["anchor"] && !File.Exists(options.KeyPath))
+        if (verb != Verb.Anchor && !File.Exists(options.KeyPath))
         {
             await error.WriteLineAsync($"anchors: there is no anchor key at {options.KeyPath}");
             return 2;
@@ -55,15 +75,10 @@ public static class AnchorsCommand
             return 2;
         }
         using var _ = key;
-        if (args is ["public-key"])
+        if (verb == Verb.PublicKey)
         {
             await output.WriteAsync(key.PublicKeyPem() + "\n");
             return 0;
-        }
-        if (args is ["verify", "--municipality", var slug] && !Municipalities.IsKnown(slug))
-        {
-            await error.WriteLineAsync($"anchors: unknown municipality '{slug}'; one of: {string.Join(", ", Municipalities.Codes.Keys)}");
-            return 2;
         }
         if (environment("CASES_DB") is not { Length: > 0 } connectionString)
         {
@@ -74,7 +89,9 @@ public static class AnchorsCommand
         var ledger = new AnchorLedger(new FileAnchorLog(options.LogPath!), key);
         try
         {
-            return await RunAsync(args, options, key, db, ledger, output, error);
+            return verb == Verb.Anchor
+                ? await AnchorAsync(options, key, db, ledger, output, error)
+                : await VerifyAsync(municipality, db, ledger, output);
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
         {
@@ -88,36 +105,35 @@ public static class AnchorsCommand
         }
     }
 
-    private static async Task<int> RunAsync(string[] args, AnchorOptions options, AnchorKey key, Npgsql.NpgsqlDataSource db, AnchorLedger ledger,
+    private static async Task<int> AnchorAsync(AnchorOptions options, AnchorKey key, Npgsql.NpgsqlDataSource db, AnchorLedger ledger,
         TextWriter output, TextWriter error)
     {
-        if (args is ["anchor"])
+        if (!key.CanSign)
         {
-            if (!key.CanSign)
-            {
-                await error.WriteLineAsync($"anchors: {options.KeyPath} holds only a public key; anchoring needs the private key");
-                return 2;
-            }
-            try
-            {
-                var outcome = (await new Anchorer(db, ledger, TimeProvider.System, NullLogger<Anchorer>.Instance).AnchorAsync(wait: true))!;
-                foreach (var refused in outcome.Refused)
-                {
-                    await output.WriteLineAsync($"refused {refused.Municipality} {refused.Case}: its chain no longer holds its anchored head (see anchors verify)");
-                }
-                await output.WriteLineAsync(outcome.Last is { } last
-                    ? $"anchors written={outcome.Written} heads={outcome.Heads.Count} last=#{last.Number} through={last.Through} at={last.At:O} log={ledger.Log!.Name}"
-                    : "anchors written=0: the store holds no event yet");
-                return 0;
-            }
-            catch (AnchorBusyException e)
-            {
-                await error.WriteLineAsync($"anchors: {e.Message}; try again");
-                return 1;
-            }
+            await error.WriteLineAsync($"anchors: {options.KeyPath} holds only a public key; anchoring needs the private key");
+            return 2;
         }
+        try
+        {
+            var outcome = (await new Anchorer(db, ledger, TimeProvider.System, NullLogger<Anchorer>.Instance).AnchorAsync(wait: true))!;
+            foreach (var refused in outcome.Refused)
+            {
+                await output.WriteLineAsync($"refused {refused.Municipality} {refused.Case}: its chain no longer holds its anchored head (see anchors verify)");
+            }
+            await output.WriteLineAsync(outcome.Last is { } last
+                ? $"anchors written={outcome.Written} heads={outcome.Heads.Count} last=#{last.Number} through={last.Through} at={last.At:O} log={ledger.Log!.Name}"
+                : "anchors written=0: the store holds no event yet");
+            return 0;
+        }
+        catch (AnchorBusyException e)
+        {
+            await error.WriteLineAsync($"anchors: {e.Message}; try again");
+            return 1;
+        }
+    }
 
-        var municipality = args is [_, _, var m] ? m : null;
+    private static async Task<int> VerifyAsync(string? municipality, Npgsql.NpgsqlDataSource db, AnchorLedger ledger, TextWriter output)
+    {
         var report = await new ChainVerifier(db, ledger).VerifyAllAsync(municipality);
         foreach (var b in report.Breaks) await output.WriteLineAsync($"break {b.StreamId} version={b.Version} {b.Reason}");
         foreach (var b in report.AnchorBreaks) await output.WriteLineAsync($"{b.Kind} {b.StreamId} anchored={b.AnchoredVersion} now={b.Version} anchor=#{b.Anchor} {b.Reason}");

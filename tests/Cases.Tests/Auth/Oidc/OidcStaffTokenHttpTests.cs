@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CaseSystem.Cases.Tests.Auth.Oidc;
 
@@ -22,7 +23,7 @@ namespace CaseSystem.Cases.Tests.Auth.Oidc;
 public sealed class OidcStaffTokenHttpTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
-    private readonly ManualTime _time = new(Tokens.Noon);
+    private readonly FakeTimeProvider _time = new(Tokens.Noon);
     private readonly LogCollector _logs = new();
     private TestIssuer _saku = null!;
     private TestIssuer _takatsuki = null!;
@@ -74,7 +75,7 @@ public sealed class OidcStaffTokenHttpTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private DateTimeOffset Now => _time.Now;
+    private DateTimeOffset Now => _time.GetUtcNow();
 
     private Task<HttpResponseMessage> Get(string path, string token)
     {
