@@ -44,7 +44,8 @@ public sealed class StaffPageTests(WebFixture fixture) : IClassFixture<WebFixtur
 
         // Disabled by the admin: the clerk's next request finds the session over.
         await admin.GetByRole(AriaRole.Button, new() { Name = "tanaka-1 を無効にする" }).ClickAsync();
-        await Expect(admin.Locator("#member-table tr[data-staff='tanaka-1']")).ToContainTextAsync("無効");
+        // The row's standing, not the row: its button said 無効にする before the change was made.
+        await Expect(admin.Locator("#member-table tr[data-staff='tanaka-1'] .tag")).ToHaveTextAsync("無効");
         await clerk.GotoAsync("/desk");
         await Expect(clerk).ToHaveURLAsync(new Regex("/signin\\?next="));
         await clerk.Context.CloseAsync();
