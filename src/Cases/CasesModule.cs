@@ -144,6 +144,13 @@ public static class CasesModule
             o.AddSchemaTransformer(RequestSchemas.TransformAsync);
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        // A reverse proxy on the same host (nginx, IIS ARR) is taken at its word about the client's
+        // address and scheme, and only such a proxy: ASP.NET Core trusts forwarded headers from
+        // loopback peers alone by default. Without it every request behind the proxy came from
+        // loopback (/metrics open to all, one sign-in allowance for the whole municipality) and over
+        // plain HTTP (the session cookie without Secure). A client elsewhere cannot pretend.
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddCaseHealth();
         services.AddCaseTelemetry(configuration);
@@ -178,6 +185,7 @@ public static class CasesModule
 
     public static WebApplication MapCases(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         // Before the pipeline, so that it sees the empty 404/405/415 answers after everything else ran.
         app.UseApiStatusProblems();
         app.UseCaseHttpPipeline();
