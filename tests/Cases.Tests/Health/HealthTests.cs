@@ -52,26 +52,17 @@ public sealed class HealthTests : IAsyncLifetime
 /// <summary>A server process as ops/run starts it: ready once the read models and the timers' agent have an owner.</summary>
 public sealed class ServerHealthTests : IAsyncLifetime
 {
-    private readonly TestDatabase _db = new();
-    private ServerProcesses _servers = null!;
+    private readonly ProcessesOnDatabase<TestDatabase> _on = new(new TestDatabase());
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _servers = new ServerProcesses(_db.ConnectionString);
-    }
+    public Task InitializeAsync() => _on.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _servers.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _on.DisposeAsync();
 
     [Fact]
     public async Task A_started_process_is_ready_with_its_database_timers_and_read_models()
     {
         // StartAsync has waited for /health/ready already.
-        var server = await _servers.StartAsync();
+        var server = await _on.Servers.StartAsync();
         var ready = await HealthProbe.UntilAsync(server.Http, "/health/ready", HttpStatusCode.OK, TimeSpan.Zero);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         foreach (var check in new[] { "database", "timers", "projections" }) Assert.Equal("Healthy", HealthProbe.Check(ready, check));

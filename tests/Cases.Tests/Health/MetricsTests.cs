@@ -11,25 +11,16 @@ namespace CaseSystem.Cases.Tests.Health;
 /// </summary>
 public sealed class MetricsTests : IAsyncLifetime
 {
-    private readonly TestDatabase _db = new();
-    private ServerProcesses _servers = null!;
+    private readonly ProcessesOnDatabase<TestDatabase> _on = new(new TestDatabase());
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _servers = new ServerProcesses(_db.ConnectionString);
-    }
+    public Task InitializeAsync() => _on.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _servers.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _on.DisposeAsync();
 
     [Fact]
     public async Task Metrics_after_a_command_have_the_command_counter_and_the_lag_gauge()
     {
-        var server = await _servers.StartAsync();
+        var server = await _on.Servers.StartAsync();
         var opened = await server.Http.PostAsJsonAsync("/api/saku/cases", new
         {
             holder = new { nameKanji = "計測 一郎", nameKana = "ケイソク イチロウ", birthDate = "1980-06-15", registeredAddress = "長野県佐久市中込3056" },
@@ -39,31 +30,24 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
         var caseId = opened.Headers.Location!.ToString().Split('/').Last();
 
-        // The Prometheus exporter caches a scrape for a moment: scraped until the command is in it.
-        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        string text;
-        while (true)
-        {
-            using var scrape = new HttpClient { BaseAddress = server.Url };
-            text = await scrape.GetStringAsync("/metrics");
-            if (text.Split('\n').Any(l => l.StartsWith("casesystem_commands_total{", StringComparison.Ordinal) && l.Contains("outcome=\"accepted\"", StringComparison.Ordinal))
-                || DateTimeOffset.UtcNow > until) break;
-            await Task.Delay(200);
-        }
-        var command = text.Split('\n').FirstOrDefault(l => l.StartsWith("casesystem_commands_total{", StringComparison.Ordinal) && l.Contains("outcome=\"accepted\"", StringComparison.Ordinal));
+        static bool Accepted(string l) => l.StartsWith("casesystem_commands_total{", StringComparison.Ordinal) && l.Contains("outcome=\"accepted\"", StringComparison.Ordinal);
+        var lines = await ScrapeUntilAsync(server, scraped => scraped.Any(Accepted));
+        var text = string.Join('\n', lines);
+        var command = lines.FirstOrDefault(Accepted);
         Assert.True(command is not null, "no accepted command counted in:\n" + text);
         Assert.Contains("municipality=\"saku\"", command);
         Assert.Contains("command=\"POST /api/{municipality}/cases\"", command);
-        Assert.Contains(text.Split('\n'), l => l.StartsWith("casesystem_projection_lag_seconds{", StringComparison.Ordinal) && l.Contains("projection=", StringComparison.Ordinal));
-        Assert.Contains(text.Split('\n'), l => l.StartsWith("casesystem_timers_backlog", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("casesystem_projection_lag_seconds{", StringComparison.Ordinal) && l.Contains("projection=", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("casesystem_timers_backlog", StringComparison.Ordinal));
         Assert.DoesNotContain(caseId, text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("計測", text, StringComparison.Ordinal);
 
         // A ticket drawn: the office's queue is one long, and its longest wait is measured (from the queue board).
         var arrived = await server.Http.PostAsJsonAsync($"/api/saku/cases/{caseId}/arrivals", new { office = "shimin-ka", ticketNumber = "M-001" });
         Assert.Equal(HttpStatusCode.OK, arrived.StatusCode);
-        var queued = await ScrapeUntilAsync(server, lines => lines.Any(l => IsOfficeQueue(l, "casesystem_queue_length{") && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)));
-        Assert.True(queued.Any(l => IsOfficeQueue(l, "casesystem_queue_length{") && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)),
+        static bool QueueOfOne(string l) => IsOfficeQueue(l, "casesystem_queue_length{") && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal);
+        var queued = await ScrapeUntilAsync(server, scraped => scraped.Any(QueueOfOne));
+        Assert.True(queued.Any(QueueOfOne),
             "no queue of one at shimin-ka in:\n" + string.Join('\n', queued.Where(l => l.StartsWith("casesystem_queue", StringComparison.Ordinal))));
         Assert.Contains(queued, l => IsOfficeQueue(l, "casesystem_queue_longest_wait_seconds{"));
         Assert.DoesNotContain(queued, l => l.Contains("M-001", StringComparison.Ordinal));
@@ -89,8 +73,8 @@ public sealed class MetricsTests : IAsyncLifetime
     [Fact]
     public async Task With_an_OTLP_endpoint_set_traces_and_metrics_are_exported_to_it_without_personal_data()
     {
-        await using var collector = new OtlpReceiver();
-        var server = await _servers.StartAsync(new Dictionary<string, string>
+        await using var collector = await OtlpReceiver.StartAsync();
+        var server = await _on.Servers.StartAsync(new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",

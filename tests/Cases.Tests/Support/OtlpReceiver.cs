@@ -1,33 +1,40 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace CaseSystem.Cases.Tests.Support;
 
 /// <summary>
-/// A stand-in OTLP collector over HTTP (http/protobuf) on loopback: keeps every body posted to it
-/// by path and answers each with an empty export response (an empty protobuf message), as a
-/// collector that took everything does. The bodies are searched as bytes: protobuf keeps strings
-/// (span names, attribute values, the service's name) as UTF-8.
+/// A stand-in OTLP collector over HTTP (http/protobuf) on a loopback port, served like the tests'
+/// other stand-ins (TestIssuer, ScriptedServer): keeps every body posted to it by path and answers
+/// each with an empty export response (an empty protobuf message), as a collector that took
+/// everything does. The bodies are searched as bytes: protobuf keeps strings (span names,
+/// attribute values, the service's name) as UTF-8.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly WebApplication _app;
     private readonly ConcurrentQueue<(string Path, byte[] Body)> _received = new();
-    private readonly Task _serving;
 
-    public OtlpReceiver()
-    {
-        var port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
-    }
+    private OtlpReceiver(WebApplication app) => _app = app;
 
-    public string Endpoint { get; }
+    public string Endpoint => _app.Urls.First();
 
     public IEnumerable<byte[]> Bodies => _received.Select(r => r.Body);
+
+    public static async Task<OtlpReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new OtlpReceiver(app);
+        app.Run(receiver.ReceiveAsync);
+        await app.StartAsync();
+        return receiver;
+    }
 
     /// <summary>The first body posted to the path that holds, waited for.</summary>
     public async Task<byte[]> WaitForAsync(string path, Func<byte[], bool> holds, TimeSpan within)
@@ -45,40 +52,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
             string.Join(", ", _received.Select(r => $"{r.Path} ({r.Body.Length} bytes)")));
     }
 
-    private async Task ServeAsync()
+    private async Task ReceiveAsync(HttpContext http)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            _received.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.ContentLength64 = 0;
-            context.Response.Close();
-        }
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, http.RequestAborted);
+        _received.Enqueue((http.Request.Path.Value ?? "", body.ToArray()));
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/x-protobuf";
+        http.Response.ContentLength = 0;
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _serving.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
-    }
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -195,3 +195,23 @@ public sealed partial class ServerProcess : IAsyncDisposable
     [GeneratedRegex(@"with assigned node id (\d+)")]
     private static partial Regex NodeNumberLine();
 }
+
+/// <summary>A database of the test's own and server processes on it: the processes stopped before the database is dropped.</summary>
+public sealed class ProcessesOnDatabase<TDatabase>(TDatabase database) : IAsyncLifetime where TDatabase : TestDatabase
+{
+    public TDatabase Database { get; } = database;
+
+    public ServerProcesses Servers { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Servers = new ServerProcesses(Database.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Servers is not null) await Servers.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -9,20 +9,15 @@ namespace CaseSystem.Projections.Tests.Daemon;
 public sealed class TwoProcessTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset At = new(2026, 3, 16, 10, 0, 0, TimeSpan.FromHours(9));
-    private readonly ProjectionsDatabase _db = new();
-    private ServerProcesses _servers = null!;
+    private readonly ProcessesOnDatabase<ProjectionsDatabase> _on = new(new ProjectionsDatabase());
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _servers = new ServerProcesses(_db.ConnectionString);
-    }
+    private ProjectionsDatabase Db => _on.Database;
 
-    public async Task DisposeAsync()
-    {
-        await _servers.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    private ServerProcesses Servers => _on.Servers;
+
+    public Task InitializeAsync() => _on.InitializeAsync();
+
+    public Task DisposeAsync() => _on.DisposeAsync();
 
     /// <summary>The process owning every projection, or null while none or several do.</summary>
     private static async Task<string?> OwnerAsync(ProjectionAdmin admin) =>
@@ -43,19 +38,19 @@ public sealed class TwoProcessTests : IAsyncLifetime
     [Fact]
     public async Task Only_one_server_process_runs_the_projections_and_another_takes_over_within_seconds_when_it_is_killed()
     {
-        var admin = new ProjectionAdmin(_db.Store, _db.DataSource, _db.Models);
-        var first = await _servers.StartAsync();
+        var admin = new ProjectionAdmin(Db.Store, Db.DataSource, Db.Models);
+        var first = await Servers.StartAsync();
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{first.Id} ") == true, TimeSpan.FromSeconds(60));
         // Started: its hosted services, Marten's projection coordinator among them, are running.
-        var second = await _servers.StartAsync();
+        var second = await Servers.StartAsync();
 
         for (var i = 0; i < 20; i++)
         {
-            await _db.AppendAsync("saku", Guid.NewGuid(),
+            await Db.AppendAsync("saku", Guid.NewGuid(),
                 [new RenewalEvent.CaseOpenedAtCounter(new Holder("佐藤 一郎", "サトウ イチロウ", new DateOnly(1980, 6, 15), "長野県佐久市"),
                     new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         }
-        var head = await _db.ScalarAsync<long>("select max(seq_id) from cases.mt_events");
+        var head = await Db.ScalarAsync<long>("select max(seq_id) from cases.mt_events");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head, TimeSpan.FromSeconds(30));
         // The second server is up and trying, yet the first still owns every projection.
         Assert.All(await admin.StatusAsync(), s => Assert.True(s.Owner?.Contains($":{first.Id} ") == true,
@@ -66,10 +61,10 @@ public sealed class TwoProcessTests : IAsyncLifetime
         // question, not this test's: it measured 7.8 s at a load average of 12 on 2 cores).
         await EventuallyAsync(() => OwnerAsync(admin), o => o?.Contains($":{second.Id} ") == true, TimeSpan.FromSeconds(30));
 
-        await _db.AppendAsync("saku", Guid.NewGuid(),
+        await Db.AppendAsync("saku", Guid.NewGuid(),
             [new RenewalEvent.CaseOpenedAtCounter(new Holder("鈴木 花子", "スズキ ハナコ", new DateOnly(1990, 1, 2), "長野県佐久市"),
                 new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head + 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(21, await _db.ScalarAsync<long>("select count(*) from case_finder_v2.cases"));
+        Assert.Equal(21, await Db.ScalarAsync<long>("select count(*) from case_finder_v2.cases"));
     }
 }

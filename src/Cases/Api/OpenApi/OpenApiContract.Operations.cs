@@ -12,10 +12,8 @@ public static partial class OpenApiContract
     /// The problems an operation can answer, by status: those every /api endpoint can (staff-only,
     /// per municipality), a command's, and the endpoint's own (<see cref="ProblemsMetadata"/>).
     /// </summary>
-    private static IEnumerable<(string Status, string Text)> ProblemsOf(ApiDescription description)
+    private static IEnumerable<(string Status, string Text)> ProblemsOf(ApiDescription description, bool command, bool onCase)
     {
-        var metadata = description.ActionDescriptor.EndpointMetadata;
-        var command = metadata.OfType<CaseCommandAttribute>().Any();
         var safe = description.HttpMethod is "GET" or "HEAD";
         var body = description.ParameterDescriptions.Any(p => p.Source == BindingSource.Body || p.Source == BindingSource.Form)
             || description.SupportedRequestFormats.Count > 0;
@@ -24,7 +22,7 @@ public static partial class OpenApiContract
             ["400"] = ["invalid-request (errors by field)", "bad-request"],
             ["401"] = ["unauthenticated: no token, or one not valid (WWW-Authenticate: Bearer)"],
             ["403"] = safe ? ["role-not-allowed", "other-municipality"] : ["role-not-allowed", "other-municipality", "csrf-token (a page's cookie session without its token)"],
-            ["404"] = description.RelativePath?.Contains("{caseId", StringComparison.Ordinal) == true ? ["unknown-municipality", "case-not-found"] : ["unknown-municipality"],
+            ["404"] = onCase ? ["unknown-municipality", "case-not-found"] : ["unknown-municipality"],
             ["500"] = ["internal-error (with traceId)"],
             ["503"] = ["database-unavailable (Retry-After)", "identity-provider-unavailable"],
         };
@@ -36,7 +34,7 @@ public static partial class OpenApiContract
             byStatus["422"] = ["urn:casesystem:rule:<rule id> (a rule refused the command; `rule`, `seed`)", "idempotency-key-reused"];
         }
         if (body) byStatus["415"] = ["unsupported-media-type"];
-        foreach (var kind in metadata.OfType<ProblemsMetadata>().SelectMany(m => m.Kinds))
+        foreach (var kind in description.ActionDescriptor.EndpointMetadata.OfType<ProblemsMetadata>().SelectMany(m => m.Kinds))
         {
             var status = kind.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var type = kind.Type.Replace(ProblemPrefix, "", StringComparison.Ordinal);
@@ -55,10 +53,8 @@ public static partial class OpenApiContract
     /// case's ETag the command is meant for) and, from a station, when it observed what it sends; its
     /// answer's ETag (the version the case reached). A case read's ETag too.
     /// </summary>
-    private static void DeclareHeaders(OpenApiOperation operation, ApiDescription description, string route)
+    private static void DeclareHeaders(OpenApiOperation operation, ApiDescription description, bool command, bool onCase)
     {
-        var command = description.ActionDescriptor.EndpointMetadata.OfType<CaseCommandAttribute>().Any();
-        var onCase = route.Contains("{caseId}", StringComparison.Ordinal);
         var parameters = new List<OpenApiParameter>();
         if (command)
         {

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.ApiExplorer;
-using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
@@ -51,7 +49,10 @@ public static partial class OpenApiContract
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
             operation.Responses ??= new OpenApiResponses();
             // Over what Wolverine and ASP.NET Core declare (their ProblemDetails without our type's meaning): ours is what is written.
-            foreach (var (status, text) in ProblemsOf(description))
+            // What the operation is, for its problems and its headers: a case command, and on one case.
+            var command = description.ActionDescriptor.EndpointMetadata.OfType<CaseCommandAttribute>().Any();
+            var onCase = route.Contains("{caseId}", StringComparison.Ordinal);
+            foreach (var (status, text) in ProblemsOf(description, command, onCase))
             {
                 operation.Responses[status] = new OpenApiResponse
                 {
@@ -63,7 +64,7 @@ public static partial class OpenApiContract
                     Headers = status is "429" or "503" ? new Dictionary<string, IOpenApiHeader> { [HeaderNames.RetryAfter] = RetryAfter } : null,
                 };
             }
-            DeclareHeaders(operation, description, route);
+            DeclareHeaders(operation, description, command, onCase);
             return Task.CompletedTask;
         });
     }
