@@ -23,8 +23,8 @@ public abstract record RenewalState
 
     public static RenewalState Evolve(RenewalState state, RenewalEvent @event) => (state, @event) switch
     {
-        (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber)),
-        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null) with { OpenedOffice = e.Office }),
+        (NoCase, ExpiryNoticeSent e) => new Active(CaseFile.Open(e.Holder, e.Expiry, e.NoticeNumber, e.At)),
+        (NoCase, CaseOpenedAtCounter e) => new Active(CaseFile.Open(e.Holder, e.Expiry, null, e.At) with { OpenedOffice = e.Office }),
         (Active a, CaseClosed e) => ClosedAs(a.Case.Apply(@event), e.Closure),
         (Active a, _) => new Active(a.Case.Apply(@event)),
         (Closed c, CardRead or PinMatched or PinMismatchRecorded or PinLocked) => c with { Case = c.Case.Apply(@event) },
@@ -95,8 +95,16 @@ public sealed partial record CaseFile(
     public ImmutableHashSet<Certificate> Outstanding =>
         [.. Enum.GetValues<Certificate>().Where(c => !Renewed.Contains(c) && (c != Certificate.Signing || Expiry.SigningExpiry is not null))];
 
-    public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber) => new(
-        holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false, false, [], null, Version: 1);
+    /// <summary>
+    /// A new case's file. Its renewal window is open from the start when the case begins on or after
+    /// the day it opens (RenewalDecider.WithTimeCaughtUp: no event records a window that opened
+    /// before the case), so that the window's timer, and an amendment, find it open.
+    /// </summary>
+    public static CaseFile Open(Holder holder, CertificateDates expiry, string? noticeNumber, DateTimeOffset at) => new(
+        holder, expiry, noticeNumber, null, 0, null, ImmutableDictionary<Certificate, int>.Empty, [], null, [], false,
+        WindowOpenOn(expiry, JapanTime.DateOf(at)), [], null, Version: 1);
+
+    private static bool WindowOpenOn(CertificateDates expiry, DateOnly day) => Validity.RenewalOpensOn(expiry.UserAuthenticationExpiry) <= day;
 
     /// <summary>The file after one more event of its stream.</summary>
     public CaseFile Apply(RenewalEvent @event)
@@ -186,7 +194,7 @@ public sealed partial record CaseFile(
         var amended = this with { Holder = e.Holder, Expiry = e.Expiry };
         return amended with
         {
-            WindowOpened = WindowOpened && Validity.RenewalOpensOn(e.Expiry.UserAuthenticationExpiry) <= today,
+            WindowOpened = WindowOpenOn(e.Expiry, today),
             Lapsed = Lapsed.Where(c => amended.ExpiryOf(c) is { } expiry && expiry < today).ToImmutableHashSet(),
         };
     }

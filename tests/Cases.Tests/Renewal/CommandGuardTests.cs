@@ -46,6 +46,5 @@ public sealed class CommandGuardTests : DeciderSpec
     [Fact]
     public void A_holder_without_a_signing_certificate_is_whole() =>
         Then(new OpenCaseAtCounter(Child, Expiring with { SigningExpiry = null }, "shimin-ka", Monday10),
-            new RenewalEvent.CaseOpenedAtCounter(Child, Expiring with { SigningExpiry = null }, "shimin-ka", Monday10),
-            new RenewalEvent.RenewalWindowOpened(new DateOnly(2026, 3, 16), Monday10));
+            new RenewalEvent.CaseOpenedAtCounter(Child, Expiring with { SigningExpiry = null }, "shimin-ka", Monday10));
 }

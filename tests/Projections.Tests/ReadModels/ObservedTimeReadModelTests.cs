@@ -152,7 +152,7 @@ public sealed class ObservedTimeReadModelTests : IAsyncLifetime
         var path = await StationRequests.OpenedLateAsync(_server, "saku", "shimin-ka", "2026-03-16", age: 1200);
 
         var events = await _db.EventsAsync("saku", Guid.Parse(path.Split('/')[^1]));
-        Assert.Equal(["CaseOpenedAtCounter", "RenewalWindowOpened", "CardRead"], events.Select(e => e.EventTypeName));
+        Assert.Equal(["CaseOpenedAtCounter", "CardRead"], events.Select(e => e.EventTypeName));
         Assert.Equal(new DateTimeOffset(2026, 3, 16, 23, 50, 0, JapanTime.Offset), ((Cases.Renewal.RenewalEvent)events[0].Data).At);
 
         await _db.CaughtUpAsync(_server.Services.GetRequiredService<IDocumentStore>());
