@@ -70,4 +70,27 @@ public sealed class NoticeAmendmentTests : DeciderSpec
             [(RenewalTimers.WindowOpens, new DateTimeOffset(2026, 7, 1, 0, 0, 0, JapanTime.Offset)), (RenewalTimers.Lapse, new DateTimeOffset(2026, 10, 1, 0, 0, 0, JapanTime.Offset))],
             RenewalTimers.SetBy([amended], state).Select(t => (t.Kind, t.DueAt)));
     }
+
+    /// <remarks>
+    /// A renewal window opens the day after the date three months before the expiry (000). Dates
+    /// corrected into a window already open are not a window opening during the case: the
+    /// amendment holds it open by the dates and records no event for it, and the window's timer
+    /// set on the wrong dates then records nothing either.
+    /// </remarks>
+    [Trait("seed", Rule.Seeds.Takatsuki)]
+    [Fact]
+    public void Dates_corrected_into_an_open_window_hold_it_open_without_an_event_000()
+    {
+        var february1 = new DateTimeOffset(2026, 2, 1, 9, 0, 0, JapanTime.Offset);
+        var march2 = new DateTimeOffset(2026, 3, 2, 9, 0, 0, JapanTime.Offset);
+        var sooner = new CertificateDates(new DateOnly(2026, 5, 31), new DateOnly(2026, 5, 31)); // window from 2026-03-01
+        var noticed = new ExpiryNoticeSent("N-0001", Adult, Expiring, "JLIS-2026-03", february1); // window from 2026-03-16
+        Assert.False(((RenewalState.Active)RenewalState.Fold([noticed])).Case.WindowOpened);
+
+        var amended = new NoticeAmended("N-0001", Adult, sooner, "JLIS-2026-04", march2);
+        Given(noticed).Then(new AmendNotice("N-0001", Adult, sooner, "JLIS-2026-04", march2), amended);
+        Assert.True(((RenewalState.Active)RenewalState.Fold([noticed, amended])).Case.WindowOpened);
+        Assert.DoesNotContain(RenewalTimers.SetBy([amended], RenewalState.Fold([noticed, amended])), t => t.Kind == RenewalTimers.WindowOpens);
+        Given(amended).Then(new OpenRenewalWindow(new DateTimeOffset(2026, 3, 16, 0, 0, 0, JapanTime.Offset)));
+    }
 }
