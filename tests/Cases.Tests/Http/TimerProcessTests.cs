@@ -113,7 +113,8 @@ public sealed class TimerProcessTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private async Task ScheduledAsync()
     {
-        await EventuallyAsync("the lapses scheduled", async () => await PendingTimersAsync() == _expected.Count);
+        // Or the due time passed first (the machine too slow for the lead): then StillBeforeDue says so, at once.
+        await EventuallyAsync("the lapses scheduled", async () => await PendingTimersAsync() == _expected.Count || DateTimeOffset.UtcNow >= DueReal);
         Assert.Equal(0L, await CountAsync("select count(*) from cases.mt_events where type = 'RenewalWindowOpened'"));
         StillBeforeDue("the cases were opened and their timers scheduled");
     }
