@@ -95,8 +95,8 @@ internal sealed class ChaosDatabase : IAsyncDisposable
     }
 
     /// <summary>How many read models have applied every event up to <paramref name="sequence"/>.</summary>
-    public Task<long> ShardsAtAsync(long sequence, CancellationToken ct) =>
-        ScalarAsync($"select count(*) from {CaseStore.Schema}.mt_event_progression where name = any($1) and last_seq_id >= $2", ct, Shards, sequence);
+    public async Task<long> ShardsAtAsync(long sequence, CancellationToken ct) =>
+        (await PositionsAsync(ct)).Values.Count(position => position >= sequence);
 
     public async ValueTask DisposeAsync()
     {
