@@ -381,14 +381,14 @@ public sealed class PageTests(WebFixture fixture) : IClassFixture<WebFixture>
     {
         await Web.CaughtUpAsync();
         var page = await fixture.SignedInAsync(StaffRole.Admin, "admin-1", "/projections");
-        var row = page.Locator("#projection-table tr[data-name='case-finder']").First;
+        var row = page.Locator("#projection-table tr[data-name='case-views']").First;
         await Expect(row).ToContainTextAsync("稼働中");
         await Expect(row).ToContainTextAsync("casesystem ");
         await Expect(page.Locator("#projection-table tr[data-name='queue-board']").First).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "18-projection-status");
 
         // A rebuild remakes every municipality's rows: no button for it here, the page says who does it.
-        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "case-finder を再構築" })).ToHaveCountAsync(0);
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "case-views を再構築" })).ToHaveCountAsync(0);
         await Expect(page.Locator("#scope")).ToContainTextAsync("ops/projections rebuild");
         await Expect(row).Not.ToContainTextAsync("再開");
         await Browser.ShotAsync(page, "19-projection-scope");

@@ -185,7 +185,7 @@ public sealed class SessionAndApiTests : IAsyncLifetime
     {
         await _web.CaughtUpAsync();
         _web.Server.Role = StaffRole.Admin;
-        // The daemon's agents (re)start on their own schedule: wait for the finder's to say running.
+        // The daemon's agents (re)start on their own schedule: wait for the case views' (the finder, the report, the worklists) to say running.
         JsonElement finder = default;
         var waited = System.Diagnostics.Stopwatch.StartNew();
         do
@@ -193,7 +193,7 @@ public sealed class SessionAndApiTests : IAsyncLifetime
             var status = await _web.Server.Http.GetAsync("/api/saku/ops/projections");
             var statusText = await status.Content.ReadAsStringAsync();
             Assert.True(status.IsSuccessStatusCode, statusText);
-            finder = JsonDocument.Parse(statusText).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "case-finder");
+            finder = JsonDocument.Parse(statusText).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "case-views");
             if (finder.GetProperty("state").GetString() == "running") break;
             await Task.Delay(100);
         }
@@ -204,6 +204,7 @@ public sealed class SessionAndApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, notPaused.StatusCode);
         Assert.Equal("urn:casesystem:problem:projection-not-paused", JsonDocument.Parse(await notPaused.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await _web.Server.PostAsync("/api/saku/ops/projections/nope/rebuild", new { })).StatusCode);
+        // A member's own name stands for its group.
         var noLetters = await _web.Server.PostAsync("/api/saku/ops/projections/case-finder/replay", new { });
         Assert.Equal(HttpStatusCode.Conflict, noLetters.StatusCode);
 

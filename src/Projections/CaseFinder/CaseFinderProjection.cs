@@ -20,7 +20,7 @@ public sealed record FinderCase(string Municipality, RenewalState State, string?
 /// works out the next step as of the day it is asked.
 /// </summary>
 /// <remarks>Version 2 (issue 13): the search key folds 異体字, so every row's key is computed anew.</remarks>
-public sealed class CaseFinderProjection(uint version = 2) : CaseReadModel<FinderCase>(ProjectionName, version)
+public sealed class CaseFinderProjection(uint version = ReadModelGroupVersions.CaseViews) : CaseReadModel<FinderCase>(ProjectionName, version)
 {
     public const string ProjectionName = "case-finder";
 

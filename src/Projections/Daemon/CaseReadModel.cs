@@ -21,7 +21,7 @@ namespace CaseSystem.Projections.Daemon;
 /// so one bad event stops neither other cases nor other municipalities.
 /// </para>
 /// <para>
-/// The tables live in a schema per version (<see cref="Schema"/>: queue_board_v2): a new version
+/// The tables live in a schema per version (<see cref="Schema"/>: queue_board_v3): a new version
 /// is built by the daemon beside the one that serves, as Marten's projection versions intend.
 /// </para>
 /// </summary>
@@ -115,6 +115,13 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
     /// <summary>Cases' whole streams folded anew from the log and written over what the read model holds (replaying dead letters after a fix).</summary>
     public async Task RefoldAsync(IDocumentSession session, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
+        QueueRefold(session, events);
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The statements of <see cref="RefoldAsync"/>, queued in the session and not yet saved (a group saves its members' together).</summary>
+    public void QueueRefold(IDocumentSession session, IReadOnlyList<IEvent> events)
+    {
         var states = new Dictionary<Guid, TState>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
@@ -125,7 +132,6 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
         {
             session.QueueOperation(statement);
         }
-        await session.SaveChangesAsync(ct);
     }
 
     /// <summary>
@@ -181,6 +187,9 @@ public interface IReadModel : IProjection
 
     /// <summary>Folds these cases' whole streams anew and writes over what the read model holds for them.</summary>
     Task RefoldAsync(IDocumentSession session, IReadOnlyList<IEvent> events, CancellationToken ct);
+
+    /// <summary>The statements of <see cref="RefoldAsync"/>, queued and not saved.</summary>
+    void QueueRefold(IDocumentSession session, IReadOnlyList<IEvent> events);
 }
 
 /// <summary>A read model's fold, untyped (for the tests of the event types it reads).</summary>

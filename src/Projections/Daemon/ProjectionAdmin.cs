@@ -134,9 +134,10 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
 
     public async Task<IReadOnlyList<ParkedEvent>> DeadLettersAsync(string name, string? municipality = null, CancellationToken ct = default)
     {
-        Known(name);
+        // A member's name stands for its group, whose shard the letters are set aside by.
+        var projection = Known(name).Name;
         await using var session = store.QuerySession();
-        var letters = await Letters(session, municipality).Where(d => d.ProjectionName == name).ToListAsync(ct);
+        var letters = await Letters(session, municipality).Where(d => d.ProjectionName == projection).ToListAsync(ct);
         var cases = await CasesOfAsync(letters.Select(l => l.EventSequence), ct);
         return [.. letters.OrderBy(l => l.EventSequence).Select(l =>
         {
@@ -177,7 +178,7 @@ public sealed class ProjectionAdmin(IDocumentStore store, NpgsqlDataSource db, R
         List<DeadLetterEvent> letters;
         await using (var query = store.QuerySession())
         {
-            letters = [.. await Letters(query, municipality).Where(d => d.ProjectionName == name).ToListAsync(ct)];
+            letters = [.. await Letters(query, municipality).Where(d => d.ProjectionName == model.Name).ToListAsync(ct)];
         }
         if (letters.Count == 0) return 0;
         var cases = await CasesOfAsync(letters.Select(l => l.EventSequence), ct);

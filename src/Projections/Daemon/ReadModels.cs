@@ -20,9 +20,22 @@ public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjec
     public RenewalReportProjection RenewalReport { get; } = renewalReport;
     public WorklistsProjection Worklists { get; } = worklists ?? new WorklistsProjection();
 
-    public IReadOnlyList<IReadModel> All => [QueueBoard, CaseFinder, RenewalReport, Worklists];
+    /// <summary>
+    /// The three read models that fold every case's notice and visits, run as one projection over
+    /// one reading of the log (issue 12); the queue board reads other events and runs on its own.
+    /// </summary>
+    public ReadModelGroup CaseViews => _caseViews ??= new ReadModelGroup(CaseViewsName, CaseFinder.Version, CaseFinder, RenewalReport, Worklists);
 
-    public IReadModel? Named(string name) => All.FirstOrDefault(m => m.Name == name);
+    private ReadModelGroup? _caseViews;
+
+    public const string CaseViewsName = "case-views";
+
+    /// <summary>What the daemon runs and the operators act on: a shard each.</summary>
+    public IReadOnlyList<IReadModel> All => [QueueBoard, CaseViews];
+
+    /// <summary>A read model by its name; a member of a group by its own name is its group.</summary>
+    public IReadModel? Named(string name) =>
+        All.FirstOrDefault(m => m.Name == name) ?? (CaseViews.Members.Any(m => m.Name == name) ? CaseViews : null);
 
     /// <summary>
     /// Registers every read model as an async projection, with its tables in the store's schema

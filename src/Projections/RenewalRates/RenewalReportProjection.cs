@@ -35,7 +35,7 @@ namespace CaseSystem.Projections.RenewalRates;
 /// </summary>
 public sealed partial class RenewalReportProjection : CaseReadModel<RenewalReportProjection.CaseFacts>
 {
-    public RenewalReportProjection(uint version = 1) : base(ProjectionName, version)
+    public RenewalReportProjection(uint version = ReadModelGroupVersions.CaseViews) : base(ProjectionName, version)
     {
         // The events Fold acts on (CaseFacts.cs); the others (PIN matches, card reads, identity checks,
         // window openings, reservations: two fifths of a national log) are never loaded.

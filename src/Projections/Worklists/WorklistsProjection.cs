@@ -43,7 +43,7 @@ public sealed class WorklistsProjection : CaseReadModel<WorkCase>
     /// import's events for this read model, not all (ops/bench import, 2026-12-02: 4,973 lines/s
     /// with all of them loaded, once the worklists joined the read models).
     /// </summary>
-    public WorklistsProjection(uint version = 1) : base(ProjectionName, version)
+    public WorklistsProjection(uint version = ReadModelGroupVersions.CaseViews) : base(ProjectionName, version)
     {
         Reads([.. RenewalEvent.Types.Where(t => !TimerFact(t))]);
     }

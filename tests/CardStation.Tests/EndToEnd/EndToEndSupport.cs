@@ -109,9 +109,10 @@ public static partial class PinSearch
         Assert.Contains("cases.wolverine_deduplicated_responses", relations);
         Assert.Contains("cases.wolverine_incoming_envelopes", relations);
         Assert.Contains("cases.mt_doc_deadletterevent", relations);
-        Assert.Contains("case_finder_v2.cases", relations);
+        Assert.Contains("case_finder_v3.cases", relations);
         Assert.Contains("queue_board_v3.tickets", relations);
-        Assert.Contains("renewal_report_v1.case_facts", relations);
+        Assert.Contains("renewal_report_v3.case_facts", relations);
+        Assert.Contains("worklists_v3.cases", relations);
         var found = (await InDatabaseAsync(h.Db, pins)).Concat(InFolder(h.DataFolder, pins)).ToList();
         Assert.True(found.Count == 0, $"a PIN was written down: {string.Join("; ", found)}");
     }

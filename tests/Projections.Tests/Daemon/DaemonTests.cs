@@ -251,7 +251,7 @@ public sealed partial class DaemonTests : IAsyncLifetime
         var status = (await admin.StatusAsync()).ToDictionary(s => s.Name);
         Assert.Equal(await HeadAsync(), status[_board.Name].Position);
         Assert.Equal("running", status[_board.Name].State);
-        Assert.Equal(0, status[CaseFinderProjection.ProjectionName].DeadLetters);
+        Assert.Equal(0, status[ReadModelsOfStore.CaseViewsName].DeadLetters);
         var letter = Assert.Single(await admin.DeadLettersAsync(_board.Name));
         Assert.Equal<(long, string?, Guid?, string?)>((badSeq, "saku", bad, "ArrivedAtOffice"), (letter.Sequence, letter.Municipality, letter.CaseId, letter.EventType));
         Assert.Contains($"refuses event {badSeq}", letter.Error);
@@ -288,8 +288,10 @@ public sealed partial class DaemonTests : IAsyncLifetime
         for (var i = 0; i < 30; i++) await _db.AppendAsync(i % 3 == 0 ? "takatsuki" : "saku", Guid.NewGuid(), [Opened(), Arrived($"A-{i}")]);
         await CaughtUpAsync(_db.Store);
 
-        var v2 = new ReadModelsOfStore(new QueueBoardProjection(_db.Models.QueueBoard.Version + 1), new CaseFinderProjection(_db.Models.CaseFinder.Version + 1), new RenewalReportProjection(2),
-            new WorklistsProjection(_db.Models.Worklists.Version + 1));
+        // The case views' members take their group's version: all three move to the next one together.
+        var views = _db.Models.CaseViews.Version + 1;
+        var v2 = new ReadModelsOfStore(new QueueBoardProjection(_db.Models.QueueBoard.Version + 1), new CaseFinderProjection(views), new RenewalReportProjection(views),
+            new WorklistsProjection(views));
         var v2Store = DocumentStore.For(o =>
         {
             CaseStore.Configure(o, _db.ConnectionString);

@@ -65,6 +65,6 @@ public sealed class TwoProcessTests : IAsyncLifetime
             [new RenewalEvent.CaseOpenedAtCounter(new Holder("鈴木 花子", "スズキ ハナコ", new DateOnly(1990, 1, 2), "長野県佐久市"),
                 new CertificateDates(new DateOnly(2026, 6, 15), null), "shimin-ka", At)], command: "OpenCaseAtCounter");
         await EventuallyAsync(async () => (await admin.StatusAsync()).Min(s => s.Position), c => c == head + 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(21, await Db.ScalarAsync<long>("select count(*) from case_finder_v2.cases"));
+        Assert.Equal(21, await Db.ScalarAsync<long>($"select count(*) from {Db.Models.CaseFinder.Cases}"));
     }
 }
