@@ -43,17 +43,20 @@ public sealed class ReadModels(QueueBoardProjection queueBoard, CaseFinderProjec
     /// </summary>
     public void Configure(StoreOptions opts)
     {
-        foreach (var model in All)
-        {
-            foreach (var table in model.Tables)
-            {
-                opts.Storage.ExtendedSchemaObjects.Add(table);
-                // Marten's rebuild empties the tables before it replays the log into them.
-                ((ProjectionBase)model).Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
-            }
-            opts.Projections.Add(model, ProjectionLifecycle.Async);
-        }
+        foreach (var model in All) Register(opts, model);
         ConfigureDaemon(opts);
+    }
+
+    /// <summary>One read model as an async projection, its tables in the store's schema.</summary>
+    public static void Register(StoreOptions opts, IReadModel model)
+    {
+        foreach (var table in model.Tables)
+        {
+            opts.Storage.ExtendedSchemaObjects.Add(table);
+            // Marten's rebuild empties the tables before it replays the log into them.
+            ((ProjectionBase)model).Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
+        }
+        opts.Projections.Add(model, ProjectionLifecycle.Async);
     }
 
     /// <summary>How the daemon runs any projection of the store (the tests run theirs under the same settings).</summary>
