@@ -51,8 +51,10 @@ public static class ProjectionOps
         tenant.MapPost("/ops/projections/{name}/{command}", async (string municipality, string name, string command, ProjectionAdmin admin, CancellationToken ct) =>
         {
             if (!Enum.TryParse<ProjectionCommand>(command, ignoreCase: true, out var what)) return Results.NotFound();
-            if (admin.Find(name) is null) return Problems.Result(UnknownProjection, name);
+            // A member of a group (the case finder of the case views) is run, and so acted on, as its group.
+            if (admin.Find(name) is not { } model) return Problems.Result(UnknownProjection, name);
             if (what == ProjectionCommand.Rebuild) return Problems.Result(SystemWide, name);
+            name = model.Name;
             var status = (await admin.StatusAsync(municipality, ct)).Single(s => s.Name == name);
             if (status.Owner is null) return Problems.Result(NotRunning, name);
             if (what == ProjectionCommand.Resume)
