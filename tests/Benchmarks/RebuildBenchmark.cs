@@ -65,8 +65,11 @@ internal static class RebuildBenchmark
         if (Program.BaseConnectionString() is not { } conn) return 2;
 
         var models = new ReadModels();
-        var chosen = models.All.Where(m => only is null || only.Split(',').Contains(m.Name)).ToList();
-        if (chosen.Count == 0) return Program.UsageError($"rebuild: no read model named '{only}' ({string.Join(", ", models.All.Select(m => m.Name))})");
+        // A member's name (case-finder) chooses its group, which is what the daemon rebuilds.
+        var named = only?.Split(',').Select(models.Named).ToList();
+        if (named is not null && named.Any(m => m is null))
+            return Program.UsageError($"rebuild: no read model named '{only}' ({string.Join(", ", models.All.Select(m => m.Name))})");
+        var chosen = named is null ? [.. models.All] : named.OfType<IReadModel>().Distinct().ToList();
 
         if (warmup) await WarmUpAsync(conn, ct);
         var nothing = new NothingProjection(models.QueueBoard.Options);
