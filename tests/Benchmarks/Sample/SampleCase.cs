@@ -399,7 +399,10 @@ internal sealed class SampleCaseWriter
         CardRead(v, 3, 5);
         var documents = ProxyIds(day);
         if (form is ReplyForm.Sealed or ReplyForm.Incomplete) documents.Add(Doc(DocumentKinds.ReplyForm, DocumentOwner.Holder, day));
-        if (form is ReplyForm.Missing or ReplyForm.Incomplete) documents.Add(Doc(DocumentKinds.LetterOfAttorney, DocumentOwner.Holder, day));
+        // In Kawasaki the inquiry is applied for only with a 委任状 (004), which a PIN wrong on a sealed
+        // form also calls for: Kawasaki's proxies bring one whatever the form.
+        if (form is ReplyForm.Missing or ReplyForm.Incomplete || _m.Slug == "kawasaki")
+            documents.Add(Doc(DocumentKinds.LetterOfAttorney, DocumentOwner.Holder, day));
         StartVisit(v, WhoCame.AppointedProxy, documents, form, holderPresent: false);
 
         string? inquiry = form switch
@@ -408,6 +411,13 @@ internal sealed class SampleCaseWriter
             ReplyForm.Incomplete => "reply-form-incomplete",
             _ => null,
         };
+        // In Hirosaki a proxy has certificates issued after their expiry only on a visit after an
+        // answered inquiry, never on the sealed form the same day (003).
+        if (inquiry is null && _m.Slug == "hirosaki"
+            && certs.Any(c => day > (c == Certificate.Signing ? _dates.SigningExpiry!.Value : _dates.UserAuthenticationExpiry)))
+        {
+            inquiry = "proxy-issuance-after-expiry";
+        }
         if (inquiry is null)
         {
             Pin(v, Certificate.UserAuthentication, PinCheckResult.Matched);
@@ -477,8 +487,9 @@ internal sealed class SampleCaseWriter
         {
             documents.Add(Doc(_r.Chance(0.5) ? DocumentKinds.MaternalChildHandbook : DocumentKinds.FamilyRegisterCertificate, DocumentOwner.Representative, day));
         }
-        StartVisit(v, WhoCame.LegalRepresentativeOfMinor, documents, holderPresent: _r.Chance(0.65), authorityOnRecord: onRecord);
         var x = _r.NextDouble();
+        if (x < 0.15) documents.AddRange(PinResetIds(day));
+        StartVisit(v, WhoCame.LegalRepresentativeOfMinor, documents, holderPresent: _r.Chance(0.65), authorityOnRecord: onRecord);
         if (x < 0.15)
         {
             // The parent set the PIN five years ago and does not remember it: reset the same day (003).
@@ -505,10 +516,12 @@ internal sealed class SampleCaseWriter
         var certs = Renewable(signingAllowed: wardPresent);
         var v = BeginVisit(office, day, counterOpened);
         CardRead(v, 3, 5);
-        StartVisit(v, WhoCame.GuardianOfAdultWard,
-            [Doc(_r.Chance(0.8) ? "driving-licence" : "passport", DocumentOwner.Representative, day), Doc(DocumentKinds.GuardianshipCertificate, DocumentOwner.Representative, day)],
-            holderPresent: wardPresent);
-        if (_r.Chance(0.5))
+        var reset = _r.Chance(0.5);
+        List<PresentedDocument> documents =
+            [Doc(_r.Chance(0.8) ? "driving-licence" : "passport", DocumentOwner.Representative, day), Doc(DocumentKinds.GuardianshipCertificate, DocumentOwner.Representative, day)];
+        if (reset) documents.AddRange(PinResetIds(day));
+        StartVisit(v, WhoCame.GuardianOfAdultWard, documents, holderPresent: wardPresent);
+        if (reset)
         {
             _tags.Add("pin-reset");
             v.At += _r.Seconds(120, 300);
@@ -652,6 +665,13 @@ internal sealed class SampleCaseWriter
         _m.Slug == "saku" && _r.Chance(0.2)
             ? [Doc("health-insurance-card", DocumentOwner.Representative, day), Doc("pension-handbook", DocumentOwner.Representative, day)]
             : [ProxyId(day)];
+
+    /// <summary>
+    /// What a representative resetting the PIN shows besides their own A×1 (Kawasaki, 004: one ID of
+    /// the holder besides the card, and a second of their own); elsewhere nothing more.
+    /// </summary>
+    private List<PresentedDocument> PinResetIds(DateOnly day) =>
+        _m.Slug == "kawasaki" ? [HolderId(day, besidesCard: true), Doc("health-insurance-card", DocumentOwner.Representative, day)] : [];
 
     /// <summary>A document with plausible dates, valid on the day it is shown.</summary>
     private PresentedDocument Doc(string kind, DocumentOwner owner, DateOnly day)
