@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
+using CaseSystem.Cases.Tests.Support;
+
 namespace CaseSystem.CardStation.Tests.Station;
 
 /// <summary>
@@ -29,10 +31,7 @@ public sealed class ScriptedServer : IAsyncDisposable
 
     public static async Task<ScriptedServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var server = new ScriptedServer(app);
         app.Run(server.AnswerAsync);
         await app.StartAsync();

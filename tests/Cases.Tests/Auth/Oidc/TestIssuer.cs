@@ -12,6 +12,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
+using CaseSystem.Cases.Tests.Support;
+
 namespace CaseSystem.Cases.Tests.Auth.Oidc;
 
 /// <summary>
@@ -44,10 +46,7 @@ public sealed class TestIssuer : IAsyncDisposable
 
     public static async Task<TestIssuer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var issuer = new TestIssuer(app);
         app.MapGet("/.well-known/openid-configuration", () =>
         {
