@@ -32,9 +32,7 @@ public sealed class CaseFinderProjection(uint version = ReadModelGroupVersions.C
     {
         get
         {
-            var cases = new Table(Cases);
-            cases.AddColumn<Guid>("case_id").AsPrimaryKey();
-            cases.AddColumn("municipality", "text").NotNull();
+            var cases = CaseTable(Cases);
             cases.AddColumn("notice_number", "text");
             cases.AddColumn("name_kanji", "text").NotNull();
             cases.AddColumn("name_kana", "text").NotNull();

@@ -68,6 +68,15 @@ public abstract class CaseReadModel<TState> : ProjectionBase, IProjection, IRead
     /// <summary>A table's qualified name in this version's schema.</summary>
     protected string InSchema(string name) => $"{Schema}.{name}";
 
+    /// <summary>A table of one row per case: keyed by the case, with its municipality; the read model adds its columns.</summary>
+    protected static Table CaseTable(string qualifiedName)
+    {
+        var table = new Table(qualifiedName);
+        table.AddColumn<Guid>("case_id").AsPrimaryKey();
+        table.AddColumn("municipality", "text").NotNull();
+        return table;
+    }
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var caseIds = events.Select(e => e.StreamId).Distinct().ToArray();

@@ -87,9 +87,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             tickets.AddColumn("voided_at", "timestamptz");
             tickets.AddColumn("last_called_at", "timestamptz");
             tickets.Indexes.Add(new IndexDefinition("tickets_office_day") { Columns = ["municipality", "office", "day"] });
-            var inquiries = new Table(Inquiries);
-            inquiries.AddColumn<Guid>("case_id").AsPrimaryKey();
-            inquiries.AddColumn("municipality", "text").NotNull();
+            var inquiries = CaseTable(Inquiries);
             inquiries.AddColumn("office", "text").NotNull();
             inquiries.AddColumn("mailed_at", "timestamptz").NotNull();
             inquiries.AddColumn("mailed_on", "date").NotNull();
@@ -98,9 +96,7 @@ public class QueueBoardProjection : CaseReadModel<BoardCase>
             inquiries.AddColumn<long>("seq").NotNull();
             inquiries.AddColumn("closed_at", "timestamptz");
             inquiries.Indexes.Add(new IndexDefinition("inquiries_waiting") { Columns = ["municipality", "office"], Predicate = "replied_at is null and closed_at is null" });
-            var reservations = new Table(Reservations);
-            reservations.AddColumn<Guid>("case_id").AsPrimaryKey();
-            reservations.AddColumn("municipality", "text").NotNull();
+            var reservations = CaseTable(Reservations);
             reservations.AddColumn("office", "text").NotNull();
             reservations.AddColumn("slot_start", "timestamptz").NotNull();
             reservations.AddColumn<long>("seq").NotNull();

@@ -62,9 +62,7 @@ public sealed partial class RenewalReportProjection : CaseReadModel<RenewalRepor
     {
         get
         {
-            var facts = new Table(CaseFactsTable);
-            facts.AddColumn<Guid>("case_id").AsPrimaryKey();
-            facts.AddColumn("municipality", "text").NotNull();
+            var facts = CaseTable(CaseFactsTable);
             // First day of the month the user-authentication certificate expires in.
             facts.AddColumn("cohort_month", "date").NotNull();
             // The holder's age on the user-authentication certificate's expiry date.

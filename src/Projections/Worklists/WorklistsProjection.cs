@@ -59,9 +59,7 @@ public sealed class WorklistsProjection : CaseReadModel<WorkCase>
     {
         get
         {
-            var cases = new Table(Cases);
-            cases.AddColumn<Guid>("case_id").AsPrimaryKey();
-            cases.AddColumn("municipality", "text").NotNull();
+            var cases = CaseTable(Cases);
             cases.AddColumn("office", "text");
             cases.AddColumn("name_kanji", "text").NotNull();
             cases.AddColumn("name_kana", "text").NotNull();

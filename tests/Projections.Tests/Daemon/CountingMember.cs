@@ -24,9 +24,7 @@ internal sealed class CountingMember(uint version) : CaseReadModel<CountingMembe
     {
         get
         {
-            var cases = new Table(Cases);
-            cases.AddColumn<Guid>("case_id").AsPrimaryKey();
-            cases.AddColumn("municipality", "text").NotNull();
+            var cases = CaseTable(Cases);
             cases.AddColumn<int>("events").NotNull();
             cases.AddColumn("tickets", "text").NotNull();
             return [cases];
