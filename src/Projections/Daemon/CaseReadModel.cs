@@ -188,8 +188,6 @@ public interface IReadModel : IProjection
 
     uint Version { get; }
 
-    string Schema { get; }
-
     ShardName Shard { get; }
 
     IReadOnlyList<Table> Tables { get; }

@@ -29,7 +29,6 @@ public sealed class ReadModelGroup : ProjectionBase, IReadModel
     {
         Name = name;
         Version = version;
-        Schema = $"{name.Replace('-', '_')}_v{version}";
         foreach (var member in members)
         {
             if (member.Version != version) throw new ArgumentException($"{member.Name} is at version {member.Version}, its group {name} at {version}: a member takes its group's version", nameof(members));
@@ -47,8 +46,6 @@ public sealed class ReadModelGroup : ProjectionBase, IReadModel
 
     public IReadOnlyList<IReadModel> Members => [.. _members.Select(m => m.Model)];
 
-    public string Schema { get; }
-
     public ShardName Shard => new(Name, ShardName.All, Version);
 
     public IReadOnlyList<Table> Tables => [.. _members.SelectMany(m => m.Model.Tables)];
@@ -57,7 +54,7 @@ public sealed class ReadModelGroup : ProjectionBase, IReadModel
     {
         foreach (var (model, types) in _members)
         {
-            var mine = types is null ? events : [.. events.Where(e => types.Contains(e.EventType))];
+            var mine = ReadBy(types, events);
             if (mine.Count > 0) await model.ApplyAsync(operations, mine, cancellation);
         }
     }
@@ -70,11 +67,12 @@ public sealed class ReadModelGroup : ProjectionBase, IReadModel
 
     public void QueueRefold(IDocumentSession session, IReadOnlyList<IEvent> events)
     {
-        foreach (var (model, types) in _members)
-        {
-            model.QueueRefold(session, types is null ? events : [.. events.Where(e => types.Contains(e.EventType))]);
-        }
+        foreach (var (model, types) in _members) model.QueueRefold(session, ReadBy(types, events));
     }
+
+    /// <summary>The events of the types a member reads (all of them for a member that reads every type).</summary>
+    private static IReadOnlyList<IEvent> ReadBy(HashSet<Type>? types, IReadOnlyList<IEvent> events) =>
+        types is null ? events : [.. events.Where(e => types.Contains(e.EventType))];
 }
 
 /// <summary>The versions of the read model groups: a change to any member's tables or fold raises its group's.</summary>

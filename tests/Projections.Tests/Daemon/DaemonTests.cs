@@ -308,11 +308,12 @@ public sealed partial class DaemonTests : IAsyncLifetime
         foreach (var (old, next) in _db.Models.All.Zip(v2.All))
         {
             Assert.Equal($"{old.Name}:V{old.Version + 1}:All", next.Shard.Identity);
-            Assert.Equal(old.Schema.Replace($"_v{old.Version}", $"_v{old.Version + 1}"), next.Schema);
             Assert.Equal(head, await PositionAsync(old.Shard));
             Assert.Equal(head, await PositionAsync(next.Shard));
             foreach (var (oldTable, nextTable) in old.Tables.Zip(next.Tables))
             {
+                // Each table, a group's members' too, in its read model's schema of the next version.
+                Assert.Equal(oldTable.Identifier.Schema.Replace($"_v{old.Version}", $"_v{old.Version + 1}"), nextTable.Identifier.Schema);
                 var (v1Name, v2Name) = (oldTable.Identifier.QualifiedName, nextTable.Identifier.QualifiedName);
                 Assert.True(await CountAsync(v1Name) > 0 || v1Name.EndsWith("inquiries") || v1Name.EndsWith("reservations"), $"{v1Name} is empty");
                 Assert.Equal(await CountAsync(v1Name), await CountAsync(v2Name));

@@ -24,7 +24,11 @@ public class ProjectionsDatabase(ReadModelsOfStore? models = null) : TestDatabas
     public async Task CreateTablesAsync(IReadModel model)
     {
         var sql = new StringWriter();
-        foreach (var table in model.Tables) table.WriteCreateStatement(new PostgresqlMigrator(), sql);
-        await ExecuteAsync($"create schema if not exists {model.Schema}; {sql}");
+        foreach (var table in model.Tables)
+        {
+            sql.WriteLine($"create schema if not exists {table.Identifier.Schema};");
+            table.WriteCreateStatement(new PostgresqlMigrator(), sql);
+        }
+        await ExecuteAsync(sql.ToString());
     }
 }
