@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CaseSystem.Cases.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Logging;
-
-using CaseSystem.Cases.Tests.Support;
 
 namespace CaseSystem.CardStation.Tests.Station;
 
