@@ -36,6 +36,11 @@ public sealed class WebFixture : IAsyncLifetime
         if (screenshot is not null) await Browser.ShotAsync(page, screenshot);
         await page.GetByLabel("職員トークン").PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path.Split('?')[0])));
+        // The URL is the new page's as soon as its navigation commits, before its module script has run:
+        // a test that filled and sent a form then sent it natively, without the script's handler, and the
+        // page reloaded empty (WalkInAndImportPageTests in a clean-clone CI run, 2026-12-03). Module
+        // scripts have run by DOMContentLoaded.
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         return page;
     }
 }
